@@ -1,0 +1,65 @@
+"""Resident ID numbers (居民身份证号码), GB 11643-1999.
+
+18 characters: 6-digit region code, 8-digit birth date, 3-digit sequence (odd last digit = male),
+and a check character computed mod 11 over the first 17.
+"""
+
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CHECK_CHARS = "10X98765432"
+_SHAPE = re.compile(r"^\d{17}[\dX]$")
+
+
+def check_char(first17: str) -> str:
+    return CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
+
+
+def normalise(value: str) -> str:
+    """Trim, full-width digits to ASCII, lower-case x to X."""
+    value = (value or "").strip().translate({0xFF10 + i: 0x30 + i for i in range(10)})
+    return value.replace("ｘ", "X").replace("Ｘ", "X").replace("x", "X").replace(" ", "")
+
+
+def birth_date(id_number: str) -> datetime.date:
+    return datetime.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+
+
+def sex_code(id_number: str) -> str:
+    return "male" if int(id_number[16]) % 2 == 1 else "female"
+
+
+def validate_id_number(value: str) -> None:
+    """Raise a ValidationError in Chinese naming what is wrong with the number."""
+    if len(value) != 18:
+        raise ValidationError(f"身份证号应为 18 位，实为 {len(value)} 位: {value}", code="id_length")
+    if not _SHAPE.match(value):
+        raise ValidationError(
+            f"身份证号格式错误（前 17 位应为数字，末位为数字或 X）: {value}", code="id_shape"
+        )
+    try:
+        born = birth_date(value)
+    except ValueError:
+        raise ValidationError(f"身份证号中的出生日期无效: {value[6:14]}", code="id_birth") from None
+    if born.year < 1880 or born > datetime.date.today():
+        raise ValidationError(f"身份证号中的出生日期不合理: {value[6:14]}", code="id_birth")
+    expected = check_char(value[:17])
+    if value[17] != expected:
+        raise ValidationError(f"身份证号校验位错误: {value}（末位应为 {expected}）", code="id_check")
+
+
+def validate_disability_certificate(value: str) -> None:
+    """残疾证号: the ID number plus grade digits (20 or 22 characters), validated on its first 18."""
+    if len(value) not in (20, 22):
+        raise ValidationError(f"残疾证号应为 20 或 22 位，实为 {len(value)} 位", code="disability_length")
+    validate_id_number(value[:18])
+
+
+def mask(id_number: str) -> str:
+    """532328********1234: region code and last four only (DESIGN.md §4)."""
+    if len(id_number) < 10:
+        return "*" * len(id_number)
+    return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]

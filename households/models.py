@@ -1,0 +1,348 @@
+"""建档立卡贫困户: households, members, yearly assessments, help plans, exit applications."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from households import choices
+from households.idnumbers import sex_code, validate_disability_certificate, validate_id_number
+from villages.models import AdministrativeVillage, NaturalVillage, Township
+
+
+class PovertyLine(models.Model):
+    """国家扶贫标准 per year; a province or county may set its own higher line (region_code)."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    amount = models.DecimalField("标准（元/人·年）", max_digits=10, decimal_places=2)
+    region_code = models.CharField(
+        "适用地区代码", max_length=6, blank=True, default="", help_text="空 = 国家标准；省或县代码 = 地方标准"
+    )
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "扶贫标准"
+        ordering = ["year", "region_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "region_code"], name="poverty_line_unique_year_region"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="poverty_line_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年 {self.amount} 元"
+
+
+class Household(models.Model):
+    household_number = models.CharField("户编号", max_length=30, unique=True)
+    # village and township are denormalised from natural_village (set by households.services) so that
+    # scope filters at province scale are a single indexed column.
+    natural_village = models.ForeignKey(
+        NaturalVillage, on_delete=models.PROTECT, related_name="households", verbose_name="自然村"
+    )
+    village = models.ForeignKey(
+        AdministrativeVillage, on_delete=models.PROTECT, related_name="households", verbose_name="行政村"
+    )
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="households", verbose_name="乡镇"
+    )
+    attribute = models.CharField("贫困户属性", max_length=12, choices=choices.Attribute.choices)
+    main_cause = models.CharField("主要致贫原因", max_length=12, choices=choices.Cause.choices)
+    other_causes = models.JSONField("其他致贫原因", default=list, blank=True)
+    identified_year = models.PositiveSmallIntegerField("识别年度")
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    status = models.CharField(
+        "贫困户状态", max_length=10, choices=choices.Status.choices, default=choices.Status.POOR
+    )
+    exit_year = models.PositiveSmallIntegerField("脱贫年度", null=True, blank=True)
+    removed_reason = models.CharField("清退原因", max_length=200, blank=True)
+    # Latest eligibility decision, kept on the household for lists and filters.
+    eligible = models.BooleanField("符合脱贫条件", null=True, blank=True)
+    eligibility_year = models.PositiveSmallIntegerField("评估年度", null=True, blank=True)
+    eligibility_reasons = models.JSONField("不符合原因", default=list, blank=True)
+    head_name = models.CharField("户主姓名", max_length=50, blank=True, db_index=True)
+    head_initials = models.CharField("户主拼音首字母", max_length=20, blank=True, db_index=True)
+    created_at = models.DateTimeField("建档时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    history = HistoricalRecords(excluded_fields=["eligible", "eligibility_year", "eligibility_reasons"])
+
+    class Meta:
+        verbose_name = verbose_name_plural = "贫困户"
+        ordering = ["household_number"]
+        indexes = [
+            models.Index(fields=["township", "status"], name="household_township_status"),
+            models.Index(fields=["village", "status"], name="household_village_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="exited", exit_year__isnull=False) | ~Q(status="exited"),
+                name="household_exited_has_year",
+                violation_error_message="已脱贫户必须填写脱贫年度",
+            ),
+            models.CheckConstraint(
+                condition=Q(identified_year__gte=2013, identified_year__lte=2100),
+                name="household_identified_year_range",
+                violation_error_message="识别年度应在 2013 年之后",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_number} {self.head_name}".strip()
+
+    def clean(self) -> None:
+        if self.natural_village_id and (not self.village_id or not self.township_id):
+            nv = self.natural_village
+            self.village_id = nv.village_id
+            self.township_id = nv.village.township_id
+
+    def save(self, *args, **kwargs):
+        # Invariants are checked before any write: a bad record fails with a clear message.
+        self.clean()
+        self.full_clean(validate_unique=True)
+        super().save(*args, **kwargs)
+
+
+class Member(models.Model):
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="members", verbose_name="户"
+    )
+    name = models.CharField("姓名", max_length=50)
+    id_number = models.CharField(
+        "身份证号",
+        max_length=18,
+        unique=True,
+        error_messages={
+            "unique": "身份证号已在登记中（一人不能属于两户）。",
+        },
+    )
+    disability_certificate = models.CharField("残疾证号", max_length=22, blank=True)
+    relation = models.CharField("与户主关系", max_length=24, choices=choices.Relation.choices)
+    sex = models.CharField("性别", max_length=6, choices=choices.Sex.choices)
+    ethnicity = models.CharField("民族", max_length=20, default="汉族")
+    education = models.CharField("文化程度", max_length=12, choices=choices.Education.choices, blank=True)
+    school_status = models.CharField(
+        "在校生状况", max_length=12, choices=choices.SchoolStatus.choices, default=choices.SchoolStatus.NONE
+    )
+    health = models.JSONField("健康状况", default=list, blank=True, help_text="可多选")
+    labour = models.CharField("劳动能力", max_length=12, choices=choices.Labour.choices, blank=True)
+    migrant_work = models.CharField(
+        "务工状况", max_length=16, choices=choices.MigrantWork.choices, default=choices.MigrantWork.NONE
+    )
+    health_insurance = models.BooleanField("参加城乡居民基本医疗保险", default=True)
+    pension = models.BooleanField("参加城乡居民基本养老保险", default=False)
+    left_reason = models.CharField("减少原因", max_length=12, choices=choices.LeaveReason.choices, blank=True)
+    left_on = models.DateField("减少日期", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "家庭成员"
+        ordering = ["household_id", "id"]
+        constraints = [
+            # Exactly one current 户主: the database holds "at most one"; services hold "at least one".
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(relation="head", left_reason=""),
+                name="member_one_current_head",
+                violation_error_message="该户已有户主，一户只能有一名户主。",
+            ),
+            models.CheckConstraint(
+                condition=Q(id_number__regex=r"^[0-9]{17}[0-9X]$"),
+                name="member_id_number_shape",
+                violation_error_message="身份证号应为 17 位数字加 1 位数字或 X。",
+            ),
+            models.CheckConstraint(
+                condition=Q(left_reason="", left_on__isnull=True) | ~Q(left_reason=""),
+                name="member_left_on_needs_reason",
+                violation_error_message="填写减少日期时必须填写减少原因。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_current(self) -> bool:
+        return not self.left_reason
+
+    def clean(self) -> None:
+        if self.id_number:
+            validate_id_number(self.id_number)
+            if self.sex and sex_code(self.id_number) != self.sex:
+                raise ValidationError(
+                    {
+                        "sex": f"性别与身份证号不符（身份证号第 17 位表示{'男' if sex_code(self.id_number) == 'male' else '女'}）。"
+                    }
+                )
+        if self.disability_certificate:
+            validate_disability_certificate(self.disability_certificate)
+        unknown = set(self.health) - set(choices.Health.values)
+        if unknown:
+            raise ValidationError({"health": f"健康状况取值无效: {'、'.join(sorted(unknown))}"})
+
+    def save(self, *args, **kwargs):
+        self.full_clean()
+        super().save(*args, **kwargs)
+
+
+class Assessment(models.Model):
+    """年度收入与保障情况: one per household and year."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="assessments", verbose_name="户"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    wage_income = models.DecimalField("工资性收入", max_digits=12, decimal_places=2, default=Decimal("0"))
+    operating_income = models.DecimalField(
+        "生产经营性收入", max_digits=12, decimal_places=2, default=Decimal("0")
+    )
+    property_income = models.DecimalField("财产性收入", max_digits=12, decimal_places=2, default=Decimal("0"))
+    transfer_income = models.DecimalField("转移性收入", max_digits=12, decimal_places=2, default=Decimal("0"))
+    operating_expense = models.DecimalField(
+        "生产经营性支出", max_digits=12, decimal_places=2, default=Decimal("0")
+    )
+    # 两不愁三保障 and safe water: exit requires all six.
+    food_secure = models.BooleanField("不愁吃", default=False)
+    clothing_secure = models.BooleanField("不愁穿", default=False)
+    education_secure = models.BooleanField("义务教育有保障", default=False)
+    medical_secure = models.BooleanField("基本医疗有保障", default=False)
+    housing_secure = models.BooleanField("住房安全有保障", default=False)
+    water_secure = models.BooleanField("饮水安全有保障", default=False)
+    member_count = models.PositiveSmallIntegerField("家庭人口", default=0, help_text="评估时的在册人口")
+    per_capita_net_income = models.DecimalField(
+        "人均纯收入", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    recorded_at = models.DateTimeField("填报时间", auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "年度收入与保障情况"
+        ordering = ["household_id", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "year"],
+                name="assessment_unique_year",
+                violation_error_message="该户该年度已有收入与保障记录。",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    wage_income__gte=0,
+                    operating_income__gte=0,
+                    property_income__gte=0,
+                    transfer_income__gte=0,
+                    operating_expense__gte=0,
+                ),
+                name="assessment_amounts_not_negative",
+                violation_error_message="收入和支出不能为负数。",
+            ),
+        ]
+
+    SECURITY_FIELDS = (
+        "food_secure",
+        "clothing_secure",
+        "education_secure",
+        "medical_secure",
+        "housing_secure",
+        "water_secure",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.year}"
+
+
+class HelpPlan(models.Model):
+    """一户一策: cause analysis, plan and measures for a year."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="help_plans", verbose_name="户"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    cause_analysis = models.TextField("致贫原因分析", blank=True)
+    plan = models.TextField("脱贫计划", blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "一户一策"
+        constraints = [models.UniqueConstraint(fields=["household", "year"], name="help_plan_unique_year")]
+
+
+class AssistanceMeasure(models.Model):
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="measures", verbose_name="户"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    category = models.CharField("帮扶类别", max_length=16, choices=choices.MeasureCategory.choices)
+    description = models.CharField("措施", max_length=200)
+    amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2, null=True, blank=True)
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="measures",
+        verbose_name="项目",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "帮扶措施"
+        indexes = [models.Index(fields=["category", "year"], name="measure_category_year")]
+
+
+class ExitApplication(models.Model):
+    """贫困户申请 → 村委会确定 → 民主评议 → 乡镇复核 → 县审批."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="exit_applications", verbose_name="户"
+    )
+    year = models.PositiveSmallIntegerField("脱贫年度")
+    state = models.CharField(
+        "状态", max_length=20, choices=choices.ExitState.choices, default=choices.ExitState.APPLIED
+    )
+    notice_ends_on = models.DateField("公示截止", null=True, blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "脱贫申请"
+        constraints = [
+            # one open application per household at a time
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=~Q(state__in=["county_approved", "rejected"]),
+                name="exit_application_one_open",
+                violation_error_message="该户已有正在办理的脱贫申请。",
+            ),
+        ]
+
+
+class ExitStep(models.Model):
+    application = models.ForeignKey(
+        ExitApplication, on_delete=models.CASCADE, related_name="steps", verbose_name="申请"
+    )
+    state = models.CharField("步骤", max_length=20, choices=choices.ExitState.choices)
+    decision = models.CharField("决定", max_length=8, choices=choices.Decision.choices)
+    comment = models.TextField("意见", blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="办理人")
+    acted_at = models.DateTimeField("办理时间", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "脱贫程序步骤"
+        ordering = ["application_id", "acted_at", "id"]
+
+
+class ExitObjection(models.Model):
+    """An objection recorded during a public notice (公示)."""
+
+    application = models.ForeignKey(
+        ExitApplication, on_delete=models.CASCADE, related_name="objections", verbose_name="申请"
+    )
+    raised_by = models.CharField("反映人", max_length=50, blank=True)
+    content = models.TextField("异议内容")
+    resolution = models.TextField("处理结果", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="记录人")
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "公示异议"

@@ -1,0 +1,14 @@
+"""Page URLs: login, home, and each app's pages."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from poverty_tracker import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "accounts/login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+]

@@ -1,0 +1,253 @@
+"""Money and moves: funded projects, relocation sites and relocations, training courses, annual targets."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import F, Q
+
+from households.choices import MeasureCategory
+from villages.models import AdministrativeVillage, County, NaturalVillage, Township
+
+
+class Project(models.Model):
+    class Category(models.TextChoices):
+        WHOLE_VILLAGE = "whole_village", "整村推进"
+        WHOLE_TOWNSHIP = "whole_township", "整乡推进"
+        ROAD = "road", "道路"
+        IRRIGATION = "irrigation", "水利"
+        DRINKING_WATER = "drinking_water", "饮水"
+        POWER = "power", "电力"
+        TELECOM = "telecom", "通信"
+        HOUSING = "housing", "危房改造"
+        INDUSTRY = "industry", "产业发展"
+        EDUCATION = "education", "教育"
+        HEALTH = "health", "卫生"
+        TRAINING = "training", "培训"
+        ECOLOGY = "ecology", "生态"
+        FARMLAND = "farmland", "基本农田"
+        CULTURE = "culture", "文体"
+        RELOCATION = "relocation", "易地扶贫搬迁"
+        OTHER = "other", "其他"
+
+    class State(models.TextChoices):
+        PLANNED = "planned", "计划"
+        BUILDING = "building", "在建"
+        COMPLETED = "completed", "完工"
+        ACCEPTED = "accepted", "验收"
+
+    name = models.CharField("项目名称", max_length=200)
+    category = models.CharField("类别", max_length=20, choices=Category.choices)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="subprojects",
+        verbose_name="上级项目",
+    )
+    township = models.ForeignKey(
+        Township,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name="乡镇",
+    )
+    village = models.ForeignKey(
+        AdministrativeVillage,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name="行政村",
+    )
+    natural_villages = models.ManyToManyField(
+        NaturalVillage, blank=True, related_name="projects", verbose_name="自然村"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    approved_on = models.DateField("批复日期", null=True, blank=True)
+    planned_investment = models.DecimalField(
+        "计划投资（元）", max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PLANNED)
+    planned_households = models.PositiveIntegerField("计划受益户数", default=0)
+    planned_persons = models.PositiveIntegerField("计划受益人数", default=0)
+    description = models.TextField("内容", blank=True)
+    beneficiaries = models.ManyToManyField(
+        "households.Household", blank=True, related_name="projects", verbose_name="受益贫困户"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "项目"
+        ordering = ["-year", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_investment__gte=0),
+                name="project_investment_not_negative",
+                violation_error_message="计划投资不能为负数。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FundingSource(models.Model):
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="funding", verbose_name="项目"
+    )
+    source = models.CharField("资金来源", max_length=100)
+    amount = models.DecimalField("金额（元）", max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "资金来源"
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="funding_amount_not_negative")]
+
+
+class ProgressEntry(models.Model):
+    """Money invested to date, as reported on a date."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="progress", verbose_name="项目"
+    )
+    recorded_on = models.DateField("填报日期")
+    invested_to_date = models.DecimalField("累计完成投资（元）", max_digits=14, decimal_places=2)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "项目进度"
+        ordering = ["project_id", "-recorded_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(invested_to_date__gte=0), name="progress_not_negative"),
+        ]
+
+
+class RelocationSite(models.Model):
+    """易地扶贫搬迁安置点."""
+
+    class Kind(models.TextChoices):
+        CONCENTRATED = "concentrated", "集中"
+        DISPERSED = "dispersed", "分散"
+
+    class BuildState(models.TextChoices):
+        PLANNED = "planned", "规划"
+        BUILDING = "building", "在建"
+        COMPLETED = "completed", "建成"
+        MOVED_IN = "moved_in", "已入住"
+
+    name = models.CharField("安置点", max_length=100)
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="relocation_sites", verbose_name="乡镇"
+    )
+    village = models.ForeignKey(
+        AdministrativeVillage,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="relocation_sites",
+        verbose_name="行政村",
+    )
+    kind = models.CharField("安置方式", max_length=12, choices=Kind.choices, default=Kind.CONCENTRATED)
+    planned_households = models.PositiveIntegerField("计划安置户数", default=0)
+    planned_persons = models.PositiveIntegerField("计划安置人数", default=0)
+    build_state = models.CharField(
+        "建设状态", max_length=10, choices=BuildState.choices, default=BuildState.PLANNED
+    )
+    year = models.PositiveSmallIntegerField("年度")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "安置点"
+        constraints = [models.UniqueConstraint(fields=["township", "name"], name="relocation_site_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Relocation(models.Model):
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", "建档立卡搬迁户"
+        SYNCHRONOUS = "synchronous", "同步搬迁户"
+
+    household = models.OneToOneField(
+        "households.Household", on_delete=models.PROTECT, related_name="relocation", verbose_name="户"
+    )
+    site = models.ForeignKey(
+        RelocationSite, on_delete=models.PROTECT, related_name="relocations", verbose_name="安置点"
+    )
+    kind = models.CharField("搬迁类型", max_length=12, choices=Kind.choices, default=Kind.REGISTERED)
+    persons = models.PositiveSmallIntegerField("搬迁人数")
+    housing_area = models.DecimalField("住房面积（㎡）", max_digits=7, decimal_places=2)
+    moved_in_on = models.DateField("入住时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "搬迁户"
+        constraints = [
+            # 建档立卡搬迁户: at most 25 m² of housing per person.
+            models.CheckConstraint(
+                condition=~Q(kind="registered") | Q(housing_area__lte=F("persons") * 25),
+                name="relocation_registered_area_limit",
+                violation_error_message="建档立卡搬迁户人均住房面积不得超过 25 平方米。",
+            ),
+            models.CheckConstraint(
+                condition=Q(persons__gt=0),
+                name="relocation_persons_positive",
+                violation_error_message="搬迁人数必须大于 0。",
+            ),
+        ]
+
+
+class Training(models.Model):
+    class Kind(models.TextChoices):
+        TRANSFER = "transfer", "劳动力转移培训"
+        GUIDANCE = "guidance", "引导性培训"
+        SKILLS = "skills", "技能培训"
+
+    name = models.CharField("培训名称", max_length=100)
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField("年度")
+    township = models.ForeignKey(
+        Township,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="trainings",
+        verbose_name="乡镇",
+    )
+    planned_participants = models.PositiveIntegerField("计划人数", default=0)
+    actual_participants = models.PositiveIntegerField("实际人数", default=0)
+    planned_investment = models.DecimalField(
+        "计划投资（元）", max_digits=12, decimal_places=2, default=Decimal("0")
+    )
+    participants = models.ManyToManyField(
+        "households.Member", blank=True, related_name="trainings", verbose_name="参训人员"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "培训"
+        ordering = ["-year", "kind"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Target(models.Model):
+    """目标: per county or township (township empty = county) and year."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="targets", verbose_name="县")
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, null=True, blank=True, related_name="targets", verbose_name="乡镇"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    category = models.CharField("五个一批类别", max_length=16, choices=MeasureCategory.choices, blank=True)
+    persons = models.PositiveIntegerField("脱贫人数", null=True, blank=True)
+    households = models.PositiveIntegerField("脱贫户数", null=True, blank=True)
+    villages_to_exit = models.PositiveIntegerField("贫困村出列个数", null=True, blank=True)
+    townships_to_exit = models.PositiveIntegerField("贫困乡摘帽个数", null=True, blank=True)
+    income_goal = models.DecimalField(
+        "农村居民人均可支配收入目标（元）", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "目标"
+        ordering = ["year", "township_id"]

@@ -1,0 +1,137 @@
+"""factory_boy factories: fictional people in fictional places of the real 元谋县 region code."""
+
+import datetime
+import itertools
+
+import factory
+
+from assignments.models import Cadre, Pairing, Role, User, WorkUnit
+from households import choices
+from households.idnumbers import check_char
+from households.models import Assessment, Household
+from households.services import MemberData, household_create
+from villages.models import AdministrativeVillage, County, NaturalVillage, Township
+
+_sequence = itertools.count(1)
+
+
+def make_id_number(*, sex: str = "male", born: datetime.date = datetime.date(1970, 1, 1), region: str = "532328") -> str:
+    """A valid, unique, fictional 18-digit ID number."""
+    n = next(_sequence) % 500
+    seq = f"{n * 2 + (1 if sex == 'male' else 0):03d}"
+    first17 = f"{region}{born:%Y%m%d}{seq}"
+    return first17 + check_char(first17)
+
+
+class CountyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = County
+        django_get_or_create = ("region_code",)
+
+    name = "元谋县"
+    region_code = "532328"
+    prefecture = "楚雄彝族自治州"
+
+
+class TownshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Township
+
+    county = factory.SubFactory(CountyFactory)
+    name = factory.Sequence(lambda n: f"测试乡{n}")
+    registered_rural_population = 10000
+
+
+class VillageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AdministrativeVillage
+
+    township = factory.SubFactory(TownshipFactory)
+    name = factory.Sequence(lambda n: f"测试村{n}")
+    registered_rural_population = 2000
+
+
+class NaturalVillageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NaturalVillage
+
+    village = factory.SubFactory(VillageFactory)
+    name = factory.Sequence(lambda n: f"测试组{n}")
+
+
+def member_data(relation: str = choices.Relation.HEAD, sex: str = "male", name: str = "张三", **kw) -> MemberData:
+    born = kw.pop("born", datetime.date(1970, 1, 1))
+    return MemberData(
+        name=name, id_number=make_id_number(sex=sex, born=born), relation=relation, sex=sex, **kw
+    )
+
+
+_household_numbers = itertools.count(1)
+
+
+def make_household(*, natural_village: NaturalVillage | None = None, members: list[MemberData] | None = None,
+                   **kw) -> Household:
+    """A household through the real service, with a head and a spouse unless members are given."""
+    return household_create(
+        household_number=kw.pop("household_number", f"T{next(_household_numbers):09d}"),
+        natural_village=natural_village or NaturalVillageFactory(),
+        attribute=kw.pop("attribute", choices.Attribute.GENERAL),
+        main_cause=kw.pop("main_cause", choices.Cause.ILLNESS),
+        identified_year=kw.pop("identified_year", 2014),
+        members=members
+        or [
+            member_data(name="张三"),
+            member_data(choices.Relation.SPOUSE, sex="female", name="李四妹"),
+        ],
+        **kw,
+    )
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assessment
+
+    year = 2016
+    wage_income = 8000
+    operating_income = 4000
+    food_secure = clothing_secure = education_secure = True
+    medical_secure = housing_secure = water_secure = True
+
+
+class WorkUnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkUnit
+
+    name = factory.Sequence(lambda n: f"县测试局{n}")
+
+
+class CadreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cadre
+
+    name = factory.Sequence(lambda n: f"干部{n}")
+    unit = factory.SubFactory(WorkUnitFactory)
+    phone = "13800000000"
+
+
+class PairingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Pairing
+
+    cadre = factory.SubFactory(CadreFactory)
+    started_on = datetime.date(2016, 1, 1)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = Role.COUNTY_ADMIN
+    password = factory.PostGenerationMethodCall("set_password", "pass-word-1")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
