@@ -1,9 +1,13 @@
 """Start-up checks that end with one clear line instead of a traceback."""
 
 import sys
+import warnings
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+
+SUPPORTED_ENGINES = ("django.db.backends.postgresql", "django.db.backends.sqlite3")
 
 
 def _fail(message: str) -> None:
@@ -33,11 +37,13 @@ def required_or_exit(env: environ.Env, name: str) -> str:
 def database_config_or_exit(env: environ.Env, *, default: str) -> dict:
     url = env("DATABASE_URL", default=default)
     try:
-        config = environ.Env.db_url_config(url)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            config = environ.Env.db_url_config(url)
     except (ImproperlyConfigured, ValueError, KeyError) as exc:
         _fail(f"DATABASE_URL 无法识别: {_redact(url)} ({exc})")
-    if not config.get("ENGINE"):
-        _fail(f"DATABASE_URL 无法识别: {_redact(url)}")
+    if config.get("ENGINE") not in SUPPORTED_ENGINES:
+        _fail(f"DATABASE_URL 无法识别: {_redact(url)}（支持 postgres://… 和 sqlite:///…）")
     if "postgresql" in config["ENGINE"]:
         config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     config["CONN_MAX_AGE"] = 60
