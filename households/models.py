@@ -62,11 +62,15 @@ class Household(models.Model):
     eligible = models.BooleanField("符合脱贫条件", null=True, blank=True)
     eligibility_year = models.PositiveSmallIntegerField("评估年度", null=True, blank=True)
     eligibility_reasons = models.JSONField("不符合原因", default=list, blank=True)
+    # 返贫: an exited household whose later assessment fails waits for a township official's review.
+    needs_return_review = models.BooleanField("待返贫核实", default=False, db_default=False)
     head_name = models.CharField("户主姓名", max_length=50, blank=True, db_index=True)
     head_initials = models.CharField("户主拼音首字母", max_length=20, blank=True, db_index=True)
     created_at = models.DateTimeField("建档时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
-    history = HistoricalRecords(excluded_fields=["eligible", "eligibility_year", "eligibility_reasons"])
+    history = HistoricalRecords(
+        excluded_fields=["eligible", "eligibility_year", "eligibility_reasons", "needs_return_review"]
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "贫困户"
@@ -214,7 +218,17 @@ class Assessment(models.Model):
         "人均纯收入", max_digits=12, decimal_places=2, null=True, blank=True
     )
     recorded_at = models.DateTimeField("填报时间", auto_now=True)
-    history = HistoricalRecords()
+    # The eligibility decision for this year (households.eligibility): inputs are this row and the
+    # current members; the line used and the rule version are kept beside the result.
+    eligible = models.BooleanField("符合脱贫条件", null=True, blank=True)
+    # Database defaults too, so set-based inserts (generation, import) need not name these columns.
+    eligibility_reasons = models.JSONField("不符合原因", default=list, db_default=[], blank=True)
+    poverty_line = models.DecimalField("适用扶贫标准", max_digits=10, decimal_places=2, null=True, blank=True)
+    rule_version = models.CharField("规则版本", max_length=20, blank=True, db_default="")
+    decided_at = models.DateTimeField("判定时间", null=True, blank=True)
+    history = HistoricalRecords(
+        excluded_fields=["eligible", "eligibility_reasons", "poverty_line", "rule_version", "decided_at"]
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "年度收入与保障情况"
@@ -249,6 +263,53 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.year}"
+
+
+class EligibilityRun(models.Model):
+    """One recompute of the whole registry: what it checked and what it changed."""
+
+    class Trigger(models.TextChoices):
+        NIGHTLY = "nightly", "每日定时"
+        POVERTY_LINE = "poverty_line", "扶贫标准变更"
+        IMPORT = "import", "导入后"
+        MANUAL = "manual", "手动"
+
+    trigger = models.CharField("触发原因", max_length=16, choices=Trigger.choices, default=Trigger.MANUAL)
+    rule_version = models.CharField("规则版本", max_length=20)
+    started_at = models.DateTimeField("开始时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    households_checked = models.PositiveIntegerField("核查户数", default=0)
+    assessments_updated = models.PositiveIntegerField("更新评估数", default=0)
+    decisions_changed = models.PositiveIntegerField("结论变化户数", default=0)
+    became_eligible = models.PositiveIntegerField("新符合户数", default=0)
+    became_ineligible = models.PositiveIntegerField("不再符合户数", default=0)
+    job = models.ForeignKey(
+        "poverty_tracker.Job", on_delete=models.SET_NULL, null=True, blank=True, verbose_name="任务"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "脱贫条件重算"
+        ordering = ["-started_at"]
+
+
+class EligibilityChange(models.Model):
+    """A household whose latest decision a run changed: before and after, with reasons."""
+
+    run = models.ForeignKey(
+        EligibilityRun, on_delete=models.CASCADE, related_name="changes", verbose_name="重算"
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="eligibility_changes", verbose_name="户"
+    )
+    year = models.PositiveSmallIntegerField("评估年度", null=True)
+    eligible_before = models.BooleanField("原结论", null=True)
+    eligible_after = models.BooleanField("新结论", null=True)
+    reasons_before = models.JSONField("原原因", default=list)
+    reasons_after = models.JSONField("新原因", default=list)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "脱贫条件变化"
+        indexes = [models.Index(fields=["run", "eligible_after"], name="elig_change_run")]
 
 
 class HelpPlan(models.Model):

@@ -8,7 +8,7 @@ from django.db import transaction
 from pypinyin import Style, lazy_pinyin
 
 from households import choices
-from households.models import Household, Member
+from households.models import EligibilityRun, Household, Member, PovertyLine
 from villages.models import NaturalVillage
 
 
@@ -75,3 +75,41 @@ def household_create(
     for data in members:
         Member(household=household, **data.__dict__).save()
     return household
+
+
+def eligibility_recompute_enqueue(*, trigger: str, user=None):
+    """Queue a whole-registry recompute after the current transaction commits; answers the Job."""
+    from households.tasks import eligibility_recompute_task
+    from poverty_tracker.jobs import job_enqueue
+
+    return job_enqueue(
+        kind="eligibility_recompute",
+        task=eligibility_recompute_task,
+        params={"trigger": trigger},
+        created_by=user,
+    )
+
+
+@transaction.atomic
+def poverty_line_set(*, year: int, amount, region_code: str = "", user=None) -> PovertyLine:
+    """Set a year's poverty line (county admins); every decision is then recomputed by a job."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        amount = Decimal(str(amount))
+    except InvalidOperation:
+        raise ValidationError({"amount": f"扶贫标准金额无效: {amount}"}) from None
+    if amount <= 0:
+        raise ValidationError({"amount": "扶贫标准必须大于 0 元。"})
+    if not 2010 <= int(year) <= 2100:
+        raise ValidationError({"year": f"年度无效: {year}"})
+    line, created = PovertyLine.objects.get_or_create(
+        year=year, region_code=region_code, defaults={"amount": amount}
+    )
+    changed = created or line.amount != amount
+    if not created and changed:
+        line.amount = amount
+        line.save(update_fields=["amount"])
+    if changed:
+        eligibility_recompute_enqueue(trigger=EligibilityRun.Trigger.POVERTY_LINE, user=user)
+    return line

@@ -1,6 +1,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "poverty_tracker.settings")
 
@@ -10,8 +11,13 @@ app.autodiscover_tasks()
 
 # All periodic schedules live here, in one place.
 app.conf.beat_schedule = {
+    "eligibility-recompute-nightly": {
+        "task": "households.tasks.eligibility_recompute",
+        "schedule": crontab(hour=1, minute=30),
+        "kwargs": {"trigger": "nightly"},
+    },
     "village-figures-nightly": {
         "task": "villages.tasks.figures_refresh",
-        "schedule": 60 * 60 * 24,
+        "schedule": crontab(hour=3, minute=0),
     },
 }

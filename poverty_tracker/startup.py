@@ -6,7 +6,6 @@ import warnings
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-
 SUPPORTED_ENGINES = ("django.db.backends.postgresql", "django.db.backends.sqlite3")
 
 

@@ -1,0 +1,327 @@
+"""Household exit eligibility (DESIGN.md §3), explained in words.
+
+For year Y a household may exit when its per-capita net income of Y is above the poverty line of Y and
+all six guarantees of Y are met (两不愁三保障 and safe water). Every decision that is not "eligible"
+carries its reasons in Chinese.
+
+The rule is written twice on purpose, and tests hold the two to the same answers:
+- ``evaluate`` in Python, for one household (forms, the county approval check, SQLite);
+- ``_RECOMPUTE_SQL`` for the whole registry on PostgreSQL, set-based (no loop per row).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from households.choices import Status
+from households.models import Assessment, EligibilityChange, EligibilityRun, Household, PovertyLine
+
+RULE_VERSION = "2016.1"
+
+# 两不愁三保障 and safe water: exit requires all six. Field → the reason when it is not met.
+GUARANTEES = (
+    ("food_secure", "不愁吃未实现"),
+    ("clothing_secure", "不愁穿未实现"),
+    ("education_secure", "义务教育无保障"),
+    ("medical_secure", "基本医疗无保障"),
+    ("housing_secure", "住房安全无保障"),
+    ("water_secure", "饮水安全无保障"),
+)
+NO_MEMBERS = "无在册家庭成员，无法计算人均纯收入"
+CENT = Decimal("0.01")
+
+
+def money(amount: Decimal) -> str:
+    """2700 -> '2,700'; 2700.5 -> '2,700.50' (as the reasons print it)."""
+    text = f"{Decimal(amount).quantize(CENT, ROUND_HALF_UP):,.2f}"
+    return text.removesuffix(".00")
+
+
+def no_line_reason(year: int) -> str:
+    return f"{year} 年未设定扶贫标准"
+
+
+def income_reason(income: Decimal, line: Decimal, year: int) -> str:
+    word = "低于" if income < line else "未高于"
+    return f"人均纯收入 {money(income)} 元 {word} {year} 年标准 {money(line)} 元"
+
+
+def net_income_per_capita(assessment: Assessment, members: int) -> Decimal | None:
+    if members <= 0:
+        return None
+    total = (
+        assessment.wage_income
+        + assessment.operating_income
+        + assessment.property_income
+        + assessment.transfer_income
+        - assessment.operating_expense
+    )
+    return (Decimal(total) / members).quantize(CENT, ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Decision:
+    eligible: bool
+    reasons: list[str]
+    per_capita_net_income: Decimal | None
+    poverty_line: Decimal | None
+    member_count: int
+
+
+def evaluate(assessment: Assessment, *, members: int, line: Decimal | None) -> Decision:
+    """The rule for one household and year."""
+    income = net_income_per_capita(assessment, members)
+    reasons = []
+    if income is None:
+        reasons.append(NO_MEMBERS)
+    if line is None:
+        reasons.append(no_line_reason(assessment.year))
+    if income is not None and line is not None and income <= line:
+        reasons.append(income_reason(income, line, assessment.year))
+    reasons += [reason for field, reason in GUARANTEES if not getattr(assessment, field)]
+    return Decision(not reasons, reasons, income, line, members)
+
+
+def poverty_line_for(*, year: int, region_code: str) -> Decimal | None:
+    """The county's own line, else its province's, else the national line."""
+    codes = [region_code, region_code[:2] + "0000", ""]
+    lines = {p.region_code: p.amount for p in PovertyLine.objects.filter(year=year, region_code__in=codes)}
+    return next((lines[c] for c in codes if c in lines), None)
+
+
+def household_decision(household: Household, year: int) -> Decision | None:
+    """Evaluate one household now (for the county approval check): None when the year has no assessment."""
+    assessment = household.assessments.filter(year=year).first()
+    if assessment is None:
+        return None
+    members = household.members.filter(left_reason="").count()
+    line = poverty_line_for(year=year, region_code=household.township.county.region_code)
+    return evaluate(assessment, members=members, line=line)
+
+
+# -- the whole registry ------------------------------------------------------------------------------
+
+_FMT = "regexp_replace(to_char({0}, 'FM999,999,999,990.00'), '\\.00$', '')"
+_GUARANTEE_SQL = ",\n".join(f"CASE WHEN NOT a.{field} THEN '{reason}' END" for field, reason in GUARANTEES)
+
+_RECOMPUTE_SQL = f"""
+CREATE TEMP TABLE elig_calc ON COMMIT DROP AS
+WITH members AS (
+    SELECT household_id, COUNT(*)::int AS n FROM households_member WHERE left_reason = '' GROUP BY household_id
+),
+base AS (
+    SELECT a.id AS assessment_id, a.household_id, a.year, COALESCE(m.n, 0) AS member_count,
+           CASE WHEN COALESCE(m.n, 0) > 0 THEN round(
+               (a.wage_income + a.operating_income + a.property_income + a.transfer_income
+                - a.operating_expense) / m.n, 2) END AS income,
+           COALESCE(lc.amount, lp.amount, ln.amount) AS line,
+           a.food_secure, a.clothing_secure, a.education_secure, a.medical_secure, a.housing_secure,
+           a.water_secure
+    FROM households_assessment a
+    JOIN households_household h ON h.id = a.household_id AND h.status <> '{Status.REMOVED}'
+    JOIN villages_township t ON t.id = h.township_id
+    JOIN villages_county c ON c.id = t.county_id
+    LEFT JOIN members m ON m.household_id = a.household_id
+    LEFT JOIN households_povertyline lc ON lc.year = a.year AND lc.region_code = c.region_code
+    LEFT JOIN households_povertyline lp ON lp.year = a.year AND lp.region_code = substr(c.region_code, 1, 2) || '0000'
+    LEFT JOIN households_povertyline ln ON ln.year = a.year AND ln.region_code = ''
+)
+SELECT b.assessment_id, b.household_id, b.year, b.member_count, b.income, b.line, r.reasons,
+       jsonb_array_length(r.reasons) = 0 AS eligible
+FROM base b
+CROSS JOIN LATERAL (
+    SELECT to_jsonb(array_remove(ARRAY[
+        CASE WHEN b.income IS NULL THEN '{NO_MEMBERS}' END,
+        CASE WHEN b.line IS NULL THEN b.year || ' 年未设定扶贫标准' END,
+        CASE WHEN b.income IS NOT NULL AND b.line IS NOT NULL AND b.income <= b.line THEN
+            '人均纯收入 ' || {_FMT.format("b.income")} || ' 元 '
+            || CASE WHEN b.income < b.line THEN '低于' ELSE '未高于' END
+            || ' ' || b.year || ' 年标准 ' || {_FMT.format("b.line")} || ' 元' END,
+        {_GUARANTEE_SQL.replace("a.", "b.")}
+    ]::text[], NULL)) AS reasons
+) r;
+
+UPDATE households_assessment a
+SET member_count = c.member_count, per_capita_net_income = c.income, poverty_line = c.line,
+    eligible = c.eligible, eligibility_reasons = c.reasons, rule_version = %(rule)s, decided_at = %(now)s
+FROM elig_calc c
+WHERE a.id = c.assessment_id
+  AND (a.eligible IS DISTINCT FROM c.eligible OR a.eligibility_reasons IS DISTINCT FROM c.reasons
+       OR a.per_capita_net_income IS DISTINCT FROM c.income OR a.member_count <> c.member_count
+       OR a.poverty_line IS DISTINCT FROM c.line OR a.rule_version <> %(rule)s);
+"""
+
+# The household shows the decision of its latest assessed year. Households with no assessment (or
+# removed ones) have no decision.
+_LATEST_SQL = f"""
+CREATE TEMP TABLE elig_latest ON COMMIT DROP AS
+SELECT h.id AS household_id, l.year, l.eligible, COALESCE(l.reasons, '[]'::jsonb) AS reasons,
+       (h.status = '{Status.EXITED}' AND l.year > h.exit_year AND l.eligible IS FALSE) AS review
+FROM households_household h
+LEFT JOIN (
+    SELECT DISTINCT ON (household_id) household_id, year, eligible, reasons
+    FROM elig_calc ORDER BY household_id, year DESC
+) l ON l.household_id = h.id
+WHERE l.household_id IS NOT NULL OR h.eligible IS NOT NULL OR h.needs_return_review;
+
+INSERT INTO households_eligibilitychange
+    (run_id, household_id, year, eligible_before, eligible_after, reasons_before, reasons_after)
+SELECT %(run)s, h.id, l.year, h.eligible, l.eligible, h.eligibility_reasons, l.reasons
+FROM households_household h JOIN elig_latest l ON l.household_id = h.id
+WHERE h.eligible IS DISTINCT FROM l.eligible OR h.eligibility_reasons IS DISTINCT FROM l.reasons;
+
+UPDATE households_household h
+SET eligible = l.eligible, eligibility_reasons = l.reasons, eligibility_year = l.year,
+    needs_return_review = COALESCE(l.review, FALSE)
+FROM elig_latest l
+WHERE h.id = l.household_id
+  AND (h.eligible IS DISTINCT FROM l.eligible OR h.eligibility_reasons IS DISTINCT FROM l.reasons
+       OR h.eligibility_year IS DISTINCT FROM l.year OR h.needs_return_review <> COALESCE(l.review, FALSE));
+"""
+
+
+def _recompute_postgresql(run: EligibilityRun, now) -> None:
+    with connection.cursor() as cursor:
+        # One recompute at a time; a second waits rather than interleaving.
+        cursor.execute("SELECT pg_advisory_xact_lock(20160714)")
+        # ON COMMIT DROP is not enough when an outer transaction runs two recomputes.
+        cursor.execute("DROP TABLE IF EXISTS elig_calc, elig_latest")
+        create, update = _RECOMPUTE_SQL.split(";\n\nUPDATE", 1)
+        cursor.execute(create)
+        cursor.execute("UPDATE" + update, {"rule": RULE_VERSION, "now": now})
+        run.assessments_updated = cursor.rowcount
+        cursor.execute("SELECT COUNT(DISTINCT household_id) FROM elig_calc")
+        run.households_checked = cursor.fetchone()[0]
+        latest, insert_changes, update_households = _LATEST_SQL.split(";\n\n")
+        cursor.execute(latest)
+        cursor.execute(insert_changes, {"run": run.pk})
+        cursor.execute(update_households)
+        cursor.execute("DROP TABLE elig_calc, elig_latest")
+
+
+def _recompute_python(run: EligibilityRun, now) -> None:
+    """The same rule through ``evaluate``, in chunks: for SQLite (the first-run default), small registries."""
+    lines: dict[tuple[int, str], Decimal | None] = {}
+    assessments = (
+        Assessment.objects.exclude(household__status=Status.REMOVED)
+        .select_related("household__township__county")
+        .annotate(current=Count("household__members", filter=Q(household__members__left_reason="")))
+        .order_by("household_id", "year")
+    )
+    changed_assessments, latest = [], {}
+    for a in assessments.iterator(chunk_size=2000):
+        region = a.household.township.county.region_code
+        if (a.year, region) not in lines:
+            lines[(a.year, region)] = poverty_line_for(year=a.year, region_code=region)
+        d = evaluate(a, members=a.current, line=lines[(a.year, region)])
+        if (
+            a.eligible,
+            a.eligibility_reasons,
+            a.per_capita_net_income,
+            a.member_count,
+            a.poverty_line,
+            a.rule_version,
+        ) != (d.eligible, d.reasons, d.per_capita_net_income, d.member_count, d.poverty_line, RULE_VERSION):
+            a.eligible, a.eligibility_reasons, a.per_capita_net_income = (
+                d.eligible,
+                d.reasons,
+                d.per_capita_net_income,
+            )
+            a.member_count, a.poverty_line, a.rule_version, a.decided_at = (
+                d.member_count,
+                d.poverty_line,
+                RULE_VERSION,
+                now,
+            )
+            changed_assessments.append(a)
+        latest[a.household_id] = (a.year, d)  # ordered by year: the last one wins
+    Assessment.objects.bulk_update(
+        changed_assessments,
+        [
+            "eligible",
+            "eligibility_reasons",
+            "per_capita_net_income",
+            "member_count",
+            "poverty_line",
+            "rule_version",
+            "decided_at",
+        ],
+        batch_size=1000,
+    )
+    run.assessments_updated = len(changed_assessments)
+    run.households_checked = len(latest)
+
+    stale = Household.objects.filter(Q(eligible__isnull=False) | Q(needs_return_review=True)).exclude(
+        id__in=latest
+    )
+    households = list(Household.objects.filter(id__in=latest)) + list(stale)
+    changes, changed_households = [], []
+    for h in households:
+        year, d = latest.get(h.pk, (None, None))
+        eligible, reasons = (d.eligible, d.reasons) if d else (None, [])
+        review = bool(
+            d and h.status == Status.EXITED and h.exit_year and year > h.exit_year and not d.eligible
+        )
+        if (h.eligible, h.eligibility_reasons) != (eligible, reasons):
+            changes.append(
+                EligibilityChange(
+                    run=run,
+                    household=h,
+                    year=year,
+                    eligible_before=h.eligible,
+                    eligible_after=eligible,
+                    reasons_before=h.eligibility_reasons,
+                    reasons_after=reasons,
+                )
+            )
+        if (h.eligible, h.eligibility_reasons, h.eligibility_year, h.needs_return_review) != (
+            eligible,
+            reasons,
+            year,
+            review,
+        ):
+            h.eligible, h.eligibility_reasons, h.eligibility_year, h.needs_return_review = (
+                eligible,
+                reasons,
+                year,
+                review,
+            )
+            changed_households.append(h)
+    EligibilityChange.objects.bulk_create(changes, batch_size=1000)
+    Household.objects.bulk_update(
+        changed_households,
+        ["eligible", "eligibility_reasons", "eligibility_year", "needs_return_review"],
+        batch_size=1000,
+    )
+
+
+@transaction.atomic
+def eligibility_recompute(*, trigger: str = EligibilityRun.Trigger.MANUAL, job=None) -> EligibilityRun:
+    """Recompute every household's decisions in one transaction: a killed run leaves the registry as it was.
+
+    Idempotent: a second run over unchanged data writes no decision and records no change.
+    """
+    now = timezone.now()
+    run = EligibilityRun.objects.create(trigger=trigger, rule_version=RULE_VERSION, job=job)
+    if connection.vendor == "postgresql":
+        _recompute_postgresql(run, now)
+    else:
+        _recompute_python(run, now)
+    counts = run.changes.aggregate(
+        total=Count("id"),
+        became=Count("id", filter=Q(eligible_after=True)),
+        lost=Count("id", filter=Q(eligible_before=True) & ~Q(eligible_after=True)),
+    )
+    run.decisions_changed, run.became_eligible, run.became_ineligible = (
+        counts["total"],
+        counts["became"],
+        counts["lost"],
+    )
+    run.finished_at = timezone.now()
+    run.save()
+    return run

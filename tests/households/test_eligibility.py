@@ -1,0 +1,245 @@
+"""Exit eligibility: per-capita net income above the year's line, and all six guarantees (DESIGN.md §3)."""
+
+import random
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from households import choices, eligibility
+from households.eligibility import eligibility_recompute, evaluate
+from households.models import Assessment, EligibilityRun, Household, Member, PovertyLine
+from tests.factories import AssessmentFactory, NaturalVillageFactory, make_household, member_data
+
+pytestmark = pytest.mark.django_db
+
+
+def two_person_household(**kw):
+    return make_household(**kw)  # 户主 + 配偶
+
+
+def test_income_below_the_line_is_not_eligible_and_says_why():
+    household = two_person_household()
+    AssessmentFactory(household=household, year=2016, wage_income=5400, operating_income=0)  # 2,700 a head
+
+    eligibility_recompute()
+
+    household.refresh_from_db()
+    assert household.eligible is False
+    assert household.eligibility_reasons == ["人均纯收入 2,700 元 低于 2016 年标准 2,952 元"]
+    assert household.eligibility_year == 2016
+
+
+def test_income_above_the_line_with_all_guarantees_is_eligible():
+    household = two_person_household()
+    AssessmentFactory(household=household, year=2016, wage_income=6000, operating_income=2000)  # 4,000 a head
+
+    eligibility_recompute()
+
+    household.refresh_from_db()
+    assert household.eligible is True
+    assert household.eligibility_reasons == []
+    assessment = household.assessments.get()
+    assert assessment.per_capita_net_income == Decimal("4000.00")
+    assert assessment.poverty_line == Decimal("2952.00")
+    assert assessment.rule_version == eligibility.RULE_VERSION
+
+
+def test_operating_expense_is_subtracted_and_an_income_equal_to_the_line_is_not_enough():
+    household = two_person_household()
+    AssessmentFactory(
+        household=household, year=2016, wage_income=6904, operating_income=1000, operating_expense=2000
+    )  # (7,904 − 2,000) ÷ 2 = 2,952
+
+    eligibility_recompute()
+
+    household.refresh_from_db()
+    assert household.eligibility_reasons == ["人均纯收入 2,952 元 未高于 2016 年标准 2,952 元"]
+
+
+def test_each_unmet_guarantee_is_a_reason():
+    household = two_person_household()
+    AssessmentFactory(
+        household=household, year=2016, wage_income=20000, housing_secure=False, water_secure=False
+    )
+
+    eligibility_recompute()
+
+    household.refresh_from_db()
+    assert household.eligible is False
+    assert household.eligibility_reasons == ["住房安全无保障", "饮水安全无保障"]
+
+
+def test_members_who_left_do_not_count_and_no_members_is_a_reason():
+    household = two_person_household()
+    AssessmentFactory(household=household, year=2016, wage_income=5000, operating_income=0)
+    Member.objects.filter(household=household).update(left_reason=choices.LeaveReason.MOVED_OUT)
+
+    eligibility_recompute()
+
+    household.refresh_from_db()
+    assert household.eligibility_reasons == [eligibility.NO_MEMBERS]
+
+
+def test_a_county_line_overrides_the_national_line():
+    household = two_person_household()
+    AssessmentFactory(household=household, year=2016, wage_income=6400, operating_income=0)  # 3,200 a head
+    PovertyLine.objects.create(year=2016, region_code="532328", amount=Decimal("3300"))
+
+    eligibility_recompute()
+
+    household.refresh_from_db()
+    assert household.eligibility_reasons == ["人均纯收入 3,200 元 低于 2016 年标准 3,300 元"]
+
+
+def test_a_year_without_a_line_is_a_reason():
+    household = two_person_household()
+    AssessmentFactory(household=household, year=2013, wage_income=50000)
+
+    eligibility_recompute()
+
+    household.refresh_from_db()
+    assert household.eligibility_reasons == ["2013 年未设定扶贫标准"]
+
+
+def test_the_latest_assessed_year_is_the_households_decision():
+    household = two_person_household()
+    AssessmentFactory(household=household, year=2015, wage_income=1000, operating_income=0)
+    AssessmentFactory(household=household, year=2016, wage_income=9000)
+
+    eligibility_recompute()
+
+    household.refresh_from_db()
+    assert (household.eligibility_year, household.eligible) == (2016, True)
+    assert household.assessments.get(year=2015).eligible is False
+
+
+def test_a_second_run_changes_nothing():
+    for _ in range(3):
+        AssessmentFactory(household=two_person_household(), year=2016, wage_income=random.randint(0, 20000))
+
+    first = eligibility_recompute()
+    second = eligibility_recompute()
+
+    assert first.households_checked == 3 and first.decisions_changed == 3
+    assert (second.households_checked, second.assessments_updated, second.decisions_changed) == (3, 0, 0)
+    assert second.changes.count() == 0
+
+
+def test_a_raised_line_is_recorded_as_a_change_with_before_and_after():
+    household = two_person_household()
+    AssessmentFactory(household=household, year=2016, wage_income=6400, operating_income=0)  # 3,200 a head
+    eligibility_recompute()
+
+    PovertyLine.objects.filter(year=2016, region_code="").update(amount=Decimal("3500"))
+    run = eligibility_recompute(trigger=EligibilityRun.Trigger.POVERTY_LINE)
+
+    assert (run.decisions_changed, run.became_eligible, run.became_ineligible) == (1, 0, 1)
+    change = run.changes.get()
+    assert (change.household_id, change.eligible_before, change.eligible_after) == (household.pk, True, False)
+    assert change.reasons_after == ["人均纯收入 3,200 元 低于 2016 年标准 3,500 元"]
+
+
+def test_removed_households_are_not_checked():
+    household = two_person_household(status=choices.Status.REMOVED)
+    AssessmentFactory(household=household, year=2016, wage_income=100)
+
+    run = eligibility_recompute()
+
+    household.refresh_from_db()
+    assert run.households_checked == 0
+    assert household.eligible is None
+
+
+def test_an_exited_household_failing_a_later_year_is_flagged_for_return_review():
+    household = two_person_household(status=choices.Status.EXITED, exit_year=2015)
+    AssessmentFactory(household=household, year=2016, wage_income=1000, operating_income=0)
+
+    eligibility_recompute()
+
+    household.refresh_from_db()
+    assert household.needs_return_review is True
+    assert household.status == choices.Status.EXITED  # a township official confirms 返贫, not the job
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the set-based path is PostgreSQL's")
+def test_a_failing_run_leaves_the_registry_as_it_was(monkeypatch):
+    household = two_person_household()
+    AssessmentFactory(household=household, year=2016, wage_income=9000)
+    monkeypatch.setattr(eligibility, "_LATEST_SQL", "SELECT broken;\n\nSELECT 1;\n\nSELECT 1")
+
+    with pytest.raises(Exception):  # noqa: B017 - any database error
+        eligibility_recompute()
+
+    assert Assessment.objects.get().eligible is None  # the first phase's UPDATE was rolled back
+    assert EligibilityRun.objects.count() == 0
+    assert Household.objects.get().eligible is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="compares the SQL rule with the Python rule")
+def test_the_set_based_sql_and_the_python_rule_agree():
+    rng = random.Random(7)
+    natural_village = NaturalVillageFactory()
+    PovertyLine.objects.create(year=2016, region_code="530000", amount=Decimal("3100"))  # a provincial line
+    for i in range(60):
+        members = [member_data(name="户主")] + [
+            member_data(choices.Relation.SON, name=f"子{j}") for j in range(rng.randint(0, 4))
+        ]
+        household = make_household(natural_village=natural_village, members=members)
+        for year in rng.sample([2014, 2015, 2016, 2013], 2):
+            AssessmentFactory(
+                household=household,
+                year=year,
+                wage_income=Decimal(rng.randint(0, 9000)),
+                operating_income=Decimal(rng.randint(0, 9000)),
+                property_income=Decimal(rng.randint(0, 300)) / 7,
+                transfer_income=Decimal(rng.randint(0, 2000)),
+                operating_expense=Decimal(rng.randint(0, 3000)),
+                **{field: rng.random() > 0.15 for field, _ in eligibility.GUARANTEES},
+            )
+        if i % 9 == 0:
+            household.members.exclude(relation=choices.Relation.HEAD).update(
+                left_reason=choices.LeaveReason.DEATH
+            )
+
+    eligibility_recompute()
+
+    for a in Assessment.objects.select_related("household__township__county"):
+        members = a.household.members.filter(left_reason="").count()
+        line = eligibility.poverty_line_for(year=a.year, region_code="532328")
+        expected = evaluate(a, members=members, line=line)
+        assert (a.eligible, a.eligibility_reasons, a.per_capita_net_income, a.poverty_line) == (
+            expected.eligible,
+            expected.reasons,
+            expected.per_capita_net_income,
+            expected.poverty_line,
+        ), a.pk
+
+
+def test_changing_a_poverty_line_recomputes_through_a_job(django_capture_on_commit_callbacks):
+    from households.services import poverty_line_set
+    from poverty_tracker.models import Job
+
+    household = two_person_household()
+    AssessmentFactory(household=household, year=2016, wage_income=6400, operating_income=0)  # 3,200 a head
+    eligibility_recompute()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        poverty_line_set(year=2016, amount="3500")
+
+    job = Job.objects.get(kind="eligibility_recompute")
+    assert job.state == Job.State.DONE
+    assert job.result["became_ineligible"] == 1
+    household.refresh_from_db()
+    assert household.eligible is False
+
+
+@pytest.mark.parametrize("amount, message", [("0", "必须大于 0"), ("-5", "必须大于 0"), ("abc", "金额无效")])
+def test_a_bad_poverty_line_is_refused_and_nothing_changes(amount, message):
+    from django.core.exceptions import ValidationError
+
+    from households.services import poverty_line_set
+
+    with pytest.raises(ValidationError, match=message):
+        poverty_line_set(year=2016, amount=amount)
+    assert PovertyLine.objects.get(year=2016, region_code="").amount == Decimal("2952")
