@@ -5,10 +5,11 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
 from households import choices
-from households.models import EligibilityRun, Household, Member, PovertyLine
+from households.models import Assessment, EligibilityRun, Household, Member, PovertyLine
 from villages.models import NaturalVillage
 
 
@@ -113,3 +114,232 @@ def poverty_line_set(*, year: int, amount, region_code: str = "", user=None) -> 
     if changed:
         eligibility_recompute_enqueue(trigger=EligibilityRun.Trigger.POVERTY_LINE, user=user)
     return line
+
+
+# -- changes to a household, each checked against the access rule ----------------------------------------
+
+
+def _changeable(user, model, obj):
+    """The record, re-read inside the user's scope (404 outside), if the role may change it."""
+    from poverty_tracker.access import Access
+
+    access = Access.for_user(user)
+    obj = access.get_or_404(type(obj)._default_manager.select_for_update(), pk=obj.pk)
+    if not access.may_change_model(model):
+        raise ValidationError(f"您的角色不能修改{model._meta.verbose_name}。")
+    return obj
+
+
+def _current_members(household: Household):
+    return household.members.filter(left_reason="")
+
+
+def household_decision_refresh(household: Household) -> None:
+    """Re-evaluate one household's latest assessed year now (the nightly job would reach the same answer)."""
+    from households.eligibility import RULE_VERSION, evaluate, poverty_line_for
+
+    latest = household.assessments.order_by("-year").first()
+    if latest is None:
+        return
+    members = _current_members(household).count()
+    line = poverty_line_for(year=latest.year, region_code=household.township.county.region_code)
+    d = evaluate(latest, members=members, line=line)
+    latest.member_count, latest.per_capita_net_income, latest.poverty_line = (
+        members,
+        d.per_capita_net_income,
+        line,
+    )
+    latest.eligible, latest.eligibility_reasons, latest.rule_version = d.eligible, d.reasons, RULE_VERSION
+    latest.decided_at = timezone.now()
+    latest.save()
+    household.eligible, household.eligibility_reasons, household.eligibility_year = (
+        d.eligible,
+        d.reasons,
+        latest.year,
+    )
+    household.needs_return_review = bool(
+        household.status == choices.Status.EXITED
+        and household.exit_year
+        and latest.year > household.exit_year
+        and not d.eligible
+    )
+    household.save(
+        update_fields=["eligible", "eligibility_reasons", "eligibility_year", "needs_return_review"]
+    )
+
+
+INCOME_FIELDS = {
+    "wage_income": "工资性收入",
+    "operating_income": "生产经营性收入",
+    "property_income": "财产性收入",
+    "transfer_income": "转移性收入",
+    "operating_expense": "生产经营性支出",
+}
+
+
+@transaction.atomic
+def assessment_record(*, household: Household, year: int, user, **values) -> Assessment:
+    """Record (or correct) a year's income and guarantees; the household's decision is updated at once."""
+    from decimal import Decimal, InvalidOperation
+
+    from households.eligibility import poverty_line_for
+
+    household = _changeable(user, Assessment, household)
+    errors = {}
+    for name, label in INCOME_FIELDS.items():
+        raw = values.get(name, 0)
+        try:
+            amount = Decimal(str(raw if raw not in (None, "") else 0))
+        except InvalidOperation:
+            errors[name] = f"{label}应为数字，实为“{raw}”。"
+            continue
+        if amount < 0:
+            errors[name] = f"{label}不能为负数（{amount} 元）。"
+        values[name] = amount
+    if not _current_members(household).exists():
+        errors["household"] = "该户没有在册家庭成员，无法计算人均纯收入，不能填报收入。"
+    if poverty_line_for(year=year, region_code=household.township.county.region_code) is None:
+        errors["year"] = f"{year} 年尚未设定扶贫标准，请先由县扶贫办设定后再填报。"
+    if errors:
+        raise ValidationError(errors)
+    fields = {
+        **{f: values[f] for f in INCOME_FIELDS},
+        **{f: bool(values.get(f, False)) for f in Assessment.SECURITY_FIELDS},
+    }
+    assessment, _ = Assessment.objects.update_or_create(household=household, year=year, defaults=fields)
+    household_decision_refresh(household)
+    assessment.refresh_from_db()
+    return assessment
+
+
+@transaction.atomic
+def member_leave(*, member: Member, reason: str, on, user, new_head: Member | None = None) -> Member:
+    """A member leaves (死亡 / 婚出 / 迁出 / 其他): kept on record, no longer counted.
+
+    When the 户主 leaves and others remain, the new 户主 is named in the same change.
+    """
+    member = _changeable(user, Member, member)
+    if member.left_reason:
+        raise ValidationError(
+            f"{member.name} 已于 {member.left_on} 减少（{member.get_left_reason_display()}）。"
+        )
+    if reason not in choices.LeaveReason.values:
+        raise ValidationError({"reason": f"减少原因无效: {reason}"})
+    household = member.household
+    others = _current_members(household).exclude(pk=member.pk)
+    if member.relation == choices.Relation.HEAD and others.exists():
+        if new_head is None or not others.filter(pk=new_head.pk).exists():
+            raise ValidationError({"new_head": "户主减少后须从在册成员中指定新户主。"})
+    member.left_reason, member.left_on = reason, on
+    member.save()
+    if new_head is not None and member.relation == choices.Relation.HEAD:
+        _make_head(household, new_head)
+    household_decision_refresh(household)
+    return member
+
+
+def _make_head(
+    household: Household, new_head: Member, old_head_relation: str = choices.Relation.OTHER
+) -> None:
+    old = _current_members(household).filter(relation=choices.Relation.HEAD).exclude(pk=new_head.pk).first()
+    if old is not None:
+        old.relation = old_head_relation
+        old.save()
+    new_head = Member.objects.get(pk=new_head.pk)
+    new_head.relation = choices.Relation.HEAD
+    new_head.save()
+    household.head_name, household.head_initials = new_head.name, pinyin_initials(new_head.name)
+    household.save()
+
+
+@transaction.atomic
+def head_change(
+    *, household: Household, new_head: Member, user, old_head_relation: str = choices.Relation.SPOUSE
+) -> Household:
+    """户主变更: the new head must be a current member; the old head takes the given relation."""
+    household = _changeable(user, Household, household)
+    if not _current_members(household).filter(pk=new_head.pk).exists():
+        raise ValidationError({"new_head": f"{new_head.name} 不是该户的在册成员。"})
+    if old_head_relation == choices.Relation.HEAD:
+        raise ValidationError({"old_head_relation": "原户主的新关系不能是户主。"})
+    _make_head(household, new_head, old_head_relation)
+    return household
+
+
+@transaction.atomic
+def household_split(
+    *, household: Household, members: list[Member], new_head: Member, household_number: str, user
+) -> Household:
+    """分户: the listed members move to a new household headed by new_head; each keeps their history."""
+    household = _changeable(user, Household, household)
+    moving = list(_current_members(household).filter(pk__in=[m.pk for m in members]))
+    if len(moving) != len(members):
+        raise ValidationError({"members": "分出的成员必须都是该户的在册成员。"})
+    if new_head.pk not in {m.pk for m in moving}:
+        raise ValidationError({"new_head": "新户的户主必须在分出的成员中。"})
+    remaining = _current_members(household).exclude(pk__in=[m.pk for m in moving])
+    if not remaining.exists():
+        raise ValidationError({"members": "原户至少要保留一名成员。"})
+    if any(m.relation == choices.Relation.HEAD for m in moving):
+        raise ValidationError({"members": "原户主不能分出；请先变更户主。"})
+    new = Household(
+        household_number=household_number,
+        natural_village=household.natural_village,
+        village=household.village,
+        township=household.township,
+        attribute=household.attribute,
+        main_cause=household.main_cause,
+        other_causes=household.other_causes,
+        identified_year=household.identified_year,
+        phone="",
+        status=household.status,
+        exit_year=household.exit_year,
+        head_name=new_head.name,
+        head_initials=pinyin_initials(new_head.name),
+    )
+    new.save()
+    for m in moving:
+        m.household = new
+        m.relation = choices.Relation.HEAD if m.pk == new_head.pk else choices.Relation.OTHER
+        m.save()
+    household_decision_refresh(household)
+    return new
+
+
+@transaction.atomic
+def household_merge(
+    *, target: Household, source: Household, user, relation: str = choices.Relation.OTHER
+) -> Household:
+    """合户: source's current members join target (its head as `relation`); source is kept, as 已清退."""
+    target = _changeable(user, Household, target)
+    source = _changeable(user, Household, source)
+    if target.pk == source.pk:
+        raise ValidationError("不能与本户合户。")
+    if relation == choices.Relation.HEAD:
+        raise ValidationError({"relation": "并入成员与新户主的关系不能是户主。"})
+    for m in _current_members(source):
+        m.household = target
+        if m.relation == choices.Relation.HEAD:
+            m.relation = relation
+        m.save()
+    source.status, source.removed_reason = choices.Status.REMOVED, f"合户并入 {target.household_number}"
+    source.save()
+    household_decision_refresh(target)
+    return target
+
+
+@transaction.atomic
+def household_return_confirm(*, household: Household, user, confirm: bool = True) -> Household:
+    """A township official confirms (or dismisses) 返贫 for an exited household flagged by a failed assessment."""
+    from assignments.models import Role
+
+    household = _changeable(user, Household, household)
+    if user.role not in (Role.TOWNSHIP_OFFICIAL, Role.COUNTY_ADMIN):
+        raise ValidationError("返贫由乡镇干部核实确认。")
+    if household.status != choices.Status.EXITED or not household.needs_return_review:
+        raise ValidationError("该户不在待返贫核实名单中。")
+    if confirm:
+        household.status = choices.Status.RETURNED
+    household.needs_return_review = False
+    household.save()
+    return household
