@@ -27,3 +27,30 @@ class Job(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "后台任务"
         ordering = ["-created_at"]
+
+
+class ImportRecord(models.Model):
+    """Every roster upload is kept: who, when, the file, the counts and the errors (issue: Excel rosters)."""
+
+    class State(models.TextChoices):
+        UPLOADED = "uploaded", "已上传"
+        CHECKED = "checked", "已校验"
+        FAILED = "failed", "有错误"
+        COMMITTED = "committed", "已导入"
+
+    roster = models.CharField("花名册", max_length=40)
+    original_name = models.CharField("文件名", max_length=255)
+    file = models.FileField("文件", upload_to="imports/%Y/%m/")
+    error_file = models.FileField("错误标注文件", upload_to="imports/errors/%Y/%m/", blank=True)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.UPLOADED)
+    dry_run = models.BooleanField("仅校验", default=True)
+    counts = models.JSONField("统计", default=dict, blank=True)
+    errors = models.JSONField("错误", default=list, blank=True)
+    job = models.ForeignKey(Job, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="任务")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="上传人")
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    committed_at = models.DateTimeField("导入时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导入记录"
+        ordering = ["-created_at"]
