@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -196,11 +197,13 @@ class Access:
 
     def get_or_404(self, qs, **lookup) -> Model:
         """One record in scope, or 404 (not 403: don't reveal that a record exists)."""
-        if not isinstance(qs, QuerySet):
+        if isinstance(qs, type) and issubclass(qs, Model):
+            qs = qs._default_manager.all()  # a model class, as django.shortcuts.get_object_or_404 takes
+        elif not isinstance(qs, QuerySet):
             qs = qs.all()
         try:
             return self.visible(qs).get(**lookup)
-        except (qs.model.DoesNotExist, ValueError, TypeError):
+        except (qs.model.DoesNotExist, ValueError, TypeError, ValidationError):  # malformed ids too
             raise Http404("未找到该记录，或不在您的管辖范围内。") from None
 
     def can_view(self, obj: Model) -> bool:
@@ -215,7 +218,25 @@ class Access:
         return self.role in CHANGERS.get(model._meta.label, ())
 
     def can_change(self, obj: Model) -> bool:
-        return self.may_change_model(type(obj)) and self.can_view(obj)
+        if not self.may_change_model(type(obj)):
+            return False
+        if self.role == Role.CADRE:
+            return self._cadre_may_change(obj)
+        return self.can_view(obj)
+
+    def _cadre_may_change(self, obj: Model) -> bool:
+        """A cadre changes only their own records of households still paired with them.
+
+        What they read is wider (revisits they recorded stay readable after the pairing ends, and a
+        household's earlier revisits by other cadres are readable): reading is not changing.
+        """
+        scope = SCOPES.get(obj._meta.label)
+        if scope is None or scope.household is None:
+            return False
+        q = Q(**{f"{scope.household}__in": self._cadre_households()})
+        if scope.cadre:
+            q &= Q(**{scope.cadre: self.user.cadre_id})
+        return type(obj)._default_manager.filter(q, pk=obj.pk).exists()
 
     def can_change_in(
         self,

@@ -1,15 +1,18 @@
-"""The main navigation. Entries whose page does not exist yet are shown as 'coming' so later work fills them in."""
+"""The main navigation. Entries whose page does not exist yet have url None (shown disabled, 建设中),
+so later work fills them in just by adding the URL name."""
 
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from assignments.models import Role
 
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: str | Promise
     url_name: str
     roles: tuple[str, ...] | None = None  # None = every role
 
@@ -23,26 +26,34 @@ class NavItem:
 OFFICIALS = (Role.COUNTY_ADMIN, Role.TOWNSHIP_OFFICIAL, Role.VILLAGE_OFFICIAL, Role.INSPECTOR)
 
 ITEMS = (
-    NavItem("首页", "home"),
-    NavItem("贫困户", "households:list", OFFICIALS),
-    NavItem("脱贫程序", "households:exit-list", OFFICIALS),
-    NavItem("乡村出列", "villages:exit", OFFICIALS),
-    NavItem("挂包帮", "assignments:pairings", OFFICIALS),
-    NavItem("我的挂包户", "assignments:my-households", (Role.CADRE,)),
-    NavItem("项目与搬迁", "projects:list", OFFICIALS),
+    NavItem(_("首页"), "home"),
+    NavItem(_("贫困户"), "households:list", OFFICIALS),
+    NavItem(_("脱贫程序"), "households:exit-list", OFFICIALS),
+    NavItem(_("乡村出列"), "villages:exit", OFFICIALS),
+    NavItem(_("挂包帮"), "assignments:pairings", OFFICIALS),
+    NavItem(_("我的挂包户"), "assignments:my-households", (Role.CADRE,)),
+    NavItem(_("项目与搬迁"), "projects:list", OFFICIALS),
     NavItem(
-        "花名册导入导出",
+        _("花名册导入导出"),
         "households:rosters",
         (Role.COUNTY_ADMIN, Role.TOWNSHIP_OFFICIAL, Role.VILLAGE_OFFICIAL),
     ),
-    NavItem("接口文档", "api-docs", (Role.COUNTY_ADMIN,)),
+    NavItem(_("接口文档"), "api-docs", (Role.COUNTY_ADMIN,)),
 )
 
 
-def navigation_for(user) -> list[dict]:
+def navigation_for(user, current: str | None = None) -> list[dict]:
+    """The items this user's role sees; ``current`` is the view name of the page being shown."""
     items = []
     for item in ITEMS:
         if item.roles is not None and user.role not in item.roles:
             continue
-        items.append({"label": item.label, "url": item.url(), "url_name": item.url_name})
+        items.append(
+            {
+                "label": item.label,
+                "url": item.url(),
+                "url_name": item.url_name,
+                "active": item.url_name == current,
+            }
+        )
     return items

@@ -8,7 +8,13 @@ from poverty_tracker import views
 urlpatterns = [
     path("", views.home, name="home"),
     path(
-        "accounts/login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html",
+            authentication_form=views.LoginForm,
+            redirect_authenticated_user=True,
+        ),
+        name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -135,3 +135,38 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+# -- appended for the access and account tests ----------------------------------------------------------
+
+
+class RevisitRoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "assignments.RevisitRound"
+        django_get_or_create = ("year", "number")
+
+    year = 2016
+    number = 1
+    name = factory.LazyAttribute(lambda o: f"{o.year}年第{o.number}轮")
+    starts_on = datetime.date(2016, 1, 1)
+    ends_on = datetime.date(2016, 12, 31)
+
+
+class RevisitFactory(factory.django.DjangoModelFactory):
+    """A revisit by ``cadre`` of ``household`` (both required)."""
+
+    class Meta:
+        model = "assignments.Revisit"
+
+    round = factory.SubFactory(RevisitRoundFactory)
+    visited_on = datetime.date(2016, 3, 1)
+    situation = "生产生活正常"
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "projects.Project"
+
+    name = factory.Sequence(lambda n: f"测试项目{n}")
+    category = "road"
+    year = 2016

@@ -16,7 +16,9 @@ from villages.tasks import figures_refresh
 
 pytestmark = [
     pytest.mark.celery_worker,
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback: the flush after a transactional test would also remove the reference data
+    # that migrations seed (poverty lines, exit indicators); this restores it.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (CI sets it)"),
 ]
 

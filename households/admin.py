@@ -1,0 +1,104 @@
+"""Admin: poverty lines are kept here; households and members are read-mostly (changes go through the
+pages and API, whose services check the rules and keep the audit history)."""
+
+from django.contrib import admin
+
+from households.models import Household, Member, PovertyLine
+
+
+@admin.register(PovertyLine)
+class PovertyLineAdmin(admin.ModelAdmin):
+    list_display = ("year", "amount", "region_code", "note")
+    list_filter = ("region_code",)
+    ordering = ("-year", "region_code")
+
+
+class MemberInline(admin.TabularInline):
+    model = Member
+    extra = 0
+    can_delete = False
+    fields = (
+        "name",
+        "id_number",
+        "relation",
+        "sex",
+        "ethnicity",
+        "labour",
+        "health",
+        "left_reason",
+        "left_on",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadMostlyAdmin(admin.ModelAdmin):
+    # 10⁴–10⁶ rows: no COUNT(*) of the whole table on every list page.
+    show_full_result_count = False
+    list_per_page = 50
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Household)
+class HouseholdAdmin(ReadMostlyAdmin):
+    list_display = (
+        "household_number",
+        "head_name",
+        "township",
+        "village",
+        "natural_village",
+        "attribute",
+        "main_cause",
+        "status",
+        "exit_year",
+        "eligible",
+    )
+    list_filter = ("status", "attribute", "main_cause", "eligible", "identified_year", "township")
+    # Exact or prefix matches so the indexes are used: number, head's name or pinyin initials, ID number.
+    search_fields = (
+        "=household_number",
+        "^head_name",
+        "=head_initials",
+        "=members__id_number",
+        "^members__name",
+    )
+    list_select_related = ("township", "village", "natural_village")
+    raw_id_fields = ("natural_village", "village", "township")
+    readonly_fields = (
+        "household_number",
+        "natural_village",
+        "village",
+        "township",
+        "attribute",
+        "main_cause",
+        "other_causes",
+        "identified_year",
+        "status",
+        "exit_year",
+        "removed_reason",
+        "eligible",
+        "eligibility_year",
+        "eligibility_reasons",
+        "head_name",
+        "head_initials",
+        "created_at",
+        "updated_at",
+    )
+    inlines = (MemberInline,)
+
+
+@admin.register(Member)
+class MemberAdmin(ReadMostlyAdmin):
+    list_display = ("name", "id_number", "household", "relation", "sex", "labour", "left_reason")
+    list_filter = ("relation", "sex", "labour", "left_reason")
+    search_fields = ("=id_number", "^name", "=household__household_number")
+    list_select_related = ("household",)
+    raw_id_fields = ("household",)
+    readonly_fields = ("household", "id_number", "relation", "sex", "left_reason", "left_on")
