@@ -1,7 +1,7 @@
 """Page URLs: login, home, and each app's pages."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from poverty_tracker import views
 
@@ -17,4 +17,9 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+]
+
+urlpatterns += [
+    path("households/", include("households.urls")),
+    path("villages/", include("villages.urls")),
 ]

@@ -1,0 +1,4 @@
+from villages import views
+
+app_name = "villages"
+urlpatterns = views.urlpatterns
