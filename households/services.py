@@ -343,3 +343,94 @@ def household_return_confirm(*, household: Household, user, confirm: bool = True
     household.needs_return_review = False
     household.save()
     return household
+
+
+HOUSEHOLD_EDITABLE = (
+    "attribute",
+    "main_cause",
+    "other_causes",
+    "identified_year",
+    "phone",
+    "natural_village",
+)
+
+
+@transaction.atomic
+def household_update(*, household: Household, user, **changes) -> Household:
+    """Edit a household's own fields. Status moves only through the exit procedure, 返贫 and removal."""
+    from poverty_tracker.access import Access
+
+    household = _changeable(user, Household, household)
+    unknown = set(changes) - set(HOUSEHOLD_EDITABLE)
+    if unknown:
+        raise ValidationError({f: "该字段不能在此修改。" for f in sorted(unknown)})
+    natural_village = changes.pop("natural_village", None)
+    if natural_village is not None and natural_village.pk != household.natural_village_id:
+        village = natural_village.village
+        if not Access.for_user(user).can_change_in(
+            Household, township_id=village.township_id, village_id=village.pk
+        ):
+            raise ValidationError({"natural_village": "只能把贫困户调整到您管辖范围内的自然村。"})
+        household.natural_village, household.village_id, household.township_id = (
+            natural_village,
+            village.pk,
+            village.township_id,
+        )
+    for name, value in changes.items():
+        setattr(household, name, value)
+    household.save()
+    return household
+
+
+@transaction.atomic
+def household_remove(*, household: Household, user, reason: str) -> Household:
+    """已清退: wrongly registered; the record stays and counts nowhere."""
+    household = _changeable(user, Household, household)
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写清退原因。"})
+    household.status, household.removed_reason = choices.Status.REMOVED, reason.strip()
+    household.save()
+    return household
+
+
+@transaction.atomic
+def member_add(*, household: Household, user, data: MemberData) -> Member:
+    """A new current member (birth, marriage in, moving in). A second 户主 is refused by the model."""
+    household = _changeable(user, Member, household)
+    member = Member(household=household, **data.__dict__)
+    member.save()
+    household_decision_refresh(household)
+    return member
+
+
+MEMBER_EDITABLE = (
+    "name",
+    "id_number",
+    "sex",
+    "ethnicity",
+    "education",
+    "school_status",
+    "health",
+    "labour",
+    "migrant_work",
+    "health_insurance",
+    "pension",
+    "disability_certificate",
+)
+
+
+@transaction.atomic
+def member_update(*, member: Member, user, **changes) -> Member:
+    """Correct a member's details; relation to 户主 changes through head_change, leaving through member_leave."""
+    member = _changeable(user, Member, member)
+    unknown = set(changes) - set(MEMBER_EDITABLE)
+    if unknown:
+        raise ValidationError({f: "该字段不能在此修改。" for f in sorted(unknown)})
+    for name, value in changes.items():
+        setattr(member, name, value)
+    member.save()
+    if member.relation == choices.Relation.HEAD:
+        household = member.household
+        household.head_name, household.head_initials = member.name, pinyin_initials(member.name)
+        household.save()
+    return member

@@ -23,6 +23,10 @@ def seed(apps, schema_editor):
                 province="云南省", level=level, code=code,
                 defaults={"name": name, "order": order, "active": code != "collective_income"},
             )
+    if "threshold" in {f.name for f in ExitIndicator._meta.get_fields()}:
+        from decimal import Decimal
+
+        ExitIndicator.objects.filter(code="incidence").update(threshold=Decimal("0.03"))
 
 
 def unseed(apps, schema_editor):
