@@ -252,3 +252,211 @@ def demo_accounts_ensure(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
         user, created = account_ensure(username=username, password=password, role=role, **scope)
         accounts.append(DemoAccount(user=user, password=password, created=created))
     return accounts
+
+
+# -- pairings (挂包帮) --------------------------------------------------------------------------------
+
+
+def _household_in_scope(user, household_id: int):
+    from households.models import Household
+    from poverty_tracker.access import Access
+
+    return Access.for_user(user).get_or_404(
+        Household.objects.select_related("township__county"), pk=household_id
+    )
+
+
+@transaction.atomic
+def pairing_create(*, cadre: Cadre, household, started_on, user) -> Pairing:
+    """Pair a cadre with a household. A household has one active cadre: an active pairing is ended first
+    (re-pairing), so the history keeps who helped when."""
+    from poverty_tracker.access import Access
+
+    household = _household_in_scope(user, household.pk)
+    if not Access.for_user(user).may_change_model(Pairing):
+        raise ValidationError("您的角色不能安排结对帮扶。")
+    if not cadre.active:
+        raise ValidationError({"cadre": f"干部 {cadre.name} 已不在岗。"})
+    current = Pairing.objects.select_for_update().filter(household=household, ended_on__isnull=True).first()
+    if current is not None:
+        if current.cadre_id == cadre.pk:
+            raise ValidationError({"cadre": f"{cadre.name} 已在帮扶该户。"})
+        if started_on < current.started_on:
+            raise ValidationError({"started_on": "新结对的开始日期不能早于原结对的开始日期。"})
+        current.ended_on = started_on
+        current.save(update_fields=["ended_on"])
+    return Pairing.objects.create(cadre=cadre, household=household, started_on=started_on)
+
+
+@transaction.atomic
+def pairing_end(*, pairing: Pairing, ended_on, user) -> Pairing:
+    from poverty_tracker.access import Access
+
+    access = Access.for_user(user)
+    pairing = access.get_or_404(Pairing.objects.select_for_update(), pk=pairing.pk)
+    if not access.may_change_model(Pairing):
+        raise ValidationError("您的角色不能结束结对帮扶。")
+    if pairing.ended_on is not None:
+        raise ValidationError("该结对已结束。")
+    if ended_on < pairing.started_on:
+        raise ValidationError({"ended_on": "结束日期不能早于开始日期。"})
+    pairing.ended_on = ended_on
+    pairing.save(update_fields=["ended_on"])
+    return pairing
+
+
+# -- revisits (转走访) --------------------------------------------------------------------------------
+
+IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
+
+
+def _check_photo(photo) -> None:
+    from django.conf import settings
+
+    limit = getattr(settings, "REVISIT_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+    if photo.size > limit:
+        raise ValidationError(
+            {
+                "photos": f"照片 {photo.name} 为 {photo.size / 1048576:.1f} MB，超过 {limit / 1048576:.0f} MB 上限。"
+            }
+        )
+    head = photo.read(12)
+    photo.seek(0)
+    is_webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    if not (is_webp or any(head.startswith(sig) for sig in IMAGE_SIGNATURES)):
+        raise ValidationError({"photos": f"文件 {photo.name} 不是图片（支持 JPEG、PNG、WebP、GIF）。"})
+
+
+def _outside_county(latitude, longitude) -> bool:
+    from django.conf import settings
+
+    south, west, north, east = getattr(settings, "COUNTY_BBOX", (25.4, 101.6, 26.1, 102.1))
+    return not (south <= float(latitude) <= north and west <= float(longitude) <= east)
+
+
+@dataclass(frozen=True)
+class RevisitResult:
+    revisit: object
+    created: bool
+
+
+@transaction.atomic
+def revisit_record(
+    *,
+    user,
+    household_id: int,
+    client_uuid,
+    visited_on,
+    kind: str = "home",
+    situation: str = "",
+    problems: str = "",
+    help_given: str = "",
+    round_id: int | None = None,
+    latitude=None,
+    longitude=None,
+    location_accuracy: float | None = None,
+    photos: tuple = (),
+):
+    """Record a revisit from a cadre's phone. Idempotent by client_uuid: a resend returns the stored one.
+
+    The household must be actively paired with this cadre (anything else is 404 via the access rule).
+    """
+    import datetime
+
+    from django.utils import timezone
+
+    from assignments.models import Revisit, RevisitPhoto, RevisitRound
+
+    existing = Revisit.objects.filter(client_uuid=client_uuid).first()
+    if existing is not None:
+        if existing.cadre_id != user.cadre_id:
+            raise ValidationError({"client_uuid": "该编号已被其他记录使用。"})
+        return RevisitResult(existing, False)
+    if user.role != Role.CADRE or user.cadre_id is None:
+        raise ValidationError("走访记录由挂包干部填写。")
+    household = _household_in_scope(user, household_id)
+    pairing = Pairing.objects.filter(
+        cadre_id=user.cadre_id, household=household, ended_on__isnull=True
+    ).first()
+    if pairing is None:  # visible through a past pairing's records, but no longer theirs to record
+        from django.http import Http404
+
+        raise Http404("未找到该户。")
+    errors = {}
+    if isinstance(visited_on, str):
+        try:
+            visited_on = datetime.date.fromisoformat(visited_on)
+        except ValueError:
+            errors["visited_on"] = f"走访日期格式错误: {visited_on}"
+    if not errors.get("visited_on"):
+        if visited_on > timezone.localdate():
+            errors["visited_on"] = "走访日期不能晚于今天。"
+        elif visited_on < pairing.started_on:
+            errors["visited_on"] = f"走访日期不能早于结对开始日期 {pairing.started_on}。"
+    if kind not in Revisit.Kind.values:
+        errors["kind"] = "走访方式应为入户或电话。"
+    if (latitude is None) != (longitude is None):
+        errors["latitude"] = "经纬度须同时填写。"
+    for photo in photos:
+        try:
+            _check_photo(photo)
+        except ValidationError as exc:
+            errors.setdefault("photos", []).extend(exc.message_dict["photos"])
+    if errors:
+        raise ValidationError(errors)
+    if round_id is None:
+        found = RevisitRound.objects.filter(starts_on__lte=visited_on, ends_on__gte=visited_on).first()
+        round_id = found.pk if found else None
+    revisit = Revisit.objects.create(
+        household=household,
+        cadre_id=user.cadre_id,
+        round_id=round_id,
+        visited_on=visited_on,
+        kind=kind,
+        situation=situation,
+        problems=problems,
+        help_given=help_given,
+        client_uuid=client_uuid,
+        latitude=latitude,
+        longitude=longitude,
+        location_accuracy=location_accuracy,
+        # A position outside the county is kept but flagged for a look (GPS drift, or a visit by phone).
+        location_flagged=latitude is not None and _outside_county(latitude, longitude),
+    )
+    for photo in photos:
+        RevisitPhoto.objects.create(revisit=revisit, image=photo)
+    return RevisitResult(revisit, True)
+
+
+class RevisitConflict(ValidationError):
+    """The record changed on the server since the phone fetched it: show both, never overwrite."""
+
+    def __init__(self, server):
+        super().__init__("该走访记录在您离线期间已被修改，请核对后再提交。", code="conflict")
+        self.server = server
+
+
+@transaction.atomic
+def revisit_update(*, revisit, user, base_updated_at, **changes):
+    """Edit a revisit; refused as a conflict when it changed after the version the editor started from."""
+    from assignments.models import Revisit
+    from poverty_tracker.access import Access
+
+    access = Access.for_user(user)
+    revisit = access.get_or_404(Revisit.objects.select_for_update(), pk=revisit.pk)
+    if not access.can_change(revisit):
+        raise ValidationError("您不能修改这条走访记录。")
+    if isinstance(base_updated_at, str):
+        from django.utils.dateparse import parse_datetime
+
+        base_updated_at = parse_datetime(base_updated_at)
+    if base_updated_at is None or revisit.updated_at != base_updated_at:
+        raise RevisitConflict(revisit)
+    allowed = {"visited_on", "kind", "situation", "problems", "help_given"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError({f: "该字段不能修改。" for f in sorted(unknown)})
+    for name, value in changes.items():
+        setattr(revisit, name, value)
+    revisit.save()
+    return revisit

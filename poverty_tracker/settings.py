@@ -165,3 +165,12 @@ LOGGING = {
 if not DEBUG:
     SESSION_COOKIE_HTTPONLY = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Cadre revisits: photo size limit, and the county's bounding box (south, west, north, east) for GPS checks.
+REVISIT_PHOTO_MAX_BYTES = env.int("REVISIT_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+COUNTY_BBOX = (25.4, 101.6, 26.1, 102.1)  # 元谋县
+# Excel rosters: refuse before reading what no county office produces.
+ROSTER_MAX_BYTES = env.int("ROSTER_MAX_BYTES", default=30 * 1024 * 1024)
+ROSTER_MAX_ROWS = env.int("ROSTER_MAX_ROWS", default=300_000)
+ROSTER_MAX_UNCOMPRESSED_BYTES = env.int("ROSTER_MAX_UNCOMPRESSED_BYTES", default=400 * 1024 * 1024)
+ROSTER_INLINE_ROWS = 2000  # larger imports run as a job with a progress bar
