@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from assignments import phone_views
 from poverty_tracker import views
 
 urlpatterns = [
@@ -20,6 +21,8 @@ urlpatterns = [
 ]
 
 urlpatterns += [
+    path("", include(phone_views.root_urlpatterns)),
+    path("assignments/", include("assignments.urls")),
     path("households/", include("households.urls")),
     path("villages/", include("villages.urls")),
 ]

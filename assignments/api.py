@@ -1,0 +1,3 @@
+"""API: work units, cadres, pairings, revisit rounds."""
+
+ROUTES: list = []

@@ -1,0 +1,3 @@
+"""API used by the cadre's phone: revisits (idempotent by client UUID)."""
+
+ROUTES: list = []

@@ -1,0 +1,3 @@
+"""Pages for officials: pairings, revisit rounds, reminders, printables."""
+
+urlpatterns: list = []
