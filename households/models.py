@@ -42,11 +42,16 @@ class Household(models.Model):
     natural_village = models.ForeignKey(
         NaturalVillage, on_delete=models.PROTECT, related_name="households", verbose_name="自然村"
     )
+    # No single-column indexes: the (township, status) and (village, status) indexes below serve them.
     village = models.ForeignKey(
-        AdministrativeVillage, on_delete=models.PROTECT, related_name="households", verbose_name="行政村"
+        AdministrativeVillage,
+        on_delete=models.PROTECT,
+        related_name="households",
+        verbose_name="行政村",
+        db_index=False,
     )
     township = models.ForeignKey(
-        Township, on_delete=models.PROTECT, related_name="households", verbose_name="乡镇"
+        Township, on_delete=models.PROTECT, related_name="households", verbose_name="乡镇", db_index=False
     )
     attribute = models.CharField("贫困户属性", max_length=12, choices=choices.Attribute.choices)
     main_cause = models.CharField("主要致贫原因", max_length=12, choices=choices.Cause.choices)
@@ -64,8 +69,9 @@ class Household(models.Model):
     eligibility_reasons = models.JSONField("不符合原因", default=list, blank=True)
     # 返贫: an exited household whose later assessment fails waits for a township official's review.
     needs_return_review = models.BooleanField("待返贫核实", default=False, db_default=False)
-    head_name = models.CharField("户主姓名", max_length=50, blank=True, db_index=True)
-    head_initials = models.CharField("户主拼音首字母", max_length=20, blank=True, db_index=True)
+    # Searched by prefix: one pattern index each (below), not a plain btree plus a pattern one.
+    head_name = models.CharField("户主姓名", max_length=50, blank=True)
+    head_initials = models.CharField("户主拼音首字母", max_length=20, blank=True)
     created_at = models.DateTimeField("建档时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords(
@@ -78,6 +84,10 @@ class Household(models.Model):
         indexes = [
             models.Index(fields=["township", "status"], name="household_township_status"),
             models.Index(fields=["village", "status"], name="household_village_status"),
+            models.Index(fields=["head_name"], name="household_head_name", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["head_initials"], name="household_head_initials", opclasses=["varchar_pattern_ops"]
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -194,7 +204,11 @@ class Assessment(models.Model):
     """年度收入与保障情况: one per household and year."""
 
     household = models.ForeignKey(
-        Household, on_delete=models.CASCADE, related_name="assessments", verbose_name="户"
+        Household,
+        on_delete=models.CASCADE,
+        related_name="assessments",
+        verbose_name="户",
+        db_index=False,  # the unique (household, year) index serves it
     )
     year = models.PositiveSmallIntegerField("年度")
     wage_income = models.DecimalField("工资性收入", max_digits=12, decimal_places=2, default=Decimal("0"))
