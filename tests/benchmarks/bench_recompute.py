@@ -1,0 +1,131 @@
+"""Eligibility recompute over the whole registry, beside a single hand-written SQL UPDATE.
+
+Targets (issue 3): 1,000,000 households with ~4,000,000 members and one assessment each, recomputed in
+under 60 s on the local PostgreSQL, and within 3× the time of one hand-written UPDATE doing the same
+comparison (per-capita net income above the year's line, and the six guarantees).
+
+The registry is topped up with generate_households to BENCH_RECOMPUTE_HOUSEHOLDS (default 1,000,000).
+Both runs start from the same state (no decision stored) and include their commit. The recompute also
+writes what the UPDATE does not: the decision on each assessment (income, line, reasons in words, rule
+version) and a change record per household, which is why the target allows it 3×.
+
+Run alone (on the database DATABASE_URL names): ``python -m tests.benchmarks.bench_recompute``.
+"""
+
+import os
+import sys
+import time
+
+TARGET_SECONDS = 60
+TARGET_RATIO = 3.0
+
+BASELINE_SQL = """
+UPDATE households_household h
+SET eligible = (x.income > x.line AND x.food_secure AND x.clothing_secure AND x.education_secure
+                AND x.medical_secure AND x.housing_secure AND x.water_secure)
+FROM (
+    SELECT a.household_id,
+           (a.wage_income + a.operating_income + a.property_income + a.transfer_income - a.operating_expense)
+               / m.n AS income,
+           l.amount AS line,
+           a.food_secure, a.clothing_secure, a.education_secure, a.medical_secure, a.housing_secure,
+           a.water_secure
+    FROM households_assessment a
+    JOIN (SELECT household_id, COUNT(*) AS n FROM households_member WHERE left_reason = ''
+          GROUP BY household_id) m ON m.household_id = a.household_id
+    JOIN households_povertyline l ON l.year = a.year AND l.region_code = ''
+) x
+WHERE h.id = x.household_id
+"""
+
+
+def _vacuum() -> None:
+    from django.db import connection
+
+    connection.ensure_connection()
+    raw = connection.connection
+    previous = raw.autocommit
+    raw.autocommit = True
+    with raw.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE households_household, households_assessment, households_member")
+    raw.autocommit = previous
+
+
+def _reset() -> None:
+    """Forget every decision, so each timed run starts from the same state."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE households_household SET eligible = NULL, eligibility_year = NULL, "
+            "eligibility_reasons = '[]', needs_return_review = FALSE"
+        )
+        cursor.execute(
+            "UPDATE households_assessment SET eligible = NULL, eligibility_reasons = '[]', "
+            "poverty_line = NULL, rule_version = '', decided_at = NULL"
+        )
+        cursor.execute("TRUNCATE households_eligibilitychange, households_eligibilityrun")
+    _vacuum()
+
+
+def run() -> dict:
+    from django.db import connection, transaction
+
+    from households.eligibility import eligibility_recompute
+    from households.generation import generate_households
+    from households.models import Assessment, Household, Member
+
+    wanted = int(os.environ.get("BENCH_RECOMPUTE_HOUSEHOLDS", 1_000_000))
+    have = Household.objects.count()
+    if have < wanted:
+        started = time.perf_counter()
+        generate_households(count=wanted - have, method="sql")
+        print(f"  补足到 {wanted:,} 户（用时 {time.perf_counter() - started:.0f} 秒）", flush=True)
+    households, members, assessments = (
+        Household.objects.count(),
+        Member.objects.count(),
+        Assessment.objects.count(),
+    )
+    _reset()
+
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(BASELINE_SQL)
+    baseline = time.perf_counter() - started
+    _reset()
+
+    started = time.perf_counter()
+    cold_run = eligibility_recompute()
+    cold = time.perf_counter() - started
+    _vacuum()
+    started = time.perf_counter()
+    warm_run = eligibility_recompute()
+    warm = time.perf_counter() - started
+
+    ratio = cold / baseline
+    passed = cold < TARGET_SECONDS and ratio <= TARGET_RATIO and warm_run.decisions_changed == 0
+    print("脱贫条件重算（eligibility_recompute）")
+    print(f"  数据: {households:,} 户  {members:,} 名成员  {assessments:,} 条年度评估")
+    print(f"  手写单条 SQL UPDATE（基线）   {baseline:7.2f} 秒")
+    print(f"  重算（首次，全部结论变化）     {cold:7.2f} 秒  变化 {cold_run.decisions_changed:,} 户")
+    print(f"  重算（再次，无变化）           {warm:7.2f} 秒  变化 {warm_run.decisions_changed:,} 户")
+    print(f"  比值 首次重算 ÷ 基线            {ratio:7.2f}")
+    print(
+        f"  目标：< {TARGET_SECONDS} 秒，且 ≤ {TARGET_RATIO:.0f}× 基线，再次运行无变化 {'PASS' if passed else 'FAIL'}"
+    )
+    return {
+        "households": households,
+        "baseline_seconds": baseline,
+        "cold_seconds": cold,
+        "warm_seconds": warm,
+        "ratio": ratio,
+        "passed": passed,
+    }
+
+
+if __name__ == "__main__":
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "poverty_tracker.settings")
+    django.setup()
+    sys.exit(0 if run()["passed"] else 1)
