@@ -200,6 +200,8 @@ def _password_message(error: ValidationError) -> str:
 
 DEMO_PASSWORD = "demo12345"
 DEMO_TOWNSHIP = "姜驿乡"
+# The township official of 波亨村's own township, so the demo can take a household through all five steps.
+DEMO_VILLAGE_TOWNSHIP_USER = "laocheng"
 DEMO_VILLAGE_TOWNSHIP, DEMO_VILLAGE = "老城乡", "波亨村"
 
 
@@ -243,6 +245,7 @@ def demo_accounts_ensure(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
     specs = [
         ("admin", Role.COUNTY_ADMIN, {}),
         ("jiangyi", Role.TOWNSHIP_OFFICIAL, {"township": township}),
+        (DEMO_VILLAGE_TOWNSHIP_USER, Role.TOWNSHIP_OFFICIAL, {"township": village.township}),
         ("boheng", Role.VILLAGE_OFFICIAL, {"village": village}),
         ("cadre", Role.CADRE, {"cadre": pairing.cadre}),
         ("inspector", Role.INSPECTOR, {}),

@@ -88,6 +88,10 @@ def exit_application_create(*, household: Household, year: int, user, comment: s
         .exists()
     ):
         raise ValidationError("该户已有正在办理的脱贫申请。")
+    if year > today().year:
+        raise ValidationError({"year": f"脱贫年度 {year} 年还未到。"})
+    if not household.assessments.filter(year=year).exists():
+        raise ValidationError({"year": f"该户没有 {year} 年收入与保障情况记录，请先填报再申请。"})
     application = ExitApplication.objects.create(household=household, year=year)
     ExitStep.objects.create(
         application=application,
@@ -109,7 +113,7 @@ def exit_application_advance(
     on = on or today()
     step = next_step(application)
     if step is None:
-        raise ValidationError(f"该申请已{application.get_state_display()}，不能再办理。")
+        raise ValidationError(f"该申请已结束（{application.get_state_display()}），不能再办理。")
     if decision not in Decision.values:
         raise ValidationError({"decision": "决定应为 approve（同意）或 reject（不同意）。"})
     if user.role != step.role:
@@ -127,6 +131,10 @@ def exit_application_advance(
         )
         return application
 
+    if application.household.status not in POOR_STATUSES:
+        raise ValidationError(
+            f"该户现为“{application.household.get_status_display()}”，不能继续办理脱贫程序；请退回本申请。"
+        )
     if notice_open(application, on=on):
         ends = application.notice_ends_on
         raise ValidationError(

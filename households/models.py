@@ -88,6 +88,11 @@ class Household(models.Model):
             models.Index(
                 fields=["head_initials"], name="household_head_initials", opclasses=["varchar_pattern_ops"]
             ),
+            # County-wide filters that match few rows: small partial indexes instead of a full scan.
+            models.Index(fields=["township"], condition=Q(eligible=True), name="household_eligible"),
+            models.Index(
+                fields=["township"], condition=Q(needs_return_review=True), name="household_return_review"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

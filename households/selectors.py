@@ -6,15 +6,25 @@ one over current members per table, so the number of queries does not grow with 
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
 from assignments.models import Pairing, Revisit
+from households import choices
 from households.choices import COUNTED_STATUSES, POOR_STATUSES, Status
-from households.models import Household, Member
+from households.models import (
+    Assessment,
+    AssistanceMeasure,
+    ExitApplication,
+    ExitStep,
+    HelpPlan,
+    Household,
+    Member,
+)
 from villages.models import AdministrativeVillage, County, NaturalVillage, Township
 
 if TYPE_CHECKING:
@@ -184,3 +194,317 @@ def cadre_households(*, access: Access) -> QuerySet[Household]:
         .annotate(last_revisited_on=Subquery(last_revisit))
         .order_by("household_number")
     )
+
+
+# -- the household pages: list, detail, history, 返贫 review ----------------------------------------------
+
+# An 18-character ID number (17 digits and a check digit or X), as a user would type it.
+_ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
+_INITIALS = re.compile(r"^[A-Za-z]+$")
+# How far a filtered list is counted exactly; beyond it the page says "more than" (a COUNT over a
+# province's million rows would cost more than the whole page).
+LIST_COUNT_CAP = 10_000
+
+
+def household_search_q(text: str) -> Q:
+    """The 户 search box: ID number (exact), household number, head's name, head's pinyin initials (张三 → zs).
+
+    Each branch is a match on an indexed column (exact, or prefix on a btree with pattern ops), so a
+    search at province scale reads a few index pages rather than the table.
+    """
+    text = "".join(text.split())
+    if not text:
+        return Q()
+    if _ID_NUMBER.match(text):
+        # One person is never in two households: the unique index on member.id_number finds the one.
+        members = Member.objects.filter(id_number=text.upper()).values("household_id")
+        return Q(pk__in=members)
+    q = Q(household_number__startswith=text) | Q(head_name__startswith=text)
+    if _INITIALS.match(text):
+        q |= Q(head_initials__startswith=text.lower())  # stored lower-case by the services
+    return q
+
+
+def household_list(*, access: Access, filters: dict) -> QuerySet[Household]:
+    """The visible households matching the list page's filters, ordered by household number.
+
+    ``filters`` holds cleaned values: q, township, village, natural_village (model instances or None),
+    status, attribute, cause (codes or ""), eligible ("yes" | "no" | "unknown" | ""), year (识别年度),
+    exit_year, review (bool: 待返贫核实 only).
+    """
+    qs = access.visible(Household.objects.all())
+    q = filters.get("q")
+    if q:
+        qs = qs.filter(household_search_q(q))
+    for name, lookup in (
+        ("township", "township"),
+        ("village", "village"),
+        ("natural_village", "natural_village"),
+        ("status", "status"),
+        ("attribute", "attribute"),
+        ("cause", "main_cause"),
+        ("year", "identified_year"),
+        ("exit_year", "exit_year"),
+    ):
+        value = filters.get(name)
+        if value not in (None, ""):
+            qs = qs.filter(**{lookup: value})
+    eligible = filters.get("eligible")
+    if eligible:
+        qs = qs.filter(eligible={"yes": True, "no": False, "unknown": None}[eligible])
+    if filters.get("review"):
+        qs = qs.filter(needs_return_review=True)
+    return qs.select_related("township", "village", "natural_village").order_by("household_number")
+
+
+def list_ids(qs: QuerySet, *, order_field: str, cap: int | None = None) -> tuple[list[int] | None, int]:
+    """(ids of every row of ``qs`` in ``order_field`` order, count) when there are at most ``cap`` rows;
+    (None, cap + 1) when there are more.
+
+    One query without ORDER BY, so PostgreSQL picks the filter's own index (or one sequential scan for a
+    filter on unindexed columns) instead of walking the order's index hoping to meet matches: a rare
+    filter costs one scan, and no filter ever counts the whole table. Sorting ≤ cap rows is cheap.
+    """
+    cap = LIST_COUNT_CAP if cap is None else cap
+    rows = list(qs.order_by().values_list("pk", order_field)[: cap + 1])
+    if len(rows) > cap:
+        return None, cap + 1
+    rows.sort(key=lambda row: row[1])
+    return [pk for pk, _ in rows], len(rows)
+
+
+def rows_by_ids(qs: QuerySet, ids: list[int]) -> list:
+    """The rows of ``qs`` with these ids (one page), in the order of ``ids``."""
+    rows = {row.pk: row for row in qs.filter(pk__in=ids)}
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+def current_member_counts(household_ids: list[int]) -> dict[int, int]:
+    """Current members per household, for one page of a list (one GROUP BY, never a query per row)."""
+    if not household_ids:
+        return {}
+    rows = (
+        Member.objects.filter(household_id__in=household_ids, left_reason="")
+        .order_by()
+        .values("household_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["household_id"]: row["n"] for row in rows}
+
+
+def return_review_list(*, access: Access) -> QuerySet[Household]:
+    """已脱贫 households whose later assessment failed: waiting for a township official's 返贫 decision."""
+    return household_list(access=access, filters={"review": True, "status": Status.EXITED})
+
+
+REVISITS_ON_DETAIL = 20
+
+
+def household_detail(*, access: Access, pk) -> Household:
+    """One household in scope (404 outside) with everything its page shows, in a fixed number of queries."""
+    members = access.visible(Member.objects.order_by("left_reason", "id"))
+    household = access.get_or_404(
+        Household.objects.select_related("township__county", "village", "natural_village").prefetch_related(
+            Prefetch("members", queryset=members),
+            Prefetch("assessments", queryset=access.visible(Assessment.objects.order_by("-year"))),
+            Prefetch("help_plans", queryset=access.visible(HelpPlan.objects.order_by("-year"))),
+            Prefetch(
+                "measures",
+                queryset=access.visible(
+                    AssistanceMeasure.objects.select_related("project").order_by("-year", "id")
+                ),
+            ),
+            Prefetch(
+                "pairings",
+                queryset=access.visible(
+                    Pairing.objects.select_related("cadre__unit").order_by("-started_on")
+                ),
+            ),
+            Prefetch(
+                "exit_applications",
+                queryset=access.visible(ExitApplication.objects.order_by("-created_at")).prefetch_related(
+                    Prefetch("steps", queryset=ExitStep.objects.select_related("actor"))
+                ),
+            ),
+        ),
+        pk=pk,
+    )
+    household.recent_revisits = list(
+        access.visible(Revisit.objects.filter(household=household))
+        .select_related("cadre", "round")
+        .order_by("-visited_on", "-id")[:REVISITS_ON_DETAIL]
+    )
+    household.current_members = [m for m in household.members.all() if m.is_current]
+    return household
+
+
+# -- audit history ----------------------------------------------------------------------------------------
+
+HISTORY_LIMIT = 500  # records read per kind; a household's lifetime has far fewer
+_HISTORY_TYPES = {"+": "新建", "~": "修改", "-": "删除"}
+
+
+@dataclass(frozen=True)
+class HistoryChange:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One audited change: who, when, what (with before and after for each changed field)."""
+
+    when: object
+    who: str
+    kind: str  # 新建 / 修改 / 删除
+    subject: str  # 户 / 成员 张三 / 2016 年收入
+    changes: tuple[HistoryChange, ...]
+    reason: str = ""
+
+
+def _display(field, value, names: dict) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if field.is_relation:
+        return names.get((field.related_model._meta.label, value), str(value))
+    if field.choices:
+        labels = dict(field.flatchoices)
+        if isinstance(value, list):
+            return "、".join(str(labels.get(v, v)) for v in value)
+        return str(labels.get(value, value))
+    if isinstance(value, list):
+        labels = {
+            "other_causes": dict(choices.Cause.choices),
+            "health": dict(choices.Health.choices),
+        }.get(field.name, {})
+        return "、".join(str(labels.get(v, v)) for v in value)
+    return str(value)
+
+
+def household_history(*, access: Access, household: Household) -> list[HistoryEntry]:
+    """The audit history of a household, of every member who ever belonged to it (their whole history, so
+    分户 / 合户 keep it) and of its assessments, newest first. A fixed number of queries."""
+    household_model = Household.history.model
+    member_model = Member.history.model
+    assessment_model = Assessment.history.model
+    newest_first = ("-history_date", "-history_id")
+    member_ids = member_model.objects.filter(household_id=household.pk).values("id")
+    sources = (
+        (household_model.objects.filter(id=household.pk), lambda r: "户信息"),
+        (member_model.objects.filter(id__in=member_ids), lambda r: f"成员 {r.name}"),
+        (assessment_model.objects.filter(household_id=household.pk), lambda r: f"{r.year} 年收入与保障"),
+    )
+    items = []  # (record, its diffs against the previous version of the same object or None, subject)
+    for qs, subject in sources:
+        records = list(qs.select_related("history_user").order_by(*newest_first)[:HISTORY_LIMIT])
+        for record, previous in _with_previous(records):
+            delta = record.diff_against(previous).changes if previous is not None else None
+            items.append((record, delta, subject(record)))
+    names = _related_names(access, items)
+    entries = []
+    for record, delta, subject in items:
+        meta = record.instance_type._meta
+        changes = ()
+        if delta is not None:
+            if not delta:
+                continue  # a save that changed nothing tracked
+            changes = tuple(
+                HistoryChange(
+                    field=str(meta.get_field(c.field).verbose_name),
+                    old=_display(meta.get_field(c.field), c.old, names),
+                    new=_display(meta.get_field(c.field), c.new, names),
+                )
+                for c in delta
+            )
+        user = record.history_user
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=(user.get_full_name() or user.get_username()) if user else "系统",
+                kind=_HISTORY_TYPES.get(record.history_type, record.history_type),
+                subject=subject,
+                changes=changes,
+                reason=record.history_change_reason or "",
+            )
+        )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries
+
+
+def _with_previous(records: list) -> list[tuple]:
+    """(record, the previous version of the same object or None), for records ordered newest first."""
+    by_object: dict[int, list] = {}
+    for record in records:
+        by_object.setdefault(record.id, []).append(record)
+    return [
+        (record, versions[i + 1] if i + 1 < len(versions) else None)
+        for versions in by_object.values()
+        for i, record in enumerate(versions)
+    ]
+
+
+def _related_names(access: Access, items: list) -> dict:
+    """Names for the foreign keys the diffs mention (户编号, 自然村): one query per model, not per row."""
+    wanted: dict[type, set] = {}
+    for record, delta, _ in items:
+        for change in delta or ():
+            field = record.instance_type._meta.get_field(change.field)
+            if field.is_relation:
+                wanted.setdefault(field.related_model, set()).update({change.old, change.new} - {None})
+    names = {}
+    for model, ids in wanted.items():
+        for obj in access.visible(model.objects.filter(pk__in=ids)):
+            label = obj.household_number if model is Household else str(obj)
+            names[(model._meta.label, obj.pk)] = label
+    return names
+
+
+# -- the API's lists (households/api.py) ----------------------------------------------------------------
+
+
+def household_list_with_members(*, access: Access) -> QuerySet[Household]:
+    """Visible households with their places and every member (current first, then those who left) joined
+    or prefetched: the API nests members, in the same number of queries whatever the page size."""
+    return access.visible(
+        Household.objects.select_related("natural_village", "village", "township")
+    ).prefetch_related(Prefetch("members", queryset=Member.objects.order_by("left_reason", "id")))
+
+
+def member_list(*, access: Access) -> QuerySet[Member]:
+    return access.visible(Member.objects.all()).order_by("household_id", "id")
+
+
+def assessment_list(*, access: Access, household: Household) -> QuerySet[Assessment]:
+    return access.visible(Assessment.objects.filter(household=household)).order_by("-year")
+
+
+def exit_application_list(*, access: Access) -> QuerySet[ExitApplication]:
+    """Applications with their household and every step (and who took it) in a fixed number of queries."""
+    return (
+        access.visible(ExitApplication.objects.select_related("household"))
+        .prefetch_related(Prefetch("steps", queryset=ExitStep.objects.select_related("actor")))
+        .order_by("-created_at", "-id")
+    )
+
+
+def poverty_line_list(*, access: Access) -> QuerySet:
+    from households.models import PovertyLine
+
+    return access.visible(PovertyLine.objects.order_by("-year", "region_code"))
+
+
+def can_confirm_return(*, access: Access) -> bool:
+    """返贫 is confirmed by a township official (or the county): the rule households.services keeps."""
+    from households.services import RETURN_CONFIRM_ROLES
+
+    return access.role in RETURN_CONFIRM_ROLES
+
+
+def latest_poverty_line_year() -> int | None:
+    """The newest year with a poverty line: the assessment form's default year."""
+    from households.models import PovertyLine
+
+    return PovertyLine.objects.order_by("-year").values_list("year", flat=True).first()

@@ -32,6 +32,7 @@ class MemberData:
     migrant_work: str = choices.MigrantWork.NONE
     health_insurance: bool = True
     pension: bool = False
+    disability_certificate: str = ""
 
 
 def _check_one_head(members: Iterable[MemberData]) -> None:
@@ -53,8 +54,20 @@ def household_create(
     phone: str = "",
     status: str = choices.Status.POOR,
     exit_year: int | None = None,
+    user=None,
 ) -> Household:
-    """Register a poor household with its members; exactly one of them is 户主."""
+    """Register a poor household with its members; exactly one of them is 户主.
+
+    With a user (pages, API), the natural village must lie in a scope where that user registers households.
+    """
+    if user is not None:
+        from poverty_tracker.access import Access
+
+        village = natural_village.village
+        if not Access.for_user(user).can_change_in(
+            Household, township_id=village.township_id, village_id=village.pk
+        ):
+            raise ValidationError({"natural_village": "只能在您管辖范围内的自然村登记贫困户。"})
     _check_one_head(members)
     head = next(m for m in members if m.relation == choices.Relation.HEAD)
     household = Household(
@@ -328,13 +341,15 @@ def household_merge(
     return target
 
 
+# 返贫 is verified by the township (乡镇干部), or the county.
+RETURN_CONFIRM_ROLES = ("township_official", "county_admin")
+
+
 @transaction.atomic
 def household_return_confirm(*, household: Household, user, confirm: bool = True) -> Household:
     """A township official confirms (or dismisses) 返贫 for an exited household flagged by a failed assessment."""
-    from assignments.models import Role
-
     household = _changeable(user, Household, household)
-    if user.role not in (Role.TOWNSHIP_OFFICIAL, Role.COUNTY_ADMIN):
+    if user.role not in RETURN_CONFIRM_ROLES:
         raise ValidationError("返贫由乡镇干部核实确认。")
     if household.status != choices.Status.EXITED or not household.needs_return_review:
         raise ValidationError("该户不在待返贫核实名单中。")

@@ -1,3 +1,536 @@
-"""Pages."""
+"""Household pages: the registry list, a household's page, and the forms that change it.
 
-urlpatterns: list = []
+Views read through the selectors and write through the services; a service's ValidationError is shown
+next to the field it names. Every record is fetched through Access: out of scope answers 404.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+
+from households import choices, selectors, services
+from households.forms import (
+    AssessmentForm,
+    HeadChangeForm,
+    HouseholdFilterForm,
+    HouseholdForm,
+    MemberFormSet,
+    MemberLeaveForm,
+    MergeForm,
+    SplitForm,
+)
+from households.models import Assessment, Household, Member
+from poverty_tracker.access import Access
+from villages.models import NaturalVillage
+
+PER_PAGE = 20
+HISTORY_PER_PAGE = 20
+MEMBER_PREFIX = "members"
+# MemberData's fields: what household_create and member_add take for a new member.
+NEW_MEMBER_FIELDS = tuple(services.MemberData.__dataclass_fields__)
+
+
+class CappedPaginator(Paginator):
+    """Counts at most selectors.LIST_COUNT_CAP + 1 rows (see selectors.list_ids): a province-wide list never
+    counts a million rows, and a rare filter reads the table once."""
+
+    order_field = "household_number"
+
+    @cached_property
+    def _ids(self) -> tuple[list[int] | None, int]:
+        return selectors.list_ids(self.object_list, order_field=self.order_field)
+
+    @cached_property
+    def count(self) -> int:
+        return self._ids[1]
+
+    @property
+    def capped(self) -> bool:
+        return self.count > selectors.LIST_COUNT_CAP
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = self._ids[0]
+        if ids is None:  # more rows than the cap: many match, so the ordered page query meets them early
+            rows = list(self.object_list[bottom : bottom + self.per_page])
+        else:
+            rows = selectors.rows_by_ids(self.object_list, ids[bottom : bottom + self.per_page])
+        return self._get_page(rows, number, self)
+
+
+def _show_errors(exc: ValidationError, form) -> None:
+    """A service's ValidationError next to the fields it names; the rest at the top of the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _household_for_change(request, pk, model=Household) -> tuple[Access, Household]:
+    """The household, if this user may change ``model`` records of it; otherwise 404 (DESIGN.md §4)."""
+    access = Access.for_user(request.user)
+    household = access.get_or_404(
+        Household.objects.select_related("township", "village", "natural_village"), pk=pk
+    )
+    if not (access.may_change_model(model) and access.can_change(household)):
+        raise Http404("未找到该记录，或不在您的管辖范围内。")
+    return access, household
+
+
+def _with_member_counts(households) -> None:
+    counts = selectors.current_member_counts([h.pk for h in households])
+    for household in households:
+        household.member_count = counts.get(household.pk, 0)
+
+
+def _query_without_page(request, name: str = "page") -> str:
+    params = request.GET.copy()
+    params.pop(name, None)
+    return params.urlencode()
+
+
+# -- list and detail ---------------------------------------------------------------------------------------
+
+
+@login_required
+def household_list(request):
+    access = Access.for_user(request.user)
+    form = HouseholdFilterForm(request.GET or None, access=access)
+    # An invalid filter (e.g. a township out of scope) is shown with its error; the valid ones still apply:
+    # after is_valid(), cleaned_data holds exactly the fields that passed.
+    filters = {}
+    if form.is_bound:
+        form.is_valid()
+        filters = form.cleaned_data
+    households = selectors.household_list(access=access, filters=filters)
+    page = CappedPaginator(households, PER_PAGE).get_page(request.GET.get("page"))
+    _with_member_counts(page.object_list)
+    context = {
+        "form": form,
+        "page_obj": page,
+        "query": _query_without_page(request),
+        "filtered": bool(form.errors) or any(v not in (None, "", False) for v in filters.values()),
+        "can_create": access.may_change_model(Household),
+    }
+    return render(request, "households/list.html", context)
+
+
+@login_required
+def household_detail(request, pk):
+    access = Access.for_user(request.user)
+    household = selectors.household_detail(access=access, pk=pk)
+    health_labels = dict(choices.Health.choices)
+    for member in household.members.all():
+        member.shown_id_number = access.id_number(member.id_number)
+        # 残疾证号 begins with the ID number: masked the same way.
+        member.shown_disability_certificate = access.id_number(member.disability_certificate)
+        member.health_labels = [health_labels.get(code, code) for code in member.health]
+    cause_labels = dict(choices.Cause.choices)
+    can_change = access.can_change(household)
+    history = Paginator(selectors.household_history(access=access, household=household), HISTORY_PER_PAGE)
+    context = {
+        "household": household,
+        "other_causes": [cause_labels.get(code, code) for code in household.other_causes],
+        "can_change": can_change,
+        "can_assess": can_change and access.may_change_model(Assessment),
+        "can_change_members": can_change and access.may_change_model(Member),
+        "can_confirm_return": household.needs_return_review and selectors.can_confirm_return(access=access),
+        "history_page": history.get_page(request.GET.get("history_page")),
+        "history_query": _query_without_page(request, "history_page"),
+    }
+    return render(request, "households/detail.html", context)
+
+
+# -- a household and its members ------------------------------------------------------------------------
+
+
+def _natural_villages(access: Access):
+    # The natural villages this user may register households in: their own scope.
+    return access.visible(NaturalVillage.objects.all())
+
+
+def _new_member_data(form) -> services.MemberData:
+    return services.MemberData(**{name: form.cleaned_data[name] for name in NEW_MEMBER_FIELDS})
+
+
+def _filled(formset) -> list:
+    """The member forms the user filled in (blank extra rows are ignored)."""
+    return [f for f in formset.forms if f.instance.pk or f.has_changed()]
+
+
+def _show_member_errors(exc: ValidationError, forms_: list, formset_errors: list) -> None:
+    """Errors of household_create about its members: 户主 count next to each 户主 choice, all above them."""
+    if not hasattr(exc, "error_dict") and any(e.code == "head_count" for e in exc.error_list):
+        heads = [f for f in forms_ if f.cleaned_data.get("relation") == choices.Relation.HEAD]
+        for f in heads or forms_[:1]:
+            f.add_error("relation", exc.messages)
+    formset_errors.extend(exc.messages)
+
+
+class _Rollback(Exception):
+    """Leaves the transaction of a form with errors, so nothing of it is written."""
+
+
+@login_required
+def household_create(request):
+    access = Access.for_user(request.user)
+    if not access.may_change_model(Household):
+        raise Http404("未找到该页面。")
+    natural_villages = _natural_villages(access)
+    formset_errors: list[str] = []
+    if request.method == "POST":
+        form = HouseholdForm(request.POST, natural_villages=natural_villages)
+        formset = _new_household_members(request.POST)
+        if form.is_valid() and formset.is_valid():
+            natural_village = form.cleaned_data["natural_village"]
+            filled = _filled(formset)
+            if not access.can_change_in(
+                Household,
+                township_id=natural_village.village.township_id,
+                village_id=natural_village.village_id,
+            ):
+                form.add_error("natural_village", "只能在您管辖范围内的自然村登记贫困户。")
+            else:
+                try:
+                    household = _create(request.user, form.cleaned_data, filled)
+                except ValidationError as exc:
+                    if hasattr(exc, "error_dict") and set(exc.error_dict) <= set(form.fields):
+                        _show_errors(exc, form)
+                    else:
+                        _show_member_errors(exc, filled, formset_errors)
+                else:
+                    messages.success(
+                        request, f"已登记贫困户 {household.household_number}（户主 {household.head_name}）。"
+                    )
+                    return redirect("households:detail", pk=household.pk)
+    else:
+        form = HouseholdForm(natural_villages=natural_villages)
+        formset = _new_household_members(None)
+    return render(
+        request,
+        "households/household_form.html",
+        {"form": form, "formset": formset, "formset_errors": formset_errors, "household": None},
+    )
+
+
+def _new_household_members(data):
+    """Two rows to start (户主 and 配偶); rows left blank are ignored. The same initial values on POST, so
+    an untouched 配偶 row counts as blank."""
+    formset = MemberFormSet(
+        data,
+        queryset=Member.objects.none(),
+        prefix=MEMBER_PREFIX,
+        initial=[{"relation": choices.Relation.HEAD}, {"relation": choices.Relation.SPOUSE}],
+    )
+    formset.extra = 2
+    return formset
+
+
+@transaction.atomic
+def _create(user, data: dict, member_forms: list) -> Household:
+    household = services.household_create(
+        household_number=data["household_number"],
+        natural_village=data["natural_village"],
+        attribute=data["attribute"],
+        main_cause=data["main_cause"],
+        other_causes=data["other_causes"],
+        identified_year=data["identified_year"],
+        phone=data["phone"],
+        members=[_new_member_data(f) for f in member_forms],
+        user=user,
+    )
+    return household
+
+
+@login_required
+def household_edit(request, pk):
+    access, household = _household_for_change(request, pk)
+    natural_villages = _natural_villages(access)
+    current = household.members.filter(left_reason="").order_by("id")
+    formset_errors: list[str] = []
+    if request.method == "POST":
+        form = HouseholdForm(request.POST, instance=household, natural_villages=natural_villages)
+        formset = MemberFormSet(request.POST, queryset=current, prefix=MEMBER_PREFIX)
+        if form.is_valid() and formset.is_valid():
+            try:
+                _update(request.user, household, form, formset)
+            except _Rollback:
+                pass
+            else:
+                messages.success(request, f"已保存贫困户 {household.household_number} 的修改。")
+                return redirect("households:detail", pk=household.pk)
+    else:
+        form = HouseholdForm(instance=household, natural_villages=natural_villages)
+        formset = MemberFormSet(queryset=current, prefix=MEMBER_PREFIX)
+        formset.extra = 1
+    return render(
+        request,
+        "households/household_form.html",
+        {"form": form, "formset": formset, "formset_errors": formset_errors, "household": household},
+    )
+
+
+@transaction.atomic
+def _update(user, household: Household, form, formset) -> None:
+    """Every change of the edit page through its service; any error undoes them all."""
+    failed = False
+    changes = {
+        name: form.cleaned_data[name] for name in form.changed_data if name in services.HOUSEHOLD_EDITABLE
+    }
+    if changes:
+        try:
+            services.household_update(household=household, user=user, **changes)
+        except ValidationError as exc:
+            _show_errors(exc, form)
+            failed = True
+    for member_form in formset.forms:
+        try:
+            if member_form.instance.pk:
+                member_changes = {
+                    name: member_form.cleaned_data[name]
+                    for name in member_form.changed_data
+                    if name in services.MEMBER_EDITABLE
+                }
+                if member_changes:
+                    services.member_update(member=member_form.instance, user=user, **member_changes)
+            elif member_form.has_changed():
+                member = services.member_add(
+                    household=household, user=user, data=_new_member_data(member_form)
+                )
+                if member_form.cleaned_data.get("disability_certificate"):
+                    services.member_update(
+                        member=member,
+                        user=user,
+                        disability_certificate=member_form.cleaned_data["disability_certificate"],
+                    )
+        except ValidationError as exc:
+            _show_errors(exc, member_form)
+            failed = True
+    if failed:
+        raise _Rollback
+
+
+# -- yearly assessment -------------------------------------------------------------------------------------
+
+
+@login_required
+def assessment_record(request, pk):
+    access, household = _household_for_change(request, pk, Assessment)
+    if request.method == "POST":
+        form = AssessmentForm(request.POST)
+        if form.is_valid():
+            values = {name: form.cleaned_data[name] for name in (*form.INCOME_FIELDS, *form.SECURITY_FIELDS)}
+            try:
+                assessment = services.assessment_record(
+                    household=household, year=form.cleaned_data["year"], user=request.user, **values
+                )
+            except ValidationError as exc:
+                _show_errors(exc, form)
+            else:
+                verdict = "符合脱贫条件" if assessment.eligible else "不符合脱贫条件"
+                messages.success(
+                    request,
+                    f"已保存 {assessment.year} 年收入与保障情况：人均纯收入 {assessment.per_capita_net_income} 元，{verdict}。",
+                )
+                return redirect("households:detail", pk=household.pk)
+    else:
+        year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
+        assessments = household.assessments.order_by("-year")
+        existing = assessments.filter(year=year).first() if year else assessments.first()
+        initial = {"year": year or (existing.year if existing else selectors.latest_poverty_line_year())}
+        if existing is not None:
+            fields = (*AssessmentForm.INCOME_FIELDS, *AssessmentForm.SECURITY_FIELDS)
+            initial.update({name: getattr(existing, name) for name in fields})
+        form = AssessmentForm(initial=initial)
+    context = {
+        "form": form,
+        "household": household,
+        "income_fields": [form[name] for name in form.INCOME_FIELDS],
+        "security_fields": [form[name] for name in form.SECURITY_FIELDS],
+    }
+    return render(request, "households/assessment_form.html", context)
+
+
+# -- member leaving, 户主, 分户, 合户 ------------------------------------------------------------------
+
+
+@login_required
+def member_leave(request, pk, member_pk):
+    access, household = _household_for_change(request, pk, Member)
+    member = access.get_or_404(Member.objects.filter(household=household, left_reason=""), pk=member_pk)
+    others = household.members.filter(left_reason="").exclude(pk=member.pk).order_by("id")
+    form = MemberLeaveForm(request.POST or None, others=others)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_leave(
+                member=member,
+                reason=form.cleaned_data["reason"],
+                on=form.cleaned_data["on"],
+                new_head=form.cleaned_data["new_head"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            _show_errors(exc, form)
+        else:
+            messages.success(
+                request,
+                f"{member.name} 已减少（{choices.LeaveReason(form.cleaned_data['reason']).label}），记录保留。",
+            )
+            return redirect("households:detail", pk=household.pk)
+    context = {
+        "form": form,
+        "household": household,
+        "member": member,
+        "is_head": member.relation == choices.Relation.HEAD,
+        "heading": f"成员减少：{member.name}",
+        "submit_label": "确认减少",
+        "submit_class": "btn-danger",
+    }
+    return render(request, "households/member_leave.html", context)
+
+
+@login_required
+def head_change(request, pk):
+    access, household = _household_for_change(request, pk)
+    current = household.members.filter(left_reason="").order_by("id")
+    candidates = current.exclude(relation=choices.Relation.HEAD)
+    form = HeadChangeForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.head_change(
+                household=household,
+                new_head=form.cleaned_data["new_head"],
+                old_head_relation=form.cleaned_data["old_head_relation"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            _show_errors(exc, form)
+        else:
+            messages.success(request, f"户主已变更为 {form.cleaned_data['new_head'].name}。")
+            return redirect("households:detail", pk=household.pk)
+    head = next((m for m in current if m.relation == choices.Relation.HEAD), None)
+    context = {
+        "form": form,
+        "household": household,
+        "head": head,
+        "heading": "变更户主",
+        "submit_label": "确认变更",
+    }
+    return render(request, "households/head_change.html", context)
+
+
+@login_required
+def household_split(request, pk):
+    access, household = _household_for_change(request, pk)
+    candidates = (
+        household.members.filter(left_reason="").exclude(relation=choices.Relation.HEAD).order_by("id")
+    )
+    form = SplitForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.household_split(
+                household=household,
+                members=list(form.cleaned_data["members"]),
+                new_head=form.cleaned_data["new_head"],
+                household_number=form.cleaned_data["household_number"].strip(),
+                user=request.user,
+            )
+        except ValidationError as exc:
+            _show_errors(exc, form)
+        else:
+            messages.success(
+                request,
+                f"分户完成：新户 {new.household_number}（户主 {new.head_name}），成员的历史记录随人保留。",
+            )
+            return redirect("households:detail", pk=new.pk)
+    context = {"form": form, "household": household, "heading": "分户", "submit_label": "确认分户"}
+    return render(request, "households/split.html", context)
+
+
+@login_required
+def household_merge(request, pk):
+    access, household = _household_for_change(request, pk)
+    form = MergeForm(request.POST or None, households=access.visible(Household.objects.all()))
+    if request.method == "POST" and form.is_valid():
+        source = form.cleaned_data["source_number"]
+        try:
+            services.household_merge(
+                target=household, source=source, relation=form.cleaned_data["relation"], user=request.user
+            )
+        except ValidationError as exc:
+            _show_errors(exc, form)
+        else:
+            messages.success(
+                request, f"合户完成：{source.household_number} 的在册成员已并入本户，原户标记为已清退。"
+            )
+            return redirect("households:detail", pk=household.pk)
+    context = {"form": form, "household": household, "heading": "合户", "submit_label": "确认合户"}
+    return render(request, "households/merge.html", context)
+
+
+# -- 返贫 review ---------------------------------------------------------------------------------------------
+
+
+@login_required
+def return_review(request):
+    access = Access.for_user(request.user)
+    page = CappedPaginator(selectors.return_review_list(access=access), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    _with_member_counts(page.object_list)
+    context = {
+        "page_obj": page,
+        "query": _query_without_page(request),
+        "can_confirm": selectors.can_confirm_return(access=access),
+    }
+    return render(request, "households/return_review.html", context)
+
+
+@login_required
+@require_POST
+def return_confirm(request, pk):
+    access = Access.for_user(request.user)
+    household = access.get_or_404(Household.objects.all(), pk=pk)
+    confirm = request.POST.get("decision") == "confirm"
+    try:
+        services.household_return_confirm(household=household, user=request.user, confirm=confirm)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        if confirm:
+            messages.success(request, f"已确认 {household.household_number}（{household.head_name}）返贫。")
+        else:
+            messages.info(
+                request, f"已核实 {household.household_number}（{household.head_name}）不属返贫，保持已脱贫。"
+            )
+    target = request.POST.get("next")
+    if target == "detail":
+        return redirect("households:detail", pk=household.pk)
+    return redirect(reverse("households:return-review"))
+
+
+urlpatterns = [
+    path("", household_list, name="list"),
+    path("new/", household_create, name="create"),
+    path("return-review/", return_review, name="return-review"),
+    path("<int:pk>/", household_detail, name="detail"),
+    path("<int:pk>/edit/", household_edit, name="edit"),
+    path("<int:pk>/assessment/", assessment_record, name="assessment"),
+    path("<int:pk>/members/<int:member_pk>/leave/", member_leave, name="member-leave"),
+    path("<int:pk>/head/", head_change, name="head-change"),
+    path("<int:pk>/split/", household_split, name="split"),
+    path("<int:pk>/merge/", household_merge, name="merge"),
+    path("<int:pk>/return-review/", return_confirm, name="return-confirm"),
+]

@@ -18,6 +18,8 @@ class Pagination(PageNumberPagination):
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        if "__all__" in detail:  # model-wide checks: DRF's name for errors not tied to one field
+            detail["non_field_errors"] = detail.pop("__all__")
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, IntegrityError):
         return Response(

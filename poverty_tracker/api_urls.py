@@ -5,18 +5,40 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from assignments.api_routes import ROUTES as ASSIGNMENT_ROUTES
+from households.api import (
+    AssessmentViewSet,
+    ExitApplicationViewSet,
+    HouseholdViewSet,
+    MemberViewSet,
+    PovertyLineViewSet,
+    StatsView,
+)
+from poverty_tracker.jobs_api import EligibilityRecomputeView, JobViewSet
 from villages.api import NaturalVillageViewSet, TownshipViewSet, VillageViewSet
 
 router = DefaultRouter()
 router.register("townships", TownshipViewSet, basename="township")
 router.register("villages", VillageViewSet, basename="village")
 router.register("natural-villages", NaturalVillageViewSet, basename="natural-village")
+router.register("households", HouseholdViewSet, basename="household")
+router.register("members", MemberViewSet, basename="member")
+router.register("poverty-lines", PovertyLineViewSet, basename="poverty-line")
+router.register("exit-applications", ExitApplicationViewSet, basename="exit-application")
+router.register("jobs", JobViewSet, basename="job")
 
 # The cadre work (挂包帮 / 转走访) declares its routes in assignments/api_routes.py.
 for _prefix, _viewset, _basename in ASSIGNMENT_ROUTES:
     router.register(_prefix, _viewset, basename=_basename)
 
+# Assessments live under their household, one per year: /households/{id}/assessments/{year}/.
+assessments = AssessmentViewSet.as_view({"get": "list", "post": "create"})
+assessment = AssessmentViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
+
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
+    path("households/<int:household_pk>/assessments/", assessments, name="assessment-list"),
+    path("households/<int:household_pk>/assessments/<int:year>/", assessment, name="assessment-detail"),
+    path("eligibility/recompute/", EligibilityRecomputeView.as_view(), name="eligibility-recompute"),
+    path("stats/", StatsView.as_view(), name="stats"),
 ]
 urlpatterns += router.urls

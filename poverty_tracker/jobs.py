@@ -16,7 +16,7 @@ from poverty_tracker.models import Job
 
 def job_enqueue(*, kind: str, task, params: dict | None = None, created_by=None) -> Job:
     job = Job.objects.create(kind=kind, params=params or {}, created_by=created_by)
-    transaction.on_commit(lambda: task.delay(job.id))
+    transaction.on_commit(lambda: task.delay(job.id, **job.params))
     return job
 
 

@@ -210,9 +210,10 @@ def demo_accounts() -> str:
 def test_demo_accounts_makes_one_login_per_role(demo):
     out = demo_accounts()
     users = {u.username: u for u in User.objects.all()}
-    assert set(users) == {"admin", "jiangyi", "boheng", "cadre", "inspector"}
+    assert set(users) == {"admin", "jiangyi", "laocheng", "boheng", "cadre", "inspector"}
     assert users["admin"].role == Role.COUNTY_ADMIN
     assert users["jiangyi"].township == demo["jiangyi"]
+    assert users["laocheng"].township == demo["boheng"].township  # verifies 波亨村's exits
     assert users["boheng"].village == demo["boheng"]
     assert users["cadre"].cadre == demo["cadre"]  # the first by id among those still paired in 波亨村
     assert users["inspector"].role == Role.INSPECTOR
@@ -228,7 +229,7 @@ def test_demo_accounts_is_idempotent_and_resets_passwords(demo):
     admin.set_password("changed-password")
     admin.save()
     demo_accounts()
-    assert User.objects.count() == 5
+    assert User.objects.count() == 6
     admin.refresh_from_db()
     assert admin.check_password("demo12345")
 

@@ -230,6 +230,7 @@ def test_changing_a_poverty_line_recomputes_through_a_job(django_capture_on_comm
     job = Job.objects.get(kind="eligibility_recompute")
     assert job.state == Job.State.DONE
     assert job.result["became_ineligible"] == 1
+    assert EligibilityRun.objects.get(pk=job.result["run"]).trigger == EligibilityRun.Trigger.POVERTY_LINE
     household.refresh_from_db()
     assert household.eligible is False
 

@@ -195,3 +195,25 @@ def test_batches_check_each_household(place, people):
 
     assert result.done == [rich.pk]
     assert "低于 2016 年标准" in result.refused[poor.pk]
+
+
+def test_an_application_needs_an_assessment_of_its_year_and_not_a_future_year(place, people):
+    household = household_with_income(place, 4000)  # assessed for 2016 only
+    with pytest.raises(ValidationError, match="没有 2015 年收入与保障情况记录"):
+        exit_application_create(household=household, year=2015, user=people["village"])
+    with pytest.raises(ValidationError, match="还未到"):
+        exit_application_create(household=household, year=datetime.date.today().year + 1, user=people["village"])
+    assert not ExitApplication.objects.exists()
+
+
+def test_a_household_removed_during_the_procedure_cannot_be_approved(place, people):
+    household = household_with_income(place, 4000)
+    application = exit_application_create(household=household, year=2016, user=people["village"])
+    to_township_verified(application, people)
+    household.status, household.removed_reason = choices.Status.REMOVED, "识别不精准"
+    household.save()
+
+    with pytest.raises(ValidationError, match="已清退"):
+        advance(application, people["county"], on=DAY + datetime.timedelta(days=14))
+    household.refresh_from_db()
+    assert household.status == choices.Status.REMOVED

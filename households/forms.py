@@ -1,0 +1,317 @@
+"""Forms of the household pages. They read input and show messages; the rules are in the services and
+the models (a ModelForm runs the model's own validation: ID check digit, sex against the ID, uniqueness)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import modelformset_factory
+
+from households import choices
+from households.idnumbers import normalise, validate_id_number
+from households.models import Household, Member
+from villages.models import AdministrativeVillage, NaturalVillage, Township
+
+BLANK = [("", "全部")]
+YEARS = range(2013, datetime.date.today().year + 2)
+
+
+def _bootstrap(form: forms.BaseForm) -> None:
+    """Bootstrap classes on every widget, and aria-invalid on fields with errors (read by screen readers)."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs.setdefault("class", css)
+        if form._errors and name in form._errors:  # only once validated: never validate from __init__
+            widget.attrs["aria-invalid"] = "true"
+
+
+class BootstrapMixin:
+    def full_clean(self):
+        super().full_clean()
+        _bootstrap(self)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class NaturalVillageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: NaturalVillage) -> str:
+        return f"{obj.village.township.name} {obj.village.name} {obj.name}"
+
+
+# -- the list ------------------------------------------------------------------------------------------
+
+
+class HouseholdFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(
+        label="搜索",
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(
+            attrs={"placeholder": "户主姓名、身份证号、户编号或拼音首字母（如 zs）", "type": "search"}
+        ),
+    )
+    township = forms.ModelChoiceField(
+        label="乡镇", queryset=Township.objects.none(), required=False, empty_label="全部"
+    )
+    village = forms.ModelChoiceField(
+        label="行政村", queryset=AdministrativeVillage.objects.none(), required=False, empty_label="全部"
+    )
+    natural_village = forms.ModelChoiceField(
+        label="自然村", queryset=NaturalVillage.objects.none(), required=False, widget=forms.HiddenInput
+    )
+    status = forms.ChoiceField(label="贫困户状态", choices=BLANK + choices.Status.choices, required=False)
+    attribute = forms.ChoiceField(
+        label="贫困户属性", choices=BLANK + choices.Attribute.choices, required=False
+    )
+    cause = forms.ChoiceField(label="主要致贫原因", choices=BLANK + choices.Cause.choices, required=False)
+    eligible = forms.ChoiceField(
+        label="脱贫条件",
+        choices=BLANK + [("yes", "符合"), ("no", "不符合"), ("unknown", "尚未评估")],
+        required=False,
+    )
+    year = forms.TypedChoiceField(
+        label="识别年度",
+        choices=BLANK + [(y, f"{y} 年") for y in YEARS],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    exit_year = forms.TypedChoiceField(
+        label="脱贫年度",
+        choices=BLANK + [(y, f"{y} 年") for y in YEARS],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    review = forms.BooleanField(label="仅看待返贫核实", required=False)
+
+    def __init__(self, *args, access, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["township"].queryset = access.visible(Township.objects.all())
+        villages = access.visible(AdministrativeVillage.objects.select_related("township"))
+        township = self.data.get("township") if self.is_bound else None
+        if township and str(township).isdigit():
+            villages = villages.filter(township_id=township)
+        self.fields["village"].queryset = villages
+        self.fields["natural_village"].queryset = access.visible(NaturalVillage.objects.all())
+
+
+# -- a household and its members -------------------------------------------------------------------------
+
+
+class HouseholdForm(BootstrapMixin, forms.ModelForm):
+    natural_village = NaturalVillageChoiceField(label="自然村", queryset=NaturalVillage.objects.none())
+    other_causes = forms.MultipleChoiceField(
+        label="其他致贫原因",
+        choices=choices.Cause.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Household
+        fields = [
+            "household_number",
+            "natural_village",
+            "attribute",
+            "main_cause",
+            "other_causes",
+            "identified_year",
+            "phone",
+        ]
+        widgets = {
+            "phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
+            "identified_year": forms.NumberInput(attrs={"inputmode": "numeric"}),
+        }
+
+    def __init__(self, *args, natural_villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["natural_village"].queryset = natural_villages.select_related("village__township")
+        if self.instance.pk:
+            # 户编号 is the national record's key: it is not changed here.
+            self.fields["household_number"].disabled = True
+
+
+class MemberForm(BootstrapMixin, forms.ModelForm):
+    health = forms.MultipleChoiceField(
+        label="健康状况",
+        choices=choices.Health.choices,
+        required=False,
+        initial=[choices.Health.HEALTHY],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Member
+        fields = [
+            "name",
+            "id_number",
+            "relation",
+            "sex",
+            "ethnicity",
+            "education",
+            "school_status",
+            "health",
+            "labour",
+            "migrant_work",
+            "health_insurance",
+            "pension",
+            "disability_certificate",
+        ]
+        widgets = {
+            "id_number": forms.TextInput(
+                attrs={"autocomplete": "off", "maxlength": 18, "spellcheck": "false"}
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # 与户主关系 of a current member changes through 户主变更 (head_change), not here.
+            self.fields["relation"].disabled = True
+
+    def clean_id_number(self) -> str:
+        # Shown next to the field (the model's clean would report it for the whole form).
+        value = normalise(self.cleaned_data["id_number"])
+        validate_id_number(value)
+        return value
+
+    def clean_disability_certificate(self) -> str:
+        return normalise(self.cleaned_data.get("disability_certificate", ""))
+
+
+MemberFormSet = modelformset_factory(Member, form=MemberForm, extra=0, can_delete=False)
+
+
+# -- yearly assessment --------------------------------------------------------------------------------
+
+
+def _money(label: str) -> forms.DecimalField:
+    # No min_value: a negative amount reaches the service, which answers in Chinese next to the field.
+    return forms.DecimalField(
+        label=f"{label}（元）",
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )
+
+
+class AssessmentForm(BootstrapMixin, forms.Form):
+    year = forms.IntegerField(
+        label="年度", min_value=2013, max_value=2100, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+    wage_income = _money("工资性收入")
+    operating_income = _money("生产经营性收入")
+    property_income = _money("财产性收入")
+    transfer_income = _money("转移性收入")
+    operating_expense = _money("生产经营性支出")
+    food_secure = forms.BooleanField(label="不愁吃", required=False)
+    clothing_secure = forms.BooleanField(label="不愁穿", required=False)
+    education_secure = forms.BooleanField(label="义务教育有保障", required=False)
+    medical_secure = forms.BooleanField(label="基本医疗有保障", required=False)
+    housing_secure = forms.BooleanField(label="住房安全有保障", required=False)
+    water_secure = forms.BooleanField(label="饮水安全有保障", required=False)
+
+    INCOME_FIELDS = (
+        "wage_income",
+        "operating_income",
+        "property_income",
+        "transfer_income",
+        "operating_expense",
+    )
+    SECURITY_FIELDS = (
+        "food_secure",
+        "clothing_secure",
+        "education_secure",
+        "medical_secure",
+        "housing_secure",
+        "water_secure",
+    )
+
+
+# -- member leaving, 户主, 分户, 合户 ------------------------------------------------------------------
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Member) -> str:
+        return f"{obj.name}（{obj.get_relation_display()}）"
+
+
+class MemberMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Member) -> str:
+        return f"{obj.name}（{obj.get_relation_display()}）"
+
+
+class MemberLeaveForm(BootstrapMixin, forms.Form):
+    reason = forms.ChoiceField(
+        label="减少原因", choices=choices.LeaveReason.choices, widget=forms.RadioSelect
+    )
+    on = forms.DateField(label="减少日期", widget=forms.DateInput(attrs={"type": "date"}))
+    new_head = MemberChoiceField(
+        label="新户主", queryset=Member.objects.none(), required=False, empty_label="（户主减少时必选）"
+    )
+
+    def __init__(self, *args, others, **kwargs):
+        kwargs.setdefault("initial", {"on": datetime.date.today()})
+        super().__init__(*args, **kwargs)
+        self.fields["new_head"].queryset = others
+
+
+class HeadChangeForm(BootstrapMixin, forms.Form):
+    new_head = MemberChoiceField(label="新户主", queryset=Member.objects.none(), empty_label=None)
+    old_head_relation = forms.ChoiceField(
+        label="原户主改为",
+        choices=[c for c in choices.Relation.choices if c[0] != choices.Relation.HEAD],
+        initial=choices.Relation.SPOUSE,
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_head"].queryset = candidates
+
+
+class SplitForm(BootstrapMixin, forms.Form):
+    members = MemberMultipleChoiceField(
+        label="分出的成员", queryset=Member.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    new_head = MemberChoiceField(
+        label="新户户主", queryset=Member.objects.none(), widget=forms.RadioSelect, empty_label=None
+    )
+    household_number = forms.CharField(label="新户户编号", max_length=30)
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = candidates
+        self.fields["new_head"].queryset = candidates
+
+
+class MergeForm(BootstrapMixin, forms.Form):
+    source_number = forms.CharField(label="并入户的户编号", max_length=30)
+    relation = forms.ChoiceField(
+        label="并入户户主与本户户主的关系",
+        choices=[c for c in choices.Relation.choices if c[0] != choices.Relation.HEAD],
+        initial=choices.Relation.OTHER,
+    )
+    confirm = forms.BooleanField(label="我已核实：并入户的在册成员全部转入本户，并入户标记为已清退。")
+
+    def __init__(self, *args, households, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._households = households
+
+    def clean_source_number(self) -> Household:
+        number = self.cleaned_data["source_number"].strip()
+        source = self._households.filter(household_number=number).first()
+        if source is None:
+            raise ValidationError(f"未找到户编号为 {number} 的贫困户，或不在您的管辖范围内。")
+        return source
