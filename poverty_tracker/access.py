@@ -122,6 +122,8 @@ class Access:
             return qs if self.role == Role.COUNTY_ADMIN else qs.filter(pk=self.user.pk)
         if label == "poverty_tracker.Job":
             return qs if self.role == Role.COUNTY_ADMIN else qs.filter(created_by=self.user)
+        if label == "poverty_tracker.ImportRecord":  # an upload is its uploader's (and the county's)
+            return qs if self.role == Role.COUNTY_ADMIN else qs.filter(created_by=self.user)
         if label in ("assignments.WorkUnit", "assignments.Cadre", "assignments.WorkUnitVillage"):
             return self._responsibility(qs, label)
         scope = SCOPES.get(label)

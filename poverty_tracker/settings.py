@@ -169,8 +169,10 @@ if not DEBUG:
 # Cadre revisits: photo size limit, and the county's bounding box (south, west, north, east) for GPS checks.
 REVISIT_PHOTO_MAX_BYTES = env.int("REVISIT_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 COUNTY_BBOX = (25.4, 101.6, 26.1, 102.1)  # 元谋县
-# Excel rosters: refuse before reading what no county office produces.
-ROSTER_MAX_BYTES = env.int("ROSTER_MAX_BYTES", default=30 * 1024 * 1024)
-ROSTER_MAX_ROWS = env.int("ROSTER_MAX_ROWS", default=300_000)
-ROSTER_MAX_UNCOMPRESSED_BYTES = env.int("ROSTER_MAX_UNCOMPRESSED_BYTES", default=400 * 1024 * 1024)
-ROSTER_INLINE_ROWS = 2000  # larger imports run as a job with a progress bar
+# Excel rosters: refuse before reading what no county office produces (size, rows, zip bombs).
+ROSTER_MAX_BYTES = env.int("ROSTER_MAX_BYTES", default=50 * 1024 * 1024)
+ROSTER_MAX_ROWS = env.int("ROSTER_MAX_ROWS", default=200_000)  # per sheet
+ROSTER_MAX_UNCOMPRESSED_BYTES = env.int("ROSTER_MAX_UNCOMPRESSED_BYTES", default=1024 * 1024 * 1024)
+ROSTER_MAX_COMPRESSION_RATIO = env.int("ROSTER_MAX_COMPRESSION_RATIO", default=200)
+ROSTER_MAX_ERRORS = 5_000  # reported; past that the report says how many more
+ROSTER_ASYNC_ROWS = 2_000  # larger imports run as a job with a progress bar

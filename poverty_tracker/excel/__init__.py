@@ -1,0 +1,9 @@
+"""The Excel engine: a roster is declared as columns; the engine reads, validates, reports and writes.
+
+- ``columns``: Column, Sheet, Roster (what an app declares in its ``rosters.py``)
+- ``parsers``: Text, Enum, MultiEnum, Names, Integer, Amount, Date, Bool, IdNumber
+- ``reader``: XlsxReader (bad files, limits, streaming rows), WorkbookRejected
+- ``engine``: read_sheet (header matching, cell parsing) → SheetData
+- ``errors``: Errors (sheet, row, column, message)
+- ``writers``: write_template, StreamingWorkbook, write_error_workbook
+"""

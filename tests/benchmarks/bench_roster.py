@@ -1,0 +1,438 @@
+"""Excel roster benchmark: import and export of a 100,000-member roster, side by side with baselines.
+
+Measured in one run, each in a fresh process (so peak memory is the phase's own):
+- parse only: openpyxl read-only (values_only) and the engine's own reader, over the same file;
+- import: validated and committed to PostgreSQL (empty registry), then the same file again (all unchanged);
+- django-import-export 4.x in its bulk mode, importing the same rows into the same models;
+- export of the same households, streamed.
+
+Targets (issue 4): import < 60 s; ≥ 10× the rows per second of django-import-export; within 3× of parse;
+peak memory < 500 MB (import) and < 300 MB (export); export < 30 s.
+
+Run by ``make bench`` (tests/benchmarks/__main__.py calls ``run()``, which answers the figures and
+``passed``), or alone against DATABASE_URL: ``python -m tests.benchmarks.bench_roster [--members N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import resource
+import sys
+import tempfile
+import time
+from typing import Any
+
+MEMBERS = int(os.environ.get("BENCH_ROSTER_MEMBERS", 100_000))
+# django-import-export does a query or more per row: its rate is measured on a slice of the same file.
+BASELINE_MEMBERS = int(os.environ.get("BENCH_ROSTER_BASELINE_MEMBERS", 10_000))
+TARGETS = {
+    "import_s": 60,
+    "export_s": 30,
+    "import_mb": 500,
+    "export_mb": 300,
+    "vs_baseline": 10,
+    "vs_parse": 3,
+}
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "poverty_tracker.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+    import django
+
+    django.setup()
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+
+# -- the roster file ----------------------------------------------------------------------------------------
+
+
+def build_roster(path: str, members: int) -> dict[str, int]:
+    """A roster of synthetic households (households.generation's rules) in the 基准县 geography."""
+    from openpyxl import Workbook
+
+    from households import choices
+    from households.generation import household_values, member_values
+    from households.rosters import ASSESSMENTS, MEMBERS
+    from villages.models import NaturalVillage
+
+    places = list(
+        NaturalVillage.objects.order_by("id").values_list("name", "village__name", "village__township__name")
+    )
+    label = {
+        e: dict(e.choices)
+        for e in (
+            choices.Relation, choices.Sex, choices.Education, choices.SchoolStatus, choices.Health,
+            choices.Labour, choices.MigrantWork, choices.Attribute, choices.Cause, choices.Status,
+        )
+    }  # fmt: skip
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(MEMBERS.name)
+    ws.append(MEMBERS.headers)
+    wa = wb.create_sheet(ASSESSMENTS.name)
+    wa.append(ASSESSMENTS.headers)
+    written, i = 0, 1
+    while written < members:
+        hh = household_values(i)
+        nv, v, t = places[i % len(places)]
+        # generation draws the exit year without regard to the year identified; a roster must be consistent
+        exit_year = max(hh["exit_year"], hh["identified_year"]) if hh["exit_year"] else None
+        for p in range(min(hh["size"], members - written)):
+            m = member_values(hh, p)
+            ws.append([
+                hh["household_number"], t, v, nv, m["name"], m["id_number"],
+                label[choices.Relation][m["relation"]], label[choices.Sex][m["sex"]], m["ethnicity"],
+                label[choices.Education][m["education"]], label[choices.SchoolStatus][m["school_status"]],
+                "、".join(label[choices.Health][h] for h in m["health"]), label[choices.Labour][m["labour"]],
+                label[choices.MigrantWork][m["migrant_work"]], label[choices.Attribute][hh["attribute"]],
+                label[choices.Cause][hh["main_cause"]], hh["identified_year"], hh["phone"] or None,
+                label[choices.Status][hh["status"]], exit_year,
+            ])  # fmt: skip
+            written += 1
+        wa.append([hh["household_number"], 2016, 3000 + i % 5000, 1500, 0, 600, 450, *(["是"] * 6)])
+        i += 1
+    wb.save(path)
+    return {"members": written, "households": i - 1}
+
+
+# -- phases, each run in its own process ----------------------------------------------------------------
+
+
+def _phase(name: str, args: dict[str, Any], queue) -> None:
+    try:
+        _django()
+        started = time.perf_counter()
+        info = PHASES[name](**args) or {}
+        queue.put({"seconds": time.perf_counter() - started, "mb": _peak_mb(), **info})
+    except BaseException as exc:  # report, don't hang the parent
+        import traceback
+
+        queue.put({"error": f"{exc.__class__.__name__}: {exc}", "trace": traceback.format_exc()})
+
+
+def run_phase(name: str, **args) -> dict[str, Any]:
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    process = ctx.Process(target=_phase, args=(name, args, queue))
+    process.start()
+    result = queue.get()
+    process.join()
+    if "error" in result:
+        raise RuntimeError(f"{name}: {result['error']}\n{result.get('trace', '')}")
+    return result
+
+
+def phase_setup(path: str, members: int) -> dict:
+    from households.generation import ensure_geography
+
+    ensure_geography()
+    return build_roster(path, members)
+
+
+def phase_parse_openpyxl(path: str) -> dict:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    rows = 0
+    for name in wb.sheetnames:
+        for _ in wb[name].iter_rows(values_only=True):
+            rows += 1
+    wb.close()
+    return {"rows": rows}
+
+
+def phase_parse_engine(path: str) -> dict:
+    from poverty_tracker.excel.reader import XlsxReader
+
+    rows = 0
+    with XlsxReader(path) as reader:
+        for name in reader.sheet_names:
+            for _ in reader.rows(name):
+                rows += 1
+    return {"rows": rows}
+
+
+def _bench_user():
+    from assignments.models import Role, User
+
+    user, _ = User.objects.get_or_create(username="bench-roster", defaults={"role": Role.COUNTY_ADMIN})
+    return user
+
+
+def phase_import(path: str) -> dict:
+    from households.imports import household_roster_import
+
+    outcome = household_roster_import(user=_bench_user(), source=path, dry_run=False)
+    if outcome.errors:
+        raise RuntimeError(f"import reported errors: {outcome.errors.as_list()[:5]}")
+    return {**outcome.totals(), "phases": outcome.seconds}
+
+
+def phase_export(path: str) -> dict:
+    from households.exports import households_export
+    from households.models import Household
+
+    with open(path, "wb") as stream:
+        return households_export(
+            user=_bench_user(),
+            queryset=Household.objects.filter(household_number__startswith="G"),
+            stream=stream,
+        )
+
+
+def phase_clean() -> dict:
+    """Empty the registry tables this benchmark fills (it runs on its own database)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE households_member, households_historicalmember, households_assessment,"
+            " households_historicalassessment, households_household, households_historicalhousehold,"
+            " households_eligibilitychange CASCADE"
+        )
+    return {}
+
+
+def phase_baseline(path: str, members: int) -> dict:
+    """django-import-export 4.x, bulk mode: households, then members, then assessments, from the file."""
+    import tablib
+    from import_export import fields, resources, widgets
+    from openpyxl import load_workbook
+
+    from households import choices
+    from households.models import Assessment, Household, Member
+    from villages.models import NaturalVillage
+
+    # Places resolved from memory, as ours are, so the baseline is not charged a query per row for them.
+    places = {
+        (t, v, n): (pk, v_id, t_id)
+        for pk, n, v_id, v, t_id, t in NaturalVillage.objects.values_list(
+            "pk", "name", "village_id", "village__name", "village__township_id", "village__township__name"
+        )
+    }
+    reverse = {e: {str(label): code for code, label in e.choices} for e in (
+        choices.Relation, choices.Sex, choices.Education, choices.SchoolStatus, choices.Labour,
+        choices.MigrantWork, choices.Attribute, choices.Cause, choices.Status)}  # fmt: skip
+    health = {str(label): code for code, label in choices.Health.choices}
+
+    class Choice(widgets.Widget):
+        def __init__(self, enum):
+            super().__init__()
+            self.enum = enum
+
+        def clean(self, value, row=None, **kwargs):
+            return reverse[self.enum].get(value, "") if value else ""
+
+    class HouseholdResource(resources.ModelResource):
+        household_number = fields.Field(attribute="household_number", column_name="户编号")
+        attribute = fields.Field(
+            attribute="attribute", column_name="贫困户属性", widget=Choice(choices.Attribute)
+        )
+        main_cause = fields.Field(
+            attribute="main_cause", column_name="主要致贫原因", widget=Choice(choices.Cause)
+        )
+        identified_year = fields.Field(
+            attribute="identified_year", column_name="识别年度", widget=widgets.IntegerWidget()
+        )
+        phone = fields.Field(
+            attribute="phone", column_name="联系电话", widget=widgets.CharWidget(allow_blank=True)
+        )
+        status = fields.Field(attribute="status", column_name="贫困户状态", widget=Choice(choices.Status))
+        exit_year = fields.Field(
+            attribute="exit_year", column_name="脱贫年度", widget=widgets.IntegerWidget()
+        )
+        head_name = fields.Field(attribute="head_name", column_name="户主姓名")
+
+        class Meta:
+            model = Household
+            fields = ("household_number", "attribute", "main_cause", "identified_year", "phone", "status",
+                      "exit_year", "head_name")  # fmt: skip
+            import_id_fields = ("household_number",)
+            use_bulk = True
+            batch_size = 2000
+            skip_unchanged = True
+            skip_diff = True
+
+        def before_save_instance(self, instance, row, **kwargs):
+            nv, village, township = places[(row["乡镇"], row["行政村"], row["自然村"])]
+            instance.natural_village_id, instance.village_id, instance.township_id = nv, village, township
+
+    class MemberResource(resources.ModelResource):
+        household = fields.Field(
+            attribute="household", column_name="户编号",
+            widget=widgets.ForeignKeyWidget(Household, field="household_number"),
+        )  # fmt: skip
+        name = fields.Field(attribute="name", column_name="姓名")
+        id_number = fields.Field(attribute="id_number", column_name="身份证号")
+        relation = fields.Field(
+            attribute="relation", column_name="与户主关系", widget=Choice(choices.Relation)
+        )
+        sex = fields.Field(attribute="sex", column_name="性别", widget=Choice(choices.Sex))
+        ethnicity = fields.Field(attribute="ethnicity", column_name="民族")
+        education = fields.Field(
+            attribute="education", column_name="文化程度", widget=Choice(choices.Education)
+        )
+        school_status = fields.Field(
+            attribute="school_status", column_name="在校生状况", widget=Choice(choices.SchoolStatus)
+        )
+        labour = fields.Field(attribute="labour", column_name="劳动能力", widget=Choice(choices.Labour))
+        migrant_work = fields.Field(
+            attribute="migrant_work", column_name="务工状况", widget=Choice(choices.MigrantWork)
+        )
+
+        class Meta:
+            model = Member
+            fields = ("household", "name", "id_number", "relation", "sex", "ethnicity", "education",
+                      "school_status", "labour", "migrant_work")  # fmt: skip
+            import_id_fields = ("id_number",)
+            use_bulk = True
+            batch_size = 2000
+            skip_unchanged = True
+            skip_diff = True
+
+        def before_save_instance(self, instance, row, **kwargs):
+            instance.health = [health[h] for h in (row["健康状况"] or "").split("、") if h in health]
+
+    class AssessmentResource(resources.ModelResource):
+        household = fields.Field(
+            attribute="household", column_name="户编号",
+            widget=widgets.ForeignKeyWidget(Household, field="household_number"),
+        )  # fmt: skip
+        year = fields.Field(attribute="year", column_name="年度", widget=widgets.IntegerWidget())
+
+        class Meta:
+            model = Assessment
+            fields = ("household", "year")
+            import_id_fields = ("household", "year")
+            use_bulk = True
+            batch_size = 2000
+
+    # The same rows, read as tablib reads .xlsx (openpyxl read-only), cut to ``members`` member rows.
+    wb = load_workbook(path, read_only=True, data_only=True)
+    member_rows = wb["成员"].iter_rows(values_only=True)
+    headers = [str(h) for h in next(member_rows)]
+    width = len(headers)
+    rows = [(tuple(r) + (None,) * width)[:width] for _, r in zip(range(members), member_rows, strict=False)]
+    wb.close()
+    members_data = tablib.Dataset(*rows, headers=headers)
+    first = {}
+    for r in rows:
+        first.setdefault(r[0], r)
+    households_data = tablib.Dataset(*[(*r, r[4]) for r in first.values()], headers=[*headers, "户主姓名"])
+    assessments_data = tablib.Dataset(*[(n, 2016) for n in first], headers=["户编号", "年度"])
+    total = 0
+    for importer, data in (
+        (HouseholdResource(), households_data),
+        (MemberResource(), members_data),
+        (AssessmentResource(), assessments_data),
+    ):
+        result = importer.import_data(data, dry_run=False, raise_errors=True)
+        total += len(data)
+        if result.has_errors() or result.has_validation_errors():
+            raise RuntimeError("django-import-export reported errors")
+    return {"members": len(rows), "households": len(first), "records": total}
+
+
+PHASES = {
+    "setup": phase_setup,
+    "parse_openpyxl": phase_parse_openpyxl,
+    "parse_engine": phase_parse_engine,
+    "import": phase_import,
+    "export": phase_export,
+    "clean": phase_clean,
+    "baseline": phase_baseline,
+}
+
+
+# -- the run --------------------------------------------------------------------------------------------
+
+
+def run(members: int = MEMBERS, baseline_members: int = BASELINE_MEMBERS) -> dict[str, Any]:
+    """Every phase in order; answers the figures and prints them with their ratios."""
+    figures: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        roster, exported = os.path.join(tmp, "roster.xlsx"), os.path.join(tmp, "export.xlsx")
+        run_phase("clean")
+        built = run_phase("setup", path=roster, members=members)
+        size_mb = os.path.getsize(roster) / 1048576
+        print(f"花名册 {built['members']:,} 名成员 / {built['households']:,} 户，文件 {size_mb:.1f} MB")
+        figures["parse_openpyxl"] = run_phase("parse_openpyxl", path=roster)
+        figures["parse_engine"] = run_phase("parse_engine", path=roster)
+        figures["import"] = run_phase("import", path=roster)
+        figures["reimport"] = run_phase("import", path=roster)
+        figures["export"] = run_phase("export", path=exported)
+        figures["reimport_export"] = run_phase("import", path=exported)
+        run_phase("clean")
+        figures["baseline"] = run_phase("baseline", path=roster, members=baseline_members)
+        run_phase("clean")
+    figures["passed"] = _print(figures, built)
+    return figures
+
+
+def _print(f: dict[str, Any], built: dict[str, int]) -> bool:
+    members = built["members"]
+    imp, base = f["import"], f["baseline"]
+    ours_rate = members / imp["seconds"]
+    base_rate = base["members"] / base["seconds"]
+    parse_fast = min(f["parse_openpyxl"]["seconds"], f["parse_engine"]["seconds"])
+
+    def line(label: str, r: dict, extra: str = "") -> None:
+        print(f"  {label:<42} {r['seconds']:8.2f} s  {r['mb']:7.0f} MB  {extra}")
+
+    print("Excel 花名册基准（每项在独立进程中运行，内存为该进程峰值）")
+    line("解析：openpyxl read-only", f["parse_openpyxl"], f"{f['parse_openpyxl']['rows']:,} 行")
+    line("解析：引擎自带读取器", f["parse_engine"], f"{f['parse_engine']['rows']:,} 行")
+    phases = "、".join(f"{k} {v:.1f}s" for k, v in imp.get("phases", {}).items())
+    line(
+        "导入（校验并写入 PostgreSQL，空库）",
+        imp,
+        f"{ours_rate:,.0f} 成员行/秒；新建 {imp['created']:,}；{phases}",
+    )
+    line(
+        "再次导入同一文件",
+        f["reimport"],
+        f"未变 {f['reimport']['unchanged']:,}；新建 {f['reimport']['created']}",
+    )
+    line("导出（流式）", f["export"], f"{f['export']['members']:,} 名成员")
+    line("导入导出的文件", f["reimport_export"], f"未变 {f['reimport_export']['unchanged']:,}；变更 "
+         f"{f['reimport_export']['created'] + f['reimport_export']['updated']}")  # fmt: skip
+    line(f"django-import-export bulk（{base['members']:,} 名成员）", base, f"{base_rate:,.0f} 成员行/秒")
+    ratios = {
+        "导入/openpyxl 解析": imp["seconds"] / f["parse_openpyxl"]["seconds"],
+        "导入/最快解析": imp["seconds"] / parse_fast,
+        "速度 本引擎÷django-import-export": ours_rate / base_rate,
+    }
+    for label, value in ratios.items():
+        print(f"  比值 {label:<36} {value:6.2f}")
+    checks = [
+        ("导入 < 60 s", imp["seconds"] < TARGETS["import_s"]),
+        ("导入峰值内存 < 500 MB", imp["mb"] < TARGETS["import_mb"]),
+        ("导出 < 30 s", f["export"]["seconds"] < TARGETS["export_s"]),
+        ("导出峰值内存 < 300 MB", f["export"]["mb"] < TARGETS["export_mb"]),
+        ("≥ 10× django-import-export", ours_rate / base_rate >= TARGETS["vs_baseline"]),
+        ("导入 ≤ 3× openpyxl 解析", imp["seconds"] <= TARGETS["vs_parse"] * f["parse_openpyxl"]["seconds"]),
+        ("导入 ≤ 3× 最快解析", imp["seconds"] <= TARGETS["vs_parse"] * parse_fast),
+        ("再次导入全部未变", f["reimport"]["created"] == f["reimport"]["updated"] == 0),
+        ("导出再导入全部未变", f["reimport_export"]["created"] == f["reimport_export"]["updated"] == 0),
+    ]
+    print("  目标：" + "；".join(f"{label} {'✓' if ok else '✗'}" for label, ok in checks))
+    return all(ok for _, ok in checks)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=MEMBERS)
+    parser.add_argument("--baseline-members", type=int, default=BASELINE_MEMBERS)
+    args = parser.parse_args(argv)
+    _django()
+    run(args.members, args.baseline_members)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
