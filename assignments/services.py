@@ -459,7 +459,270 @@ def revisit_update(*, revisit, user, base_updated_at, **changes):
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError({f: "该字段不能修改。" for f in sorted(unknown)})
+    if "visited_on" in changes:
+        import datetime
+
+        from django.utils import timezone
+
+        visited_on = changes["visited_on"]
+        if isinstance(visited_on, str):
+            try:
+                visited_on = changes["visited_on"] = datetime.date.fromisoformat(visited_on)
+            except ValueError:
+                raise ValidationError({"visited_on": f"走访日期格式错误: {visited_on}"}) from None
+        pairing = (
+            Pairing.objects.filter(cadre_id=revisit.cadre_id, household_id=revisit.household_id)
+            .order_by("started_on")
+            .first()
+        )
+        if visited_on > timezone.localdate():
+            raise ValidationError({"visited_on": "走访日期不能晚于今天。"})
+        if pairing is not None and visited_on < pairing.started_on:
+            raise ValidationError({"visited_on": f"走访日期不能早于结对开始日期 {pairing.started_on}。"})
     for name, value in changes.items():
         setattr(revisit, name, value)
     revisit.save()
     return revisit
+
+
+# -- officials' pages and API: pairing in bulk, work units, cadres, revisit rounds ---------------------
+
+from assignments.models import WorkUnit, WorkUnitVillage  # noqa: E402  (appended block)
+
+
+def _date_or_error(value, field: str, label: str):
+    import datetime
+
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        raise ValidationError({field: f"{label}格式错误：“{value}”，应为 2016-03-01 这样的日期。"}) from None
+
+
+def _pairing_cadre(user, *, cadre_id, village_id: int) -> Cadre:
+    """The cadre to pair, among those the village may be given (单位挂村: a unit's cadres help the households
+    of the villages it is linked to)."""
+    from assignments.selectors import pairing_cadre_choices
+    from poverty_tracker.access import Access
+
+    if not _is_id(cadre_id):
+        raise ValidationError({"cadre": f"干部编号无效：“{cadre_id}”。"})
+    cadre = (
+        pairing_cadre_choices(access=Access.for_user(user), village_id=village_id)
+        .filter(pk=int(cadre_id))
+        .first()
+    )
+    if cadre is None:
+        known = Cadre.objects.filter(pk=int(cadre_id)).select_related("unit").first()
+        if known is not None and not known.active:
+            raise ValidationError({"cadre": f"干部 {known.name} 已不在岗。"})
+        raise ValidationError({"cadre": "未找到该干部，或其所在单位未挂联该村（请先在单位挂村中添加）。"})
+    return cadre
+
+
+@transaction.atomic
+def pairing_assign(*, user, household_id: int, cadre_id: int, started_on) -> Pairing:
+    """Pair (or re-pair) one household with a cadre available to its village; see ``pairing_create``."""
+    household = _household_in_scope(user, household_id)
+    started_on = _date_or_error(started_on, "started_on", "开始日期")
+    cadre = _pairing_cadre(user, cadre_id=cadre_id, village_id=household.village_id)
+    return pairing_create(cadre=cadre, household=household, started_on=started_on, user=user)
+
+
+@dataclass(frozen=True)
+class PairingBatchResult:
+    paired: int = 0
+    repaired: int = 0
+    ended: int = 0
+
+    @property
+    def changed(self) -> int:
+        return self.paired + self.repaired + self.ended
+
+
+PAIRING_END = "end"
+
+
+@transaction.atomic
+def pairings_apply(*, user, village_id: int, changes: dict[int, str | int], on) -> PairingBatchResult:
+    """Pair, re-pair and end pairings of many households of one village at once.
+
+    ``changes`` maps a household id to a cadre id (pair or re-pair) or ``"end"``. All or nothing: if one
+    change is refused, none is made and every refusal is reported with its household number.
+    """
+    from households.models import Household
+    from poverty_tracker.access import Access
+
+    access = Access.for_user(user)
+    village = access.get_or_404(AdministrativeVillage.objects, pk=village_id)
+    if not access.may_change_model(Pairing):
+        raise ValidationError("您的角色不能安排结对帮扶。")
+    on = _date_or_error(on, "on", "日期")
+    if not changes:
+        raise ValidationError("没有要保存的变更：请为至少一户选择干部或“结束结对”。")
+    households = {
+        h.pk: h for h in access.visible(Household.objects.filter(village=village, pk__in=list(changes)))
+    }
+    active = {
+        p.household_id: p
+        for p in Pairing.objects.filter(household_id__in=list(households), ended_on__isnull=True)
+    }
+    errors: list[str] = []
+    paired = repaired = ended = 0
+    for household_id, target in changes.items():
+        household = households.get(household_id)
+        if household is None:
+            errors.append(f"户 ID {household_id} 不在{village.name}或不在您的管辖范围内。")
+            continue
+        try:
+            if target == PAIRING_END:
+                if household_id not in active:
+                    raise ValidationError("该户没有在帮的干部，无需结束。")
+                pairing_end(pairing=active[household_id], ended_on=on, user=user)
+                ended += 1
+            else:
+                pairing_assign(user=user, household_id=household_id, cadre_id=target, started_on=on)
+                if household_id in active:
+                    repaired += 1
+                else:
+                    paired += 1
+        except ValidationError as exc:
+            errors.extend(f"{household.household_number} {household.head_name}：{m}" for m in exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    return PairingBatchResult(paired=paired, repaired=repaired, ended=ended)
+
+
+def _county_admin_only(user, what: str) -> None:
+    if getattr(user, "role", None) != Role.COUNTY_ADMIN:
+        raise ValidationError(f"只有县扶贫办管理员可以{what}。")
+
+
+def _work_unit_links(unit: WorkUnit, villages, started_on) -> None:
+    """Set the unit's linked villages (单位挂村): new links start on ``started_on``; links kept keep theirs."""
+    wanted = {v.pk if isinstance(v, AdministrativeVillage) else int(v) for v in villages}
+    found = set(AdministrativeVillage.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    if wanted - found:
+        missing = "、".join(str(i) for i in sorted(wanted - found))
+        raise ValidationError({"villages": f"未找到行政村 ID {missing}。"})
+    WorkUnitVillage.objects.filter(unit=unit).exclude(village_id__in=wanted).delete()
+    have = set(WorkUnitVillage.objects.filter(unit=unit).values_list("village_id", flat=True))
+    WorkUnitVillage.objects.bulk_create(
+        [WorkUnitVillage(unit=unit, village_id=v, started_on=started_on) for v in sorted(wanted - have)]
+    )
+
+
+@transaction.atomic
+def work_unit_create(
+    *, user, name: str, level: str = WorkUnit.Level.COUNTY, leader: str = "", phone: str = "", villages=None
+) -> WorkUnit:
+    from django.utils import timezone
+
+    _county_admin_only(user, "新增挂联单位")
+    unit = WorkUnit(name=(name or "").strip(), level=level, leader=leader.strip(), phone=phone.strip())
+    unit.full_clean()
+    unit.save()
+    if villages is not None:
+        _work_unit_links(unit, villages, timezone.localdate())
+    return unit
+
+
+@transaction.atomic
+def work_unit_update(*, user, unit: WorkUnit, villages=None, **fields) -> WorkUnit:
+    from django.utils import timezone
+
+    _county_admin_only(user, "修改挂联单位")
+    unit = WorkUnit.objects.select_for_update().get(pk=unit.pk)
+    unknown = set(fields) - {"name", "level", "leader", "phone"}
+    if unknown:
+        raise ValidationError({f: "该字段不能修改。" for f in sorted(unknown)})
+    for name, value in fields.items():
+        setattr(unit, name, value.strip() if isinstance(value, str) else value)
+    unit.full_clean()
+    unit.save()
+    if villages is not None:
+        _work_unit_links(unit, villages, timezone.localdate())
+    return unit
+
+
+def _check_phone(phone: str) -> str:
+    import re
+
+    phone = (phone or "").strip()
+    # 11-digit mobiles or landlines like 0878-8212345: the 公示牌 prints this number for villagers to call.
+    if phone and not re.fullmatch(r"1\d{10}|0\d{2,3}-?\d{7,8}", phone):
+        raise ValidationError(
+            {"phone": f"联系电话“{phone}”格式不对：应为 11 位手机号或 0878-8212345 这样的座机号。"}
+        )
+    return phone
+
+
+@transaction.atomic
+def cadre_create(*, user, name: str, unit: WorkUnit, post: str = "", phone: str = "") -> Cadre:
+    _county_admin_only(user, "新增干部")
+    cadre = Cadre(name=(name or "").strip(), unit=unit, post=(post or "").strip(), phone=_check_phone(phone))
+    cadre.full_clean()
+    cadre.save()
+    return cadre
+
+
+@transaction.atomic
+def cadre_update(*, user, cadre: Cadre, **fields) -> Cadre:
+    """Change a cadre's record. A cadre leaving (active False) keeps their pairings: end them first."""
+    _county_admin_only(user, "修改干部信息")
+    cadre = Cadre.objects.select_for_update().get(pk=cadre.pk)
+    unknown = set(fields) - {"name", "unit", "post", "phone", "active"}
+    if unknown:
+        raise ValidationError({f: "该字段不能修改。" for f in sorted(unknown)})
+    if "phone" in fields:
+        fields["phone"] = _check_phone(fields["phone"])
+    if fields.get("active") is False and cadre.active:
+        count = Pairing.objects.filter(cadre=cadre, ended_on__isnull=True).count()
+        if count:
+            raise ValidationError({"active": f"{cadre.name} 仍在帮扶 {count} 户，请先结束或调整这些结对。"})
+    for name, value in fields.items():
+        setattr(cadre, name, value.strip() if isinstance(value, str) else value)
+    cadre.full_clean()
+    cadre.save()
+    return cadre
+
+
+@transaction.atomic
+def revisit_round_create(*, user, year: int, number: int, name: str = "", starts_on, ends_on):
+    """A revisit round (回访轮次). Rounds may not overlap: a revisit is filed under the round of its date."""
+    from assignments.models import RevisitRound
+
+    _county_admin_only(user, "新建回访轮次")
+    starts_on = _date_or_error(starts_on, "starts_on", "开始日期")
+    ends_on = _date_or_error(ends_on, "ends_on", "截止日期")
+    errors = {}
+    if ends_on < starts_on:
+        errors["ends_on"] = "截止日期不能早于开始日期。"
+    if not year or not (2013 <= int(year) <= 2100):
+        errors["year"] = "年度应在 2013 至 2100 之间。"
+    if not number or int(number) < 1:
+        errors["number"] = "轮次应为正整数。"
+    if errors:
+        raise ValidationError(errors)
+    if RevisitRound.objects.filter(year=year, number=number).exists():
+        raise ValidationError({"number": f"{year}年第{number}轮已存在。"})
+    overlap = RevisitRound.objects.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).first()
+    if overlap is not None:
+        raise ValidationError(
+            {
+                "starts_on": f"与{overlap.name}（{overlap.starts_on} 至 {overlap.ends_on}）日期重叠："
+                "走访按日期归入轮次，轮次不能重叠。"
+            }
+        )
+    rnd = RevisitRound(
+        year=year,
+        number=number,
+        name=(name or "").strip() or f"{year}年第{number}轮",
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+    rnd.full_clean()
+    rnd.save()
+    return rnd

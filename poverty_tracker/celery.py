@@ -16,6 +16,10 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=1, minute=30),
         "kwargs": {"trigger": "nightly"},
     },
+    "assignments-overdue-flag": {
+        "task": "assignments.tasks.overdue_flag",
+        "schedule": crontab(hour=6, minute=0),
+    },
     "village-figures-nightly": {
         "task": "villages.tasks.figures_refresh",
         "schedule": crontab(hour=3, minute=0),

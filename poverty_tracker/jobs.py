@@ -37,7 +37,11 @@ def job_running(job_id: int | None) -> Iterator[Job | None]:
     try:
         yield job
     except Exception as exc:
-        job.state, job.error, job.finished_at = Job.State.FAILED, f"{exc.__class__.__name__}: {exc}", timezone.now()
+        job.state, job.error, job.finished_at = (
+            Job.State.FAILED,
+            f"{exc.__class__.__name__}: {exc}",
+            timezone.now(),
+        )
         job.save(update_fields=["state", "error", "finished_at"])
         raise
     job.state, job.progress, job.finished_at = Job.State.DONE, 100, timezone.now()

@@ -3,15 +3,14 @@
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from assignments import phone_views
 from assignments.models import Role
+from assignments.selectors import overdue_for
 from households import selectors
 from poverty_tracker.access import Access
-
-CADRE_HOUSEHOLDS_PER_PAGE = 20
 
 
 class LoginForm(AuthenticationForm):
@@ -40,9 +39,9 @@ def home(request):
     access = Access.for_user(request.user)
     user = request.user
     if user.role == Role.CADRE:
-        page = Paginator(selectors.cadre_households(access=access), CADRE_HOUSEHOLDS_PER_PAGE)
-        context = {"level": "cadre", "page_obj": page.get_page(request.GET.get("page"))}
-    elif user.role == Role.VILLAGE_OFFICIAL:
+        # A cadre's home is their households, on the phone pages that keep working offline.
+        return phone_views.my_households(request)
+    if user.role == Role.VILLAGE_OFFICIAL:
         context = {
             "level": "village",
             "figures": selectors.scope_figures(access=access, village_id=user.village_id),
@@ -60,4 +59,6 @@ def home(request):
             "figures": selectors.scope_figures(access=access),
             "rows": selectors.figures_by_township(access=access),
         }
+    # 转走访 reminders: what is overdue in this user's scope (the cadre's phone page shows its own).
+    context["overdue"] = overdue_for(access=access)
     return render(request, "home.html", context)

@@ -38,5 +38,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from django.apps import apps
 
     with django_db_blocker.unblock():
-        for module in ("households.migrations.0003_poverty_lines", "villages.migrations.0002_exit_indicators"):
+        for module in (
+            "households.migrations.0003_poverty_lines",
+            "villages.migrations.0002_exit_indicators",
+        ):
             importlib.import_module(module).seed(apps, None)

@@ -15,7 +15,9 @@ from villages.models import AdministrativeVillage, County, NaturalVillage, Towns
 _sequence = itertools.count(1)
 
 
-def make_id_number(*, sex: str = "male", born: datetime.date = datetime.date(1970, 1, 1), region: str = "532328") -> str:
+def make_id_number(
+    *, sex: str = "male", born: datetime.date = datetime.date(1970, 1, 1), region: str = "532328"
+) -> str:
     """A valid, unique, fictional 18-digit ID number."""
     n = next(_sequence) % 500
     seq = f"{n * 2 + (1 if sex == 'male' else 0):03d}"
@@ -59,7 +61,9 @@ class NaturalVillageFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"测试组{n}")
 
 
-def member_data(relation: str = choices.Relation.HEAD, sex: str = "male", name: str = "张三", **kw) -> MemberData:
+def member_data(
+    relation: str = choices.Relation.HEAD, sex: str = "male", name: str = "张三", **kw
+) -> MemberData:
     born = kw.pop("born", datetime.date(1970, 1, 1))
     return MemberData(
         name=name, id_number=make_id_number(sex=sex, born=born), relation=relation, sex=sex, **kw
@@ -69,8 +73,9 @@ def member_data(relation: str = choices.Relation.HEAD, sex: str = "male", name: 
 _household_numbers = itertools.count(1)
 
 
-def make_household(*, natural_village: NaturalVillage | None = None, members: list[MemberData] | None = None,
-                   **kw) -> Household:
+def make_household(
+    *, natural_village: NaturalVillage | None = None, members: list[MemberData] | None = None, **kw
+) -> Household:
     """A household through the real service, with a head and a spouse unless members are given."""
     return household_create(
         household_number=kw.pop("household_number", f"T{next(_household_numbers):09d}"),
@@ -170,3 +175,15 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"测试项目{n}")
     category = "road"
     year = 2016
+
+
+# -- appended for the pairing, round and printable tests ------------------------------------------------
+
+
+class WorkUnitVillageFactory(factory.django.DjangoModelFactory):
+    """单位挂村: ``unit`` and ``village`` required."""
+
+    class Meta:
+        model = "assignments.WorkUnitVillage"
+
+    started_on = datetime.date(2016, 1, 1)

@@ -27,7 +27,6 @@ from villages.models import AdministrativeVillage, NaturalVillage, Township
 pytestmark = pytest.mark.django_db
 
 
-
 @pytest.fixture
 def world():
     """Two townships: T1 with villages V1 and V2, T2 with V3; a household in each village.

@@ -226,27 +226,25 @@ def test_cadre_home_lists_only_their_active_paired_households(client, county_dat
     signed_in(client, role=Role.CADRE, cadre=cadre)
     response = client.get(reverse("home"))
     assert response.status_code == 200
-    listed = list(response.context["page_obj"].object_list)
+    listed = sorted(response.context["households"], key=lambda h: h.household_number)
     assert [h.household_number for h in listed] == ["A001", "B001"]
     assert listed[0].last_revisited_on == datetime.date(2016, 9, 12)
     html = response.content.decode()
-    assert "我的挂包户" in html and "共 2 户" in html
     assert "2016-09-12" in html and "尚未走访" in html
     assert "A002" not in html and "C001" not in html
     assert "figures" not in response.context
 
 
-def test_cadre_home_is_paginated(client):
+def test_cadre_home_is_the_offline_phone_page(client):
+    """A cadre's home is their households on the phone pages, under the service worker, with the outbox count."""
     cadre = CadreFactory()
-    natural_village = NaturalVillageFactory()
-    for _ in range(21):
-        PairingFactory(cadre=cadre, household=household(natural_village, persons=1))
+    PairingFactory(cadre=cadre, household=household(NaturalVillageFactory(), persons=1))
     signed_in(client, role=Role.CADRE, cadre=cadre)
-    first = client.get(reverse("home"))
-    second = client.get(reverse("home"), {"page": 2})
-    assert len(first.context["page_obj"].object_list) == 20
-    assert len(second.context["page_obj"].object_list) == 1
-    assert "第 1 / 2 页" in first.content.decode()
+    response = client.get(reverse("home"))
+    assert "assignments/phone/households.html" in [t.name for t in response.templates]
+    html = response.content.decode()
+    assert f'data-sw="{reverse("service-worker")}"' in html
+    assert "data-outbox-count" in html
 
 
 def test_unbuilt_pages_show_as_disabled_in_the_navbar(client):

@@ -12,8 +12,13 @@ def test_second_head_is_refused_with_a_clear_message_and_nothing_written():
     household = make_household()
     before = Member.objects.count()
     with pytest.raises(ValidationError, match="一户只能有一名户主"):
-        Member(household=household, name="王五", id_number=make_id_number(), relation=choices.Relation.HEAD,
-               sex="male").save()
+        Member(
+            household=household,
+            name="王五",
+            id_number=make_id_number(),
+            relation=choices.Relation.HEAD,
+            sex="male",
+        ).save()
     assert Member.objects.count() == before
 
 
@@ -21,13 +26,19 @@ def test_duplicate_id_number_is_refused():
     household = make_household()
     existing = household.members.first()
     with pytest.raises(ValidationError, match="身份证号已在登记中"):
-        Member(household=make_household(), name="赵六", id_number=existing.id_number,
-               relation=choices.Relation.SON, sex=existing.sex).save()
+        Member(
+            household=make_household(),
+            name="赵六",
+            id_number=existing.id_number,
+            relation=choices.Relation.SON,
+            sex=existing.sex,
+        ).save()
 
 
 def test_bad_check_digit_is_refused():
     good = make_id_number()
     bad = good[:17] + ("0" if good[17] != "0" else "1")
     with pytest.raises(ValidationError, match="校验位错误"):
-        Member(household=make_household(), name="钱七", id_number=bad, relation=choices.Relation.SON,
-               sex="male").save()
+        Member(
+            household=make_household(), name="钱七", id_number=bad, relation=choices.Relation.SON, sex="male"
+        ).save()

@@ -22,7 +22,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-
 PASSWORD = "long-enough-1"
 
 

@@ -126,3 +126,16 @@ def test_after_the_pairing_ends_the_cadre_can_no_longer_record(paired):
     )
     with pytest.raises(Http404):
         record(user, household)
+
+
+def test_an_edit_cannot_move_the_visit_into_the_future_or_before_the_pairing(paired):
+    household, _, user = paired
+    revisit = record(user, household).revisit
+    for bad, message in (
+        (datetime.date.today() + datetime.timedelta(days=2), "不能晚于今天"),
+        (datetime.date(2015, 6, 1), "不能早于结对开始日期"),
+    ):
+        with pytest.raises(ValidationError, match=message):
+            revisit_update(revisit=revisit, user=user, base_updated_at=revisit.updated_at, visited_on=bad)
+    revisit.refresh_from_db()
+    assert revisit.visited_on == datetime.date(2016, 3, 1)

@@ -202,7 +202,9 @@ def test_an_application_needs_an_assessment_of_its_year_and_not_a_future_year(pl
     with pytest.raises(ValidationError, match="没有 2015 年收入与保障情况记录"):
         exit_application_create(household=household, year=2015, user=people["village"])
     with pytest.raises(ValidationError, match="还未到"):
-        exit_application_create(household=household, year=datetime.date.today().year + 1, user=people["village"])
+        exit_application_create(
+            household=household, year=datetime.date.today().year + 1, user=people["village"]
+        )
     assert not ExitApplication.objects.exists()
 
 

@@ -15,7 +15,6 @@ from villages.models import AdministrativeVillage, NaturalVillage
 pytestmark = pytest.mark.django_db
 
 
-
 def client_for(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
