@@ -108,8 +108,9 @@ class ExitIndicator(models.Model):
     order = models.PositiveSmallIntegerField("顺序", default=0)
     active = models.BooleanField("启用", default=True)
     # For a measured indicator (poverty incidence): met when the value is below this threshold.
-    threshold = models.DecimalField("阈值", max_digits=6, decimal_places=4, null=True, blank=True,
-                                    help_text="如贫困发生率 0.03 = 3%")
+    threshold = models.DecimalField(
+        "阈值", max_digits=6, decimal_places=4, null=True, blank=True, help_text="如贫困发生率 0.03 = 3%"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "出列指标"
