@@ -9,6 +9,7 @@ import os
 import pkgutil
 import sys
 import time
+import warnings
 
 import environ
 import psycopg2
@@ -41,6 +42,8 @@ def recreate_database(url: str) -> None:
 
 
 def main() -> int:
+    # WhiteNoise looks for STATIC_ROOT, which only collectstatic (production) creates.
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     recreate_database(url)
     # Point Django at the benchmark database before it reads its settings.
