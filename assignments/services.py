@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 
 from assignments.models import Cadre, Pairing, Role, User
 from villages.models import AdministrativeVillage, Township
@@ -232,11 +233,18 @@ def demo_accounts_ensure(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
     ]
     if missing:
         raise DemoCountyMissing(f"未找到演示县的{'、'.join(missing)}，请先运行 python manage.py load_demo。")
-    pairing = (
-        Pairing.objects.select_related("cadre")
-        .filter(household__village=village, ended_on__isnull=True)
-        .order_by("cadre_id")
+    # The cadre with the most households there (ties: the first by id), so the demo phone has a list.
+    busiest = (
+        Pairing.objects.filter(household__village=village, ended_on__isnull=True)
+        .values("cadre_id")
+        .annotate(households=Count("id"))
+        .order_by("-households", "cadre_id")
         .first()
+    )
+    pairing = (
+        Pairing.objects.select_related("cadre").filter(cadre_id=busiest["cadre_id"]).first()
+        if busiest
+        else None
     )
     if pairing is None:
         raise DemoCountyMissing(
