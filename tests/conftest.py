@@ -26,20 +26,28 @@ def _tasks_inline(request):
     celery_app.conf.task_always_eager = previous
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Reference data that migrations seed is put back if a reused test database lost it.
-
-    A transactional test's flush removes it at the end of a session; with --reuse-db the next session
-    would start without poverty lines.
-    """
+def _seed_reference_data() -> None:
+    """The reference data migrations seed (poverty lines, exit indicators); adds only what is missing."""
     import importlib
 
     from django.apps import apps
 
+    for module in ("households.migrations.0003_poverty_lines", "villages.migrations.0002_exit_indicators"):
+        importlib.import_module(module).seed(apps, None)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A reused test database may have lost the reference data (see below): put it back once."""
     with django_db_blocker.unblock():
-        for module in (
-            "households.migrations.0003_poverty_lines",
-            "villages.migrations.0002_exit_indicators",
-        ):
-            importlib.import_module(module).seed(apps, None)
+        _seed_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_for_transactional_tests(request):
+    """A transactional test ends with a flush that also removes the seeded reference data, and a reused
+    database has no serialized copy to restore it from: seed it before each such test."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        _seed_reference_data()
