@@ -9,21 +9,19 @@ twice changes nothing the second time.
 The database holds "at most one current 户主"; "exactly one" and the rest of Member.clean (ID number,
 sex against the ID) are checked here before writing, since bulk writes bypass Model.save.
 
-    record = roster_import(user=user, file=upload, dry_run=True)     # preview: record.counts, record.errors
-    record = roster_import_commit(user=user, record=record)          # the same file, written
+    outcome = household_roster_import(user=user, source=upload, dry_run=True)   # preview: counts, errors
+
+The upload → preview → commit flow around it (ImportRecord, jobs) is generic over the roster registry:
+poverty_tracker/imports.py. This module is the households roster's ``importer`` (households/rosters.py).
 """
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files import File
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -31,7 +29,7 @@ from simple_history.utils import bulk_update_with_history
 
 from households import choices
 from households.idnumbers import mask, sex_code
-from households.models import Assessment, EligibilityRun, Household, Member, PovertyLine
+from households.models import Assessment, Household, Member, PovertyLine
 from households.rosters import ASSESSMENTS, HOUSEHOLD_ROSTER, MEMBERS
 from households.services import pinyin_initials
 from poverty_tracker.access import Access
@@ -41,8 +39,6 @@ from poverty_tracker.excel.errors import Errors
 from poverty_tracker.excel.limits import Limits
 from poverty_tracker.excel.normalise import key
 from poverty_tracker.excel.reader import WorkbookRejected, XlsxReader
-from poverty_tracker.excel.writers import write_error_workbook
-from poverty_tracker.models import ImportRecord
 from villages.models import NaturalVillage
 
 CHANGE_REASON = "花名册导入"
@@ -171,6 +167,14 @@ def _matching(qs: QuerySet, field_name: str, values: list) -> QuerySet:
     q = connection.ops.quote_name
     column = qs.model._meta.get_field(field_name).column
     return qs.extra(where=[f"{q(qs.model._meta.db_table)}.{q(column)} = ANY(%s)"], params=[values])
+
+
+def _differs(new: Any, old: Any) -> bool:
+    """A multi-valued field (健康状况) stored in another order holds the same value: not a change, or an
+    export of records made elsewhere (forms, demo data) would not import back unchanged."""
+    if isinstance(new, list) and isinstance(old, list):
+        return sorted(new) != sorted(old)
+    return new != old
 
 
 def _chunks(items: list, size: int = LOOKUP_CHUNK) -> Iterator[list]:
@@ -505,7 +509,7 @@ class _Plan:
                 diff = {
                     f: values[member_positions[f]]
                     for f in present
-                    if values[member_positions[f]] != current[f]
+                    if _differs(values[member_positions[f]], current[f])
                 }
                 if diff:
                     self.member_updates[found[1]] = diff
@@ -690,121 +694,9 @@ class _Plan:
             bulk_update_with_history(objs, model, sorted(fields), batch_size=WRITE_BATCH, **history)
 
 
-# -- ImportRecord: the service a view calls ---------------------------------------------------------------
+def household_roster_after_commit(*, user) -> None:
+    """After a committed import: every household's exit eligibility is recomputed by a job (DESIGN.md §3)."""
+    from households.models import EligibilityRun
+    from households.services import eligibility_recompute_enqueue
 
-
-def _source_size(file) -> int:
-    size = getattr(file, "size", None)
-    if size is None:
-        position = file.tell()
-        file.seek(0, os.SEEK_END)
-        size = file.tell()
-        file.seek(position)
-    return size
-
-
-def _estimated_rows(record: ImportRecord) -> int:
-    """Rows the sheets declare (their dimension), to decide between inline and a background job."""
-    try:
-        with record.file.open("rb") as f, XlsxReader(f) as reader:
-            return sum(reader.dimension_rows(name) or 0 for name in reader.sheet_names)
-    except WorkbookRejected:
-        return 0  # the run reports it
-
-
-def roster_import(*, user, file, dry_run: bool = True, name: str | None = None) -> ImportRecord:
-    """Keep the upload as an ImportRecord and check it (``dry_run``) or import it.
-
-    Up to ROSTER_ASYNC_ROWS rows the work is done now; larger files run as a background job
-    (``record.job``, with progress) and the record is answered at once.
-    """
-    limits = Limits.from_settings()
-    original = name or os.path.basename(getattr(file, "name", "") or "花名册.xlsx")
-    record = ImportRecord(
-        roster=HOUSEHOLD_ROSTER.name, original_name=original[:255], dry_run=dry_run, created_by=user
-    )
-    size = _source_size(file)
-    if size > limits.max_bytes:
-        # Not even stored: the record says who tried what, and why it was refused.
-        record.state = ImportRecord.State.FAILED
-        record.errors = [
-            {
-                "sheet": None,
-                "row": None,
-                "column": None,
-                "message": f"文件大小 {size / 1048576:.1f} MB，超过上限 {limits.max_bytes / 1048576:.0f} MB；请拆分后分批导入。",
-            }
-        ]
-        record.counts = ImportOutcome(errors=Errors()).totals()
-        record.save()
-        return record
-    if hasattr(file, "seek"):
-        file.seek(0)
-    record.file.save(os.path.basename(original) or "roster.xlsx", File(file), save=False)
-    record.save()
-    return _run_or_enqueue(record, limits)
-
-
-def roster_import_commit(*, user, record: ImportRecord) -> ImportRecord:
-    """Import a previewed file. Everything is checked again: the registry may have changed since."""
-    if record.created_by_id != user.pk:
-        raise PermissionDenied("只能导入自己上传的文件。")
-    if record.state == ImportRecord.State.COMMITTED:
-        raise ValidationError("该文件已经导入。")
-    if not record.file:
-        raise ValidationError("该导入记录没有可导入的文件。")
-    record.dry_run = False
-    record.save(update_fields=["dry_run"])
-    return _run_or_enqueue(record, Limits.from_settings())
-
-
-def _run_or_enqueue(record: ImportRecord, limits: Limits) -> ImportRecord:
-    if _estimated_rows(record) > limits.async_rows:
-        from households.roster_tasks import roster_import_task
-        from poverty_tracker.jobs import job_enqueue
-
-        record.job = job_enqueue(
-            kind="roster_import",
-            task=roster_import_task,
-            params={"import_id": record.pk, "dry_run": record.dry_run},
-            created_by=record.created_by,
-        )
-        record.save(update_fields=["job"])
-        return record
-    return roster_import_run(record=record)
-
-
-def roster_import_run(*, record: ImportRecord, progress: Callable[[int], None] | None = None) -> ImportRecord:
-    """Check or import the record's file now, and keep the counts, the errors and the error workbook."""
-    user = record.created_by
-    with record.file.open("rb") as f:
-        outcome = household_roster_import(user=user, source=f, dry_run=record.dry_run, progress=progress)
-    record.counts = outcome.totals()
-    record.errors = outcome.errors.as_list()
-    fields = ["counts", "errors", "state"]
-    if outcome.errors:
-        record.state = ImportRecord.State.FAILED
-        with record.file.open("rb") as f:
-            from io import BytesIO
-
-            out = BytesIO()
-            if write_error_workbook(f, outcome.errors, out):
-                stem = os.path.splitext(os.path.basename(record.original_name))[0] or "roster"
-                record.error_file.save(f"{stem}-错误标注.xlsx", ContentFile(out.getvalue()), save=False)
-                fields.append("error_file")
-    elif record.dry_run:
-        record.state = ImportRecord.State.CHECKED
-    else:
-        record.state = ImportRecord.State.COMMITTED
-        record.committed_at = timezone.now()
-        fields.append("committed_at")
-        from households.services import eligibility_recompute_enqueue
-
-        eligibility_recompute_enqueue(trigger=EligibilityRun.Trigger.IMPORT, user=user)
-    record.save(update_fields=fields)
-    return record
-
-
-def import_result(record: ImportRecord) -> dict[str, Any]:
-    """The job result shape (DESIGN.md §7): created, updated, unchanged, errors (+ breakdown)."""
-    return {**record.counts, "errors": record.errors, "import": record.pk, "state": record.state}
+    eligibility_recompute_enqueue(trigger=EligibilityRun.Trigger.IMPORT, user=user)

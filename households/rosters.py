@@ -6,6 +6,7 @@ from decimal import Decimal
 from households import choices
 from poverty_tracker.excel.columns import CellError, Column, Roster, Sheet
 from poverty_tracker.excel.parsers import Amount, Bool, Enum, IdNumber, Integer, MultiEnum, Names, Text
+from poverty_tracker.excel.registry import RosterEntry
 
 # The 56 nationalities, in the order of GB 3304.
 ETHNICITIES = (
@@ -92,3 +93,16 @@ HOUSEHOLD_ROSTER = Roster(
         "身份证号、户编号、联系电话请设为“文本”格式，避免 Excel 把身份证号后几位变成 0。",
     ),
 )
+
+# What the roster pages and API offer for this app (poverty_tracker/excel/registry.py). Dotted paths, resolved
+# on use: this module is imported by the importer itself.
+ENTRIES = [
+    RosterEntry(
+        key="households",
+        title="贫困户花名册（成员、年度收入）",
+        importer="households.imports.household_roster_import",
+        template="households.exports.household_roster_template",
+        exporter="households.exports.households_export",
+        after_commit="households.imports.household_roster_after_commit",
+    )
+]

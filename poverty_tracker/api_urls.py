@@ -13,6 +13,7 @@ from households.api import (
     PovertyLineViewSet,
     StatsView,
 )
+from poverty_tracker.imports_api import HouseholdExportView, ImportRecordViewSet
 from poverty_tracker.jobs_api import EligibilityRecomputeView, JobViewSet
 from villages.api import NaturalVillageViewSet, TownshipViewSet, VillageViewSet
 
@@ -25,6 +26,7 @@ router.register("members", MemberViewSet, basename="member")
 router.register("poverty-lines", PovertyLineViewSet, basename="poverty-line")
 router.register("exit-applications", ExitApplicationViewSet, basename="exit-application")
 router.register("jobs", JobViewSet, basename="job")
+router.register("imports", ImportRecordViewSet, basename="import")
 
 # The cadre work (挂包帮 / 转走访) declares its routes in assignments/api_routes.py.
 for _prefix, _viewset, _basename in ASSIGNMENT_ROUTES:
@@ -40,5 +42,6 @@ urlpatterns = [
     path("households/<int:household_pk>/assessments/<int:year>/", assessment, name="assessment-detail"),
     path("eligibility/recompute/", EligibilityRecomputeView.as_view(), name="eligibility-recompute"),
     path("stats/", StatsView.as_view(), name="stats"),
+    path("exports/households/", HouseholdExportView.as_view(), name="export-households"),
 ]
 urlpatterns += router.urls

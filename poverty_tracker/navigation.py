@@ -35,7 +35,7 @@ ITEMS = (
     NavItem(_("项目与搬迁"), "projects:list", OFFICIALS),
     NavItem(
         _("花名册导入导出"),
-        "households:rosters",
+        "rosters:index",
         (Role.COUNTY_ADMIN, Role.TOWNSHIP_OFFICIAL, Role.VILLAGE_OFFICIAL),
     ),
     NavItem(_("接口文档"), "api-docs", (Role.COUNTY_ADMIN,)),

@@ -24,5 +24,6 @@ urlpatterns += [
     path("", include(phone_views.root_urlpatterns)),
     path("assignments/", include("assignments.urls")),
     path("households/", include("households.urls")),
+    path("rosters/", include("poverty_tracker.roster_urls")),
     path("villages/", include("villages.urls")),
 ]

@@ -5,7 +5,8 @@ import zipfile
 
 import pytest
 
-from households.imports import household_roster_import, roster_import
+from households.imports import household_roster_import
+from poverty_tracker.imports import roster_import
 from poverty_tracker.models import ImportRecord
 from tests.excel.helpers import MEMBER_HEADERS, fingerprint, member_row, workbook
 from tests.factories import make_household, make_id_number

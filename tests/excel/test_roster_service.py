@@ -9,8 +9,9 @@ from openpyxl import load_workbook
 from assignments.models import Role
 from households import choices
 from households.exports import household_roster_template, households_export
-from households.imports import household_roster_import, import_result, roster_import, roster_import_commit
+from households.imports import household_roster_import
 from households.models import Assessment, Household, Member
+from poverty_tracker.imports import import_result, roster_import, roster_import_commit
 from poverty_tracker.models import ImportRecord, Job
 from tests.excel.helpers import assessment_row, fingerprint, member_row, unique_id, workbook
 from tests.factories import (
@@ -246,14 +247,14 @@ def test_template_has_drop_downs_instructions_and_scoped_places(place):
 
 
 def test_export_job_writes_a_file(admin, place, django_capture_on_commit_callbacks):
-    from households.roster_tasks import households_export_task
     from poverty_tracker.jobs import job_enqueue
+    from poverty_tracker.tasks import roster_export_task
 
     make_household(natural_village=place)
     with django_capture_on_commit_callbacks(execute=True):
         job = job_enqueue(
             kind="households_export",
-            task=households_export_task,
+            task=roster_export_task,
             params={"filters": {"township_id": place.village.township_id, "evil": 1}},
             created_by=admin,
         )
