@@ -508,3 +508,31 @@ def latest_poverty_line_year() -> int | None:
     from households.models import PovertyLine
 
     return PovertyLine.objects.order_by("-year").values_list("year", flat=True).first()
+
+
+# -- eligibility recompute runs ------------------------------------------------------------------------------
+
+
+def eligibility_runs(*, access: Access) -> QuerySet:
+    """Recompute runs, newest first: what each checked and changed (county-wide counts)."""
+    from households.models import EligibilityRun
+
+    if access.role is None:
+        return EligibilityRun.objects.none()
+    return EligibilityRun.objects.order_by("-started_at")
+
+
+def eligibility_changes(*, access: Access, run_id: int, became: str | None = None) -> QuerySet:
+    """The households a run changed, inside the user's scope; ``became`` = "eligible" | "ineligible"."""
+    from households.models import EligibilityChange
+
+    changes = access.visible(
+        EligibilityChange.objects.filter(run_id=run_id).select_related(
+            "household__village", "household__township"
+        )
+    )
+    if became == "eligible":
+        changes = changes.filter(eligible_after=True)
+    elif became == "ineligible":
+        changes = changes.filter(eligible_before=True).exclude(eligible_after=True)
+    return changes.order_by("household__household_number")

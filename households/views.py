@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
@@ -521,8 +521,31 @@ def return_confirm(request, pk):
     return redirect(reverse("households:return-review"))
 
 
+@login_required
+def eligibility_runs(request):
+    """脱贫条件重算记录: each run of the recompute, with what it checked and changed."""
+    access = Access.for_user(request.user)
+    page = Paginator(selectors.eligibility_runs(access=access), 30).get_page(request.GET.get("page"))
+    return render(request, "households/eligibility_runs.html", {"page_obj": page})
+
+
+@login_required
+def eligibility_run(request, pk):
+    """One run's before/after: the households in the user's scope whose decision changed, and why."""
+    access = Access.for_user(request.user)
+    run = get_object_or_404(selectors.eligibility_runs(access=access), pk=pk)
+    became = request.GET.get("became") if request.GET.get("became") in ("eligible", "ineligible") else None
+    changes = selectors.eligibility_changes(access=access, run_id=run.pk, became=became)
+    page = Paginator(changes, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "households/eligibility_run.html", {"run": run, "page_obj": page, "became": became}
+    )
+
+
 urlpatterns = [
     path("", household_list, name="list"),
+    path("eligibility/", eligibility_runs, name="eligibility-runs"),
+    path("eligibility/<int:pk>/", eligibility_run, name="eligibility-run"),
     path("new/", household_create, name="create"),
     path("return-review/", return_review, name="return-review"),
     path("<int:pk>/", household_detail, name="detail"),

@@ -56,6 +56,7 @@ SCOPES: dict[str, Scope] = {
     "households.ExitApplication": _hh("household"),
     "households.ExitStep": _hh("application__household"),
     "households.ExitObjection": _hh("application__household"),
+    "households.EligibilityChange": _hh("household"),
     "assignments.Pairing": Scope(**{**_hh("household").__dict__, "cadre": "cadre_id"}),
     "assignments.Revisit": Scope(**{**_hh("household").__dict__, "cadre": "cadre_id"}),
     "assignments.RevisitPhoto": Scope(**{**_hh("revisit__household").__dict__, "cadre": "revisit__cadre_id"}),
