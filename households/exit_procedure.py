@@ -204,14 +204,26 @@ class BatchResult:
     refused: dict[int, str]  # household id -> the reason, in words
 
 
-def exit_applications_create_for_village(*, user, year: int) -> BatchResult:
-    """A village puts its whole list forward: every eligible poor household without an open application."""
+def exit_applications_create_for_village(
+    *, user, year: int, household_ids: list[int] | None = None
+) -> BatchResult:
+    """A village puts its list forward: the chosen households, or (None) every eligible poor household.
+
+    Each goes through exit_application_create on its own, so one refusal does not stop the others.
+    """
     access = Access.for_user(user)
     result = BatchResult([], {})
-    households = access.visible(
-        Household.objects.filter(status__in=POOR_STATUSES, eligible=True, eligibility_year=year)
-    )
-    for household in households.order_by("household_number"):
+    if household_ids is None:
+        households = access.visible(
+            Household.objects.filter(status__in=POOR_STATUSES, eligible=True, eligibility_year=year)
+        ).order_by("household_number")
+    else:
+        found = access.visible(Household.objects.filter(pk__in=household_ids)).in_bulk()
+        for pk in household_ids:
+            if pk not in found:
+                result.refused[pk] = "未找到该户，或不在您的管辖范围内。"
+        households = [found[pk] for pk in household_ids if pk in found]
+    for household in households:
         try:
             exit_application_create(household=household, year=year, user=user)
             result.done.append(household.pk)

@@ -35,6 +35,7 @@ from households.exit_procedure import (
     exit_application_advance,
     exit_application_create,
     exit_applications_advance_batch,
+    exit_applications_create_for_village,
     exit_objection_record,
     exit_objection_resolve,
     next_step,
@@ -249,23 +250,6 @@ def exit_create(request: HttpRequest, household_pk: int) -> HttpResponse:
     )
 
 
-def _create_each(*, user, household_ids: list[int], year: int) -> BatchResult:
-    """Put each chosen household forward through the same service as one at a time: one refusal
-    does not stop the others (as ``exit_applications_create_for_village`` does for the whole list)."""
-    access = Access.for_user(user)
-    households = selectors.households_by_id(access=access, ids=household_ids)
-    result = BatchResult([], {})
-    for pk in household_ids:
-        try:
-            exit_application_create(household=households[pk], year=year, user=user)
-            result.done.append(pk)
-        except ValidationError as exc:
-            result.refused[pk] = "；".join(_messages(exc))
-        except KeyError:
-            result.refused[pk] = "未找到该户，或不在您的管辖范围内。"
-    return result
-
-
 @login_required
 def exit_batch_create(request: HttpRequest) -> HttpResponse:
     access = Access.for_user(request.user)
@@ -282,7 +266,9 @@ def exit_batch_create(request: HttpRequest) -> HttpResponse:
     form = ExitBatchCreateForm(data, initial={"year": year})
     if data is not None and form.is_valid():
         chosen = sorted(set(form.cleaned_data["households"]))
-        result = _create_each(user=request.user, household_ids=chosen, year=form.cleaned_data["year"])
+        result = exit_applications_create_for_village(
+            user=request.user, household_ids=chosen, year=form.cleaned_data["year"]
+        )
         result_households = selectors.households_by_id(access=access, ids=result.refused)
         if result.done:
             messages.success(

@@ -219,3 +219,16 @@ def test_a_household_removed_during_the_procedure_cannot_be_approved(place, peop
         advance(application, people["county"], on=DAY + datetime.timedelta(days=14))
     household.refresh_from_db()
     assert household.status == choices.Status.REMOVED
+
+
+def test_a_village_puts_forward_only_the_chosen_households_each_checked(place, people):
+    chosen, other = household_with_income(place, 4000), household_with_income(place, 4000)
+    stranger = household_with_income(NaturalVillageFactory(), 4000)  # another village
+
+    result = exit_applications_create_for_village(
+        user=people["village"], year=2016, household_ids=[chosen.pk, stranger.pk]
+    )
+
+    assert result.done == [chosen.pk]
+    assert "不在您的管辖范围内" in result.refused[stranger.pk]
+    assert not ExitApplication.objects.filter(household__in=[other, stranger]).exists()
