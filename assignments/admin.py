@@ -1,30 +1,8 @@
-"""Admin: user accounts with their role and scope, work units, cadres, revisit rounds."""
+"""Admin: work units, cadres, revisit rounds."""
 
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from assignments.models import Cadre, RevisitRound, User, WorkUnit, WorkUnitVillage
-
-SCOPE_FIELDSET = ("角色与范围", {"fields": ("role", "township", "village", "cadre")})
-
-
-@admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    fieldsets = (*DjangoUserAdmin.fieldsets, SCOPE_FIELDSET)
-    add_fieldsets = (*DjangoUserAdmin.add_fieldsets, SCOPE_FIELDSET)
-    list_display = (
-        "username",
-        "first_name",
-        "role",
-        "township",
-        "village",
-        "cadre",
-        "is_active",
-        "last_login",
-    )
-    list_filter = ("role", "is_active", "township")
-    list_select_related = ("township", "village", "cadre")
-    autocomplete_fields = ("township", "village", "cadre")
+from assignments.models import Cadre, RevisitRound, WorkUnit, WorkUnitVillage
 
 
 class WorkUnitVillageInline(admin.TabularInline):

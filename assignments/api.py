@@ -14,11 +14,12 @@ from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
+from accounts.models import Role
 from assignments import selectors, services
-from assignments.models import Cadre, Pairing, RevisitRound, Role, WorkUnit, WorkUnitVillage
+from assignments.models import Cadre, Pairing, RevisitRound, WorkUnit, WorkUnitVillage
+from core.access import Access
+from core.api import IdFilter, IdInFilter, ScopedPrimaryKeyRelatedField
 from households.models import Household
-from poverty_tracker.access import Access
-from villages.api import IdFilter, IdInFilter, ScopedPrimaryKeyRelatedField
 
 # -- serializers ---------------------------------------------------------------------------------------
 

@@ -1,25 +1,24 @@
-"""Responsibility: work units, cadres, pairings (挂包帮), revisits (转走访), and user accounts."""
+"""Responsibility: work units, cadres, pairings (挂包帮) and revisits (转走访)."""
 
 import uuid
 
-from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from villages.models import AdministrativeVillage, Township
-
-
-class Role(models.TextChoices):
-    COUNTY_ADMIN = "county_admin", "县扶贫办管理员"
-    TOWNSHIP_OFFICIAL = "township_official", "乡镇干部"
-    VILLAGE_OFFICIAL = "village_official", "村委会工作人员"
-    CADRE = "cadre", "挂包帮干部"
-    INSPECTOR = "inspector", "督查人员"
+from core.access import Role, Scope, household_scope
+from villages.models import AdministrativeVillage
 
 
 class WorkUnit(models.Model):
     """挂联单位, e.g. 县财政局."""
+
+    access_scope = Scope(
+        township="workunitvillage__village__township_id",
+        village="workunitvillage__village_id",
+        cadre="cadres__id",  # a cadre sees their own unit
+        many=True,
+    )
 
     class Level(models.TextChoices):
         PREFECTURE = "prefecture", "州级"
@@ -46,6 +45,8 @@ class WorkUnit(models.Model):
 class WorkUnitVillage(models.Model):
     """单位挂村."""
 
+    access_scope = Scope(township="village__township_id", village="village_id", cadre="unit__cadres__id")
+
     unit = models.ForeignKey(WorkUnit, on_delete=models.CASCADE, verbose_name="单位")
     village = models.ForeignKey(AdministrativeVillage, on_delete=models.CASCADE, verbose_name="行政村")
     started_on = models.DateField("开始日期", null=True, blank=True)
@@ -58,6 +59,14 @@ class WorkUnitVillage(models.Model):
 
 class Cadre(models.Model):
     """挂包帮干部."""
+
+    access_scope = Scope(
+        # officials see the cadres who have an active pairing in their place; a cadre sees themself
+        township=lambda pk: Q(pairings__ended_on__isnull=True, pairings__household__township_id=pk),
+        village=lambda pk: Q(pairings__ended_on__isnull=True, pairings__household__village_id=pk),
+        cadre="id",
+        many=True,
+    )
 
     name = models.CharField("姓名", max_length=50)
     unit = models.ForeignKey(WorkUnit, on_delete=models.PROTECT, related_name="cadres", verbose_name="单位")
@@ -73,71 +82,10 @@ class Cadre(models.Model):
         return self.name
 
 
-class User(AbstractUser):
-    """One role and one scope (DESIGN.md §4): the county, a township, or an administrative village."""
-
-    role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.INSPECTOR)
-    township = models.ForeignKey(
-        Township,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="users",
-        verbose_name="所属乡镇",
-    )
-    village = models.ForeignKey(
-        AdministrativeVillage,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="users",
-        verbose_name="所属行政村",
-    )
-    cadre = models.OneToOneField(
-        Cadre, on_delete=models.PROTECT, null=True, blank=True, related_name="user", verbose_name="干部"
-    )
-
-    objects = UserManager()
-
-    class Meta:
-        verbose_name = verbose_name_plural = "用户"
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(role="township_official") | Q(township__isnull=False, village__isnull=True),
-                name="user_township_official_scope",
-                violation_error_message="乡镇干部必须指定所属乡镇。",
-            ),
-            models.CheckConstraint(
-                condition=~Q(role="village_official") | Q(village__isnull=False, township__isnull=True),
-                name="user_village_official_scope",
-                violation_error_message="村委会工作人员必须指定所属行政村。",
-            ),
-            models.CheckConstraint(
-                condition=~Q(role="cadre") | Q(cadre__isnull=False),
-                name="user_cadre_has_cadre",
-                violation_error_message="干部账户必须关联干部记录。",
-            ),
-            models.CheckConstraint(
-                condition=~Q(role__in=["county_admin", "inspector"])
-                | Q(township__isnull=True, village__isnull=True),
-                name="user_county_roles_no_scope",
-                violation_error_message="县级角色的范围是全县，不能指定乡镇或行政村。",
-            ),
-        ]
-
-    @property
-    def scope_label(self) -> str:
-        if self.role == Role.TOWNSHIP_OFFICIAL and self.township_id:
-            return self.township.name
-        if self.role == Role.VILLAGE_OFFICIAL and self.village_id:
-            return f"{self.village.township.name}{self.village.name}"
-        if self.role == Role.CADRE:
-            return "我的挂包户"
-        return "全县"
-
-
 class Pairing(models.Model):
     """挂包帮 pairing: one active cadre per household; history kept."""
+
+    access_scope = household_scope("household", cadre="cadre_id", changers=(Role.TOWNSHIP_OFFICIAL,))
 
     cadre = models.ForeignKey(Cadre, on_delete=models.PROTECT, related_name="pairings", verbose_name="干部")
     household = models.ForeignKey(
@@ -173,6 +121,8 @@ class Pairing(models.Model):
 class RevisitRound(models.Model):
     """回访轮次, e.g. 2016年第2轮."""
 
+    access_scope = Scope(public=True)
+
     year = models.PositiveSmallIntegerField("年度")
     number = models.PositiveSmallIntegerField("轮次")
     name = models.CharField("名称", max_length=50)
@@ -197,6 +147,8 @@ class RevisitRound(models.Model):
 
 class Revisit(models.Model):
     """转走访: one visit (入户) or call (电话) to a household."""
+
+    access_scope = household_scope("household", cadre="cadre_id", changers=(Role.CADRE,))
 
     class Kind(models.TextChoices):
         HOME = "home", "入户"
@@ -239,6 +191,7 @@ class Revisit(models.Model):
 
 
 class RevisitPhoto(models.Model):
+    access_scope = household_scope("revisit__household", cadre="revisit__cadre_id", changers=(Role.CADRE,))
     revisit = models.ForeignKey(Revisit, on_delete=models.CASCADE, related_name="photos", verbose_name="走访")
     image = models.FileField("照片", upload_to="revisits/%Y/%m/")
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)

@@ -21,14 +21,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from assignments.models import Cadre, Pairing, Revisit, RevisitRound, Role, WorkUnit, WorkUnitVillage
+from accounts.models import Role
+from assignments.models import Cadre, Pairing, Revisit, RevisitRound, WorkUnit, WorkUnitVillage
 from assignments.rosters import OFFICES, PAIRING_ROSTER, PAIRINGS, REVISIT_ROSTER, REVISITS
-from households.models import Household
-from poverty_tracker.access import Access
-from poverty_tracker.excel.bulk import insert_with_history
-from poverty_tracker.excel.engine import SheetData
-from poverty_tracker.excel.limits import Limits
-from poverty_tracker.excel.sheet_import import (
+from core.access import Access
+from core.excel.bulk import insert_with_history
+from core.excel.engine import SheetData
+from core.excel.limits import Limits
+from core.excel.sheet_import import (
     Outcome,
     chunked,
     commit,
@@ -37,7 +37,8 @@ from poverty_tracker.excel.sheet_import import (
     role_may_import,
     shown_date,
 )
-from poverty_tracker.excel.writers import StreamingWorkbook, write_template
+from core.excel.writers import StreamingWorkbook, write_template
+from households.models import Household
 
 CHANGE_REASON = "花名册导入"
 CHUNK = 2_000

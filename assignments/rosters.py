@@ -6,9 +6,9 @@ The import, export and template code is in ``assignments.roster_io``; the regist
 from django.core.exceptions import ValidationError
 
 from assignments.models import Revisit
-from poverty_tracker.excel.columns import CellError, Column, Roster, Sheet
-from poverty_tracker.excel.parsers import Date, Enum, Text
-from poverty_tracker.excel.registry import RosterEntry
+from core.excel.columns import CellError, Column, Roster, Sheet
+from core.excel.parsers import Date, Enum, Text
+from core.excel.registry import RosterEntry
 
 OFFICES = ("county_admin", "township_official")  # cadres record revisits on the phone, not by Excel
 

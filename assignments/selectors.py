@@ -34,13 +34,14 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from assignments.models import Cadre, Pairing, Revisit, RevisitRound, Role, WorkUnit, WorkUnitVillage
+from accounts.models import Role
+from assignments.models import Cadre, Pairing, Revisit, RevisitRound, WorkUnit, WorkUnitVillage
 from households.choices import COUNTED_STATUSES, POOR_STATUSES
 from households.models import Household
 from villages.models import AdministrativeVillage, County, Township
 
 if TYPE_CHECKING:
-    from poverty_tracker.access import Access
+    from core.access import Access
 
 GroupBy = Literal["cadre", "unit", "village", "township", "county"]
 GROUP_BY_LABELS: dict[str, str] = {
@@ -556,3 +557,24 @@ def contact_cards(
             "cadre__unit", "household__natural_village", "household__village", "household__township"
         )
     ).order_by("household__natural_village__name", "household__household_number")
+
+
+def cadre_paired_households(cadre_id: int) -> QuerySet[Household]:
+    """The households a cadre is actively paired with (挂包帮: one active cadre per household)."""
+    return Household.objects.filter(pairings__cadre_id=cadre_id, pairings__ended_on__isnull=True)
+
+
+REVISITS_ON_HOUSEHOLD_PAGE = 20
+
+
+def household_responsibility(*, access: Access, household: Household) -> dict:
+    """挂包帮与走访 on the household page: its pairings (history kept) and most recent revisits. Two queries."""
+    pairings = access.visible(
+        Pairing.objects.filter(household=household).select_related("cadre__unit").order_by("-started_on")
+    )
+    revisits = access.visible(
+        Revisit.objects.filter(household=household)
+        .select_related("cadre", "round")
+        .order_by("-visited_on", "-id")
+    )
+    return {"pairings": list(pairings), "recent_revisits": list(revisits[:REVISITS_ON_HOUSEHOLD_PAGE])}

@@ -1,276 +1,23 @@
-"""Writes to user accounts (DESIGN.md §4, §8): one role and one scope per user."""
+"""Writes to the responsibility records: pairings (挂包帮), revisits (转走访), work units and cadres."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
 
-from assignments.models import Cadre, Pairing, Role, User
-from villages.models import AdministrativeVillage, Township
-
-# Which scope each role needs (DESIGN.md §4): the county (none), a township, a village, or a cadre record.
-SCOPE_OF_ROLE: dict[str, str | None] = {
-    Role.COUNTY_ADMIN: None,
-    Role.INSPECTOR: None,
-    Role.TOWNSHIP_OFFICIAL: "township",
-    Role.VILLAGE_OFFICIAL: "village",
-    Role.CADRE: "cadre",
-}
-SCOPE_LABELS = {"township": "乡镇", "village": "行政村", "cadre": "干部"}
-
-
-def _is_id(value: object) -> bool:
-    # Up to 18 digits: anything longer would overflow the database's bigint instead of "not found".
-    text = str(value).strip()
-    return text.isascii() and text.isdigit() and len(text) <= 18
-
-
-def _township(value: Township | int | str) -> Township:
-    if isinstance(value, Township):
-        return value
-    if _is_id(value):
-        found = list(Township.objects.select_related("county").filter(pk=int(value)))
-    else:
-        found = list(Township.objects.select_related("county").filter(name=str(value).strip()).order_by("id"))
-    if not found:
-        raise ValidationError({"township": f"未找到乡镇“{value}”。"})
-    if len(found) > 1:
-        choices = "；".join(f"{t.county.name}{t.name} 的 ID 为 {t.pk}" for t in found)
-        raise ValidationError({"township": f"乡镇“{value}”在多个县都有（{choices}），请改用乡镇 ID。"})
-    return found[0]
-
-
-def _village(value: AdministrativeVillage | int | str) -> AdministrativeVillage:
-    if isinstance(value, AdministrativeVillage):
-        return value
-    if _is_id(value):
-        found = list(AdministrativeVillage.objects.select_related("township").filter(pk=int(value)))
-    else:
-        found = list(
-            AdministrativeVillage.objects.select_related("township")
-            .filter(name=str(value).strip())
-            .order_by("id")
-        )
-    if not found:
-        raise ValidationError({"village": f"未找到行政村“{value}”。"})
-    if len(found) > 1:
-        # Village names repeat across townships: only the id says which one.
-        choices = "；".join(f"{v.township.name}{v.name} 的 ID 为 {v.pk}" for v in found)
-        raise ValidationError({"village": f"行政村“{value}”在多个乡镇都有（{choices}），请改用行政村 ID。"})
-    return found[0]
-
-
-def _cadre(value: Cadre | int | str) -> Cadre:
-    if isinstance(value, Cadre):
-        return value
-    found = Cadre.objects.filter(pk=int(value)).first() if _is_id(value) else None
-    if found is None:
-        raise ValidationError({"cadre": f"未找到干部记录“{value}”（请填写干部 ID）。"})
-    return found
-
-
-def _scope(
-    *, role: str, township: object, village: object, cadre: object
-) -> tuple[Township | None, AdministrativeVillage | None, Cadre | None]:
-    """Check the role and that exactly the scope it needs is given; resolve names and ids to records."""
-    known = "、".join(f"{r.value}（{r.label}）" for r in Role)
-    if not role:
-        raise ValidationError({"role": f"必须指定角色，可选：{known}。"})
-    if role not in SCOPE_OF_ROLE:
-        raise ValidationError({"role": f"未知角色“{role}”，可选：{known}。"})
-    needed = SCOPE_OF_ROLE[role]
-    label = Role(role).label
-    given = {
-        k: v
-        for k, v in {"township": township, "village": village, "cadre": cadre}.items()
-        if v not in (None, "")
-    }
-    errors: dict[str, str] = {}
-    for name in given:
-        if name != needed:
-            if needed is None:
-                errors[name] = f"{label}的范围是全县，不能指定{SCOPE_LABELS[name]}。"
-            else:
-                errors[name] = f"{label}只能指定{SCOPE_LABELS[needed]}，不能指定{SCOPE_LABELS[name]}。"
-    if needed is not None and needed not in given:
-        errors[needed] = f"{label}账户必须指定{SCOPE_LABELS[needed]}。"
-    if errors:
-        raise ValidationError(errors)
-    if needed == "township":
-        return _township(given["township"]), None, None
-    if needed == "village":
-        return None, _village(given["village"]), None
-    if needed == "cadre":
-        return None, None, _cadre(given["cadre"])
-    return None, None, None
-
-
-def _check_cadre_free(cadre: Cadre | None, *, user: User | None = None) -> None:
-    if cadre is None:
-        return
-    others = User.objects.filter(cadre=cadre)
-    if user is not None:
-        others = others.exclude(pk=user.pk)
-    taken = others.first()
-    if taken is not None:
-        raise ValidationError(
-            {"cadre": f"干部“{cadre.name}”（ID {cadre.pk}）已有登录账户“{taken.username}”。"}
-        )
-
-
-@transaction.atomic
-def account_create(
-    *,
-    username: str,
-    password: str,
-    role: str,
-    township: Township | int | str | None = None,
-    village: AdministrativeVillage | int | str | None = None,
-    cadre: Cadre | int | str | None = None,
-) -> User:
-    """Create a login with one role and its scope. Township and village may be given by name or id."""
-    username = (username or "").strip()
-    if not username:
-        raise ValidationError({"username": "用户名不能为空。"})
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": f"用户名“{username}”已存在。"})
-    township, village, cadre = _scope(role=role, township=township, village=village, cadre=cadre)
-    _check_cadre_free(cadre)
-    user = User(username=username, role=role, township=township, village=village, cadre=cadre)
-    _grant_admin_site(user)
-    _set_password(user, password)
-    user.full_clean()
-    user.save()
-    return user
-
-
-@transaction.atomic
-def account_ensure(
-    *,
-    username: str,
-    password: str,
-    role: str,
-    township: Township | int | str | None = None,
-    village: AdministrativeVillage | int | str | None = None,
-    cadre: Cadre | int | str | None = None,
-) -> tuple[User, bool]:
-    """Create the login, or bring an existing one to this role, scope and password. Returns (user, created)."""
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        return account_create(
-            username=username, password=password, role=role, township=township, village=village, cadre=cadre
-        ), True
-    township, village, cadre = _scope(role=role, township=township, village=village, cadre=cadre)
-    _check_cadre_free(cadre, user=user)
-    user.role, user.township, user.village, user.cadre = role, township, village, cadre
-    user.is_active = True
-    _grant_admin_site(user)
-    _set_password(user, password)
-    user.full_clean()
-    user.save()
-    return user, False
-
-
-def _grant_admin_site(user: User) -> None:
-    # county_admin keeps the reference data (poverty lines, geography, units) in the admin site (§4).
-    user.is_staff = user.is_superuser = user.role == Role.COUNTY_ADMIN
-
-
-def _set_password(user: User, password: str) -> None:
-    if not password:
-        raise ValidationError({"password": "密码不能为空。"})
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise ValidationError({"password": [_password_message(e) for e in exc.error_list]}) from None
-    user.set_password(password)
-
-
-def _password_message(error: ValidationError) -> str:
-    # Django 5.2's Chinese catalogue misses the new wording of this one message: say it ourselves.
-    if error.code == "password_too_short":
-        return f"密码太短，至少需要 {error.params['min_length']} 个字符。"
-    return error.messages[0]
-
-
-# -- demo county logins --------------------------------------------------------------------------------
-
-DEMO_PASSWORD = "demo12345"
-DEMO_TOWNSHIP = "姜驿乡"
-# The township official of 波亨村's own township, so the demo can take a household through all five steps.
-DEMO_VILLAGE_TOWNSHIP_USER = "laocheng"
-DEMO_VILLAGE_TOWNSHIP, DEMO_VILLAGE = "老城乡", "波亨村"
-
-
-class DemoCountyMissing(Exception):
-    """The demo county (load_demo) is not in the database."""
-
-
-@dataclass(frozen=True)
-class DemoAccount:
-    user: User
-    password: str
-    created: bool
-
-
-@transaction.atomic
-def demo_accounts_ensure(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
-    """One login per role on the demo county; rerunning resets passwords and scopes (idempotent)."""
-    township = Township.objects.filter(name=DEMO_TOWNSHIP).first()
-    village = (
-        AdministrativeVillage.objects.select_related("township")
-        .filter(name=DEMO_VILLAGE, township__name=DEMO_VILLAGE_TOWNSHIP)
-        .first()
-    )
-    missing = [
-        name
-        for name, found in ((DEMO_TOWNSHIP, township), (f"{DEMO_VILLAGE_TOWNSHIP}{DEMO_VILLAGE}", village))
-        if found is None
-    ]
-    if missing:
-        raise DemoCountyMissing(f"未找到演示县的{'、'.join(missing)}，请先运行 python manage.py load_demo。")
-    # The cadre with the most households there (ties: the first by id), so the demo phone has a list.
-    busiest = (
-        Pairing.objects.filter(household__village=village, ended_on__isnull=True)
-        .values("cadre_id")
-        .annotate(households=Count("id"))
-        .order_by("-households", "cadre_id")
-        .first()
-    )
-    pairing = (
-        Pairing.objects.select_related("cadre").filter(cadre_id=busiest["cadre_id"]).first()
-        if busiest
-        else None
-    )
-    if pairing is None:
-        raise DemoCountyMissing(
-            f"{DEMO_VILLAGE_TOWNSHIP}{DEMO_VILLAGE}没有在帮的挂包干部，请先运行 load_demo。"
-        )
-    specs = [
-        ("admin", Role.COUNTY_ADMIN, {}),
-        ("jiangyi", Role.TOWNSHIP_OFFICIAL, {"township": township}),
-        (DEMO_VILLAGE_TOWNSHIP_USER, Role.TOWNSHIP_OFFICIAL, {"township": village.township}),
-        ("boheng", Role.VILLAGE_OFFICIAL, {"village": village}),
-        ("cadre", Role.CADRE, {"cadre": pairing.cadre}),
-        ("inspector", Role.INSPECTOR, {}),
-    ]
-    accounts = []
-    for username, role, scope in specs:
-        user, created = account_ensure(username=username, password=password, role=role, **scope)
-        accounts.append(DemoAccount(user=user, password=password, created=created))
-    return accounts
-
+from accounts.models import Role
+from assignments.models import Cadre, Pairing
+from core.validation import is_record_id
+from villages.models import AdministrativeVillage
 
 # -- pairings (挂包帮) --------------------------------------------------------------------------------
 
 
 def _household_in_scope(user, household_id: int):
+    from core.access import Access
     from households.models import Household
-    from poverty_tracker.access import Access
 
     return Access.for_user(user).get_or_404(
         Household.objects.select_related("township__county"), pk=household_id
@@ -281,7 +28,7 @@ def _household_in_scope(user, household_id: int):
 def pairing_create(*, cadre: Cadre, household, started_on, user) -> Pairing:
     """Pair a cadre with a household. A household has one active cadre: an active pairing is ended first
     (re-pairing), so the history keeps who helped when."""
-    from poverty_tracker.access import Access
+    from core.access import Access
 
     household = _household_in_scope(user, household.pk)
     if not Access.for_user(user).may_change_model(Pairing):
@@ -301,7 +48,7 @@ def pairing_create(*, cadre: Cadre, household, started_on, user) -> Pairing:
 
 @transaction.atomic
 def pairing_end(*, pairing: Pairing, ended_on, user) -> Pairing:
-    from poverty_tracker.access import Access
+    from core.access import Access
 
     access = Access.for_user(user)
     pairing = access.get_or_404(Pairing.objects.select_for_update(), pk=pairing.pk)
@@ -451,7 +198,7 @@ class RevisitConflict(ValidationError):
 def revisit_update(*, revisit, user, base_updated_at, **changes):
     """Edit a revisit; refused as a conflict when it changed after the version the editor started from."""
     from assignments.models import Revisit
-    from poverty_tracker.access import Access
+    from core.access import Access
 
     access = Access.for_user(user)
     revisit = access.get_or_404(Revisit.objects.select_for_update(), pk=revisit.pk)
@@ -513,9 +260,9 @@ def _pairing_cadre(user, *, cadre_id, village_id: int) -> Cadre:
     """The cadre to pair, among those the village may be given (单位挂村: a unit's cadres help the households
     of the villages it is linked to)."""
     from assignments.selectors import pairing_cadre_choices
-    from poverty_tracker.access import Access
+    from core.access import Access
 
-    if not _is_id(cadre_id):
+    if not is_record_id(cadre_id):
         raise ValidationError({"cadre": f"干部编号无效：“{cadre_id}”。"})
     cadre = (
         pairing_cadre_choices(access=Access.for_user(user), village_id=village_id)
@@ -560,8 +307,8 @@ def pairings_apply(*, user, village_id: int, changes: dict[int, str | int], on) 
     ``changes`` maps a household id to a cadre id (pair or re-pair) or ``"end"``. All or nothing: if one
     change is refused, none is made and every refusal is reported with its household number.
     """
+    from core.access import Access
     from households.models import Household
-    from poverty_tracker.access import Access
 
     access = Access.for_user(user)
     village = access.get_or_404(AdministrativeVillage.objects, pk=village_id)

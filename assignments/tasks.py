@@ -13,7 +13,7 @@ import logging
 from celery import shared_task
 
 from assignments.selectors import overdue_summary
-from poverty_tracker.jobs import job_running
+from core.jobs import job_running
 
 logger = logging.getLogger(__name__)
 

@@ -13,14 +13,15 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Role
 from assignments import selectors
 from assignments.forms import CadreFilterForm, CompletionForm, PairingBatchForm, RevisitFilterForm, RoundForm
-from assignments.models import Pairing, Role
+from assignments.models import Pairing
 from assignments.services import pairings_apply, revisit_round_create
-from poverty_tracker.access import Access
+from core.access import Access
 
 PER_PAGE = 50
 NOTICE_TABLE_MAX = 40
@@ -316,20 +317,3 @@ def household_card(request: HttpRequest, pk: int) -> HttpResponse:
             "back": reverse("assignments:pairing-village", args=[village.pk]),
         },
     )
-
-
-urlpatterns = [
-    path("", pairings, name="pairings"),
-    path("villages/<int:pk>/", pairing_village, name="pairing-village"),
-    path("villages/<int:pk>/notice/", notice_board, name="notice-board"),
-    path("villages/<int:pk>/cards/", contact_cards, name="contact-cards"),
-    path("households/<int:pk>/card/", household_card, name="household-card"),
-    path("without-cadre/", without_cadre, name="without-cadre"),
-    path("units/", work_units, name="work-units"),
-    path("cadres/", cadres, name="cadres"),
-    path("cadres/<int:pk>/", cadre_detail, name="cadre-detail"),
-    path("rounds/", rounds, name="rounds"),
-    path("rounds/new/", round_create, name="round-create"),
-    path("rounds/<int:pk>/", round_detail, name="round-detail"),
-    path("revisits/", revisit_list, name="revisit-list"),
-]

@@ -1,18 +1,21 @@
 """Households API (DESIGN.md §7): households/, members/, households/{id}/assessments/, poverty-lines/,
 exit-applications/ (+ advance), stats/.
 
-Serializers check shapes only; every rule is in households.services and households.exit_procedure, whose
+Serializers check shapes only; every rule is in households.services and households.exit.services, whose
 Django ValidationErrors the project's exception handler turns into 400s with Chinese field errors. Reading
 is scoped by the access rule (out of scope answers 404); a role that may read but never changes a kind of
 record gets 403 with a Chinese message, as in villages/api.py; which step of the exit procedure a role may
 take, and in what order, is the exit procedure's answer (400 with its message).
 """
 
+import datetime
+import tempfile
 from collections.abc import Mapping
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Max
+from django.http import FileResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -20,6 +23,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
     extend_schema_view,
+    inline_serializer,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -30,13 +34,23 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from core.access import Access, Role
+from core.api import IdFilter, IdInFilter, ScopedPrimaryKeyRelatedField
+from core.idnumbers import mask, normalise, validate_disability_certificate, validate_id_number
+from core.jobs_api import JobSerializer
+from core.models import Job
+from core.rosters.exports import API, XLSX, roster_export
 from households import choices, selectors, services
-from households.exit_procedure import exit_application_advance, exit_application_create, next_step
-from households.idnumbers import mask, normalise, validate_disability_certificate, validate_id_number
-from households.models import Assessment, ExitApplication, ExitStep, Household, Member, PovertyLine
-from poverty_tracker.access import Access
-from poverty_tracker.models import Job
-from villages.api import IdFilter, IdInFilter, ScopedPrimaryKeyRelatedField
+from households.exit.services import exit_application_advance, exit_application_create, next_step
+from households.models import (
+    Assessment,
+    EligibilityRun,
+    ExitApplication,
+    ExitStep,
+    Household,
+    Member,
+    PovertyLine,
+)
 from villages.models import NaturalVillage
 
 # -- shared pieces ------------------------------------------------------------------------------------
@@ -114,7 +128,7 @@ class _ChangeViewSetMixin:
 
 
 def _id_number_checked(value: str) -> str:
-    """GB 11643 (households.idnumbers), reported on the id_number field rather than on the whole member."""
+    """GB 11643 (core.idnumbers), reported on the id_number field rather than on the whole member."""
     try:
         validate_id_number(value)
     except DjangoValidationError as exc:
@@ -1012,3 +1026,58 @@ __all__ = [
     "PovertyLineViewSet",
     "StatsView",
 ]
+
+
+class EligibilityRecomputeView(APIView):
+    """Recompute every household's exit eligibility now (county admins). Answers the job to follow."""
+
+    @extend_schema(request=None, responses={202: JobSerializer})
+    def post(self, request):
+        if Access.for_user(request.user).role != Role.COUNTY_ADMIN:
+            raise PermissionDenied("只有县扶贫办管理员可以重算脱贫条件。")
+        job = services.eligibility_recompute_enqueue(trigger=EligibilityRun.Trigger.MANUAL, user=request.user)
+        # With no broker the task has already run (inline, after commit): answer the job as it is now.
+        job.refresh_from_db()
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class HouseholdExportView(APIView):
+    """The households the filters select (as households/ takes them), as a roster .xlsx in the import
+    layout. ID numbers are masked for users who may not see them whole."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(name, OpenApiTypes.STR, required=False)
+            for name in (
+                "township",
+                "village",
+                "natural_village",
+                "status",
+                "attribute",
+                "cause",
+                "eligible",
+                "q",
+            )
+        ],
+        responses={
+            (200, XLSX): OpenApiTypes.BINARY,
+            400: inline_serializer("ExportError", {"detail": serializers.CharField()}),
+        },
+    )
+    def get(self, request):
+        filters = request.query_params.dict()
+        for name in ("page", "page_size", "format"):
+            filters.pop(name, None)
+        check = HouseholdFilter(data=filters, queryset=Household.objects.none())
+        if not check.is_valid():
+            raise DRFValidationError(check.errors)
+        # The export applies the same filters again, inside the user's access.
+        stream = tempfile.TemporaryFile()  # memory stays flat; FileResponse streams and closes it
+        roster_export(user=request.user, roster="households", filters=filters, dialect=API, stream=stream)
+        stream.seek(0)
+        return FileResponse(
+            stream,
+            as_attachment=True,
+            filename=f"贫困户花名册-{datetime.date.today():%Y%m%d}.xlsx",
+            content_type=XLSX,
+        )

@@ -9,8 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import modelformset_factory
 
+from core.idnumbers import normalise, validate_id_number
 from households import choices
-from households.idnumbers import normalise, validate_id_number
 from households.models import Household, Member
 from villages.models import AdministrativeVillage, NaturalVillage, Township
 

@@ -8,13 +8,16 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from core.access import OFFICIALS, Role, Scope, household_scope
+from core.idnumbers import sex_code, validate_disability_certificate, validate_id_number
 from households import choices
-from households.idnumbers import sex_code, validate_disability_certificate, validate_id_number
 from villages.models import AdministrativeVillage, NaturalVillage, Township
 
 
 class PovertyLine(models.Model):
     """国家扶贫标准 per year; a province or county may set its own higher line (region_code)."""
+
+    access_scope = Scope(public=True)
 
     year = models.PositiveSmallIntegerField("年度")
     amount = models.DecimalField("标准（元/人·年）", max_digits=10, decimal_places=2)
@@ -36,6 +39,12 @@ class PovertyLine(models.Model):
 
 
 class Household(models.Model):
+    access_scope = Scope(
+        township="township_id",
+        village="village_id",
+        household="id",
+        changers=(Role.TOWNSHIP_OFFICIAL, Role.VILLAGE_OFFICIAL),
+    )
     household_number = models.CharField("户编号", max_length=30, unique=True)
     # village and township are denormalised from natural_village (set by households.services) so that
     # scope filters at province scale are a single indexed column.
@@ -124,6 +133,7 @@ class Household(models.Model):
 
 
 class Member(models.Model):
+    access_scope = household_scope("household", changers=(Role.TOWNSHIP_OFFICIAL, Role.VILLAGE_OFFICIAL))
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="members", verbose_name="户"
     )
@@ -208,6 +218,8 @@ class Member(models.Model):
 class Assessment(models.Model):
     """年度收入与保障情况: one per household and year."""
 
+    access_scope = household_scope("household", changers=(Role.TOWNSHIP_OFFICIAL, Role.VILLAGE_OFFICIAL))
+
     household = models.ForeignKey(
         Household,
         on_delete=models.CASCADE,
@@ -287,6 +299,8 @@ class Assessment(models.Model):
 class EligibilityRun(models.Model):
     """One recompute of the whole registry: what it checked and what it changed."""
 
+    access_scope = Scope(public=True, readers=OFFICIALS)  # county-wide runs; their changes are scoped
+
     class Trigger(models.TextChoices):
         NIGHTLY = "nightly", "每日定时"
         POVERTY_LINE = "poverty_line", "扶贫标准变更"
@@ -302,9 +316,7 @@ class EligibilityRun(models.Model):
     decisions_changed = models.PositiveIntegerField("结论变化户数", default=0)
     became_eligible = models.PositiveIntegerField("新符合户数", default=0)
     became_ineligible = models.PositiveIntegerField("不再符合户数", default=0)
-    job = models.ForeignKey(
-        "poverty_tracker.Job", on_delete=models.SET_NULL, null=True, blank=True, verbose_name="任务"
-    )
+    job = models.ForeignKey("core.Job", on_delete=models.SET_NULL, null=True, blank=True, verbose_name="任务")
 
     class Meta:
         verbose_name = verbose_name_plural = "脱贫条件重算"
@@ -313,6 +325,8 @@ class EligibilityRun(models.Model):
 
 class EligibilityChange(models.Model):
     """A household whose latest decision a run changed: before and after, with reasons."""
+
+    access_scope = household_scope("household")
 
     run = models.ForeignKey(
         EligibilityRun, on_delete=models.CASCADE, related_name="changes", verbose_name="重算"
@@ -334,6 +348,8 @@ class EligibilityChange(models.Model):
 class HelpPlan(models.Model):
     """一户一策: cause analysis, plan and measures for a year."""
 
+    access_scope = household_scope("household", changers=(Role.TOWNSHIP_OFFICIAL, Role.VILLAGE_OFFICIAL))
+
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="help_plans", verbose_name="户"
     )
@@ -348,6 +364,7 @@ class HelpPlan(models.Model):
 
 
 class AssistanceMeasure(models.Model):
+    access_scope = household_scope("household", changers=(Role.TOWNSHIP_OFFICIAL, Role.VILLAGE_OFFICIAL))
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="measures", verbose_name="户"
     )
@@ -371,6 +388,10 @@ class AssistanceMeasure(models.Model):
 
 class ExitApplication(models.Model):
     """贫困户申请 → 村委会确定 → 民主评议 → 乡镇复核 → 县审批."""
+
+    access_scope = household_scope(
+        "household", changers=(Role.TOWNSHIP_OFFICIAL, Role.VILLAGE_OFFICIAL)
+    )  # which step: the exit services
 
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="exit_applications", verbose_name="户"
@@ -397,6 +418,7 @@ class ExitApplication(models.Model):
 
 
 class ExitStep(models.Model):
+    access_scope = household_scope("application__household")
     application = models.ForeignKey(
         ExitApplication, on_delete=models.CASCADE, related_name="steps", verbose_name="申请"
     )
@@ -414,6 +436,10 @@ class ExitStep(models.Model):
 
 class ExitObjection(models.Model):
     """An objection recorded during a public notice (公示)."""
+
+    access_scope = household_scope(
+        "application__household", changers=(Role.TOWNSHIP_OFFICIAL, Role.VILLAGE_OFFICIAL)
+    )
 
     application = models.ForeignKey(
         ExitApplication, on_delete=models.CASCADE, related_name="objections", verbose_name="申请"

@@ -3,10 +3,10 @@ repeated on each of its rows) and sheet 年度收入 (one row per household and 
 
 from decimal import Decimal
 
+from core.excel.columns import CellError, Column, Roster, Sheet
+from core.excel.parsers import Amount, Bool, Enum, IdNumber, Integer, MultiEnum, Names, Text
+from core.excel.registry import RosterEntry
 from households import choices
-from poverty_tracker.excel.columns import CellError, Column, Roster, Sheet
-from poverty_tracker.excel.parsers import Amount, Bool, Enum, IdNumber, Integer, MultiEnum, Names, Text
-from poverty_tracker.excel.registry import RosterEntry
 
 # The 56 nationalities, in the order of GB 3304.
 ETHNICITIES = (
@@ -100,9 +100,10 @@ ENTRIES = [
     RosterEntry(
         key="households",
         title="贫困户花名册（成员、年度收入）",
-        importer="households.imports.household_roster_import",
-        template="households.exports.household_roster_template",
-        exporter="households.exports.households_export",
-        after_commit="households.imports.household_roster_after_commit",
+        importer="households.roster_io.household_roster_import",
+        template="households.roster_io.household_roster_template",
+        exporter="households.roster_io.households_export",
+        after_commit="households.roster_io.household_roster_after_commit",
+        queryset="households.roster_io.household_export_queryset",
     )
 ]

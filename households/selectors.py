@@ -7,13 +7,13 @@ one over current members per table, so the number of queries does not grow with 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 
-from assignments.models import Pairing, Revisit
 from households import choices
 from households.choices import COUNTED_STATUSES, POOR_STATUSES, Status
 from households.models import (
@@ -28,7 +28,7 @@ from households.models import (
 from villages.models import AdministrativeVillage, County, NaturalVillage, Township
 
 if TYPE_CHECKING:
-    from poverty_tracker.access import Access
+    from core.access import Access
 
 HOUSEHOLD_COUNTS = {
     # 已清退 counts nowhere; 返贫 counts as poor (DESIGN.md §3).
@@ -175,27 +175,6 @@ def figures_by_natural_village(*, access: Access, village_id: int) -> list[UnitF
     return _rows(natural_villages, counts, with_population=False)
 
 
-def cadre_households(*, access: Access) -> QuerySet[Household]:
-    """我的挂包户: the households actively paired with the signed-in cadre, with their last revisit date."""
-    cadre_id = getattr(access.user, "cadre_id", None)
-    if cadre_id is None:
-        return Household.objects.none()
-    active_pairing = Pairing.objects.filter(
-        household_id=OuterRef("pk"), cadre_id=cadre_id, ended_on__isnull=True
-    )
-    last_revisit = (
-        access.visible(Revisit.objects.filter(household_id=OuterRef("pk")))
-        .order_by("-visited_on")
-        .values("visited_on")[:1]
-    )
-    return (
-        access.visible(Household.objects.filter(Exists(active_pairing)))
-        .select_related("natural_village", "village", "township")
-        .annotate(last_revisited_on=Subquery(last_revisit))
-        .order_by("household_number")
-    )
-
-
 # -- the household pages: list, detail, history, 返贫 review ----------------------------------------------
 
 # An 18-character ID number (17 digits and a check digit or X), as a user would type it.
@@ -297,9 +276,6 @@ def return_review_list(*, access: Access) -> QuerySet[Household]:
     return household_list(access=access, filters={"review": True, "status": Status.EXITED})
 
 
-REVISITS_ON_DETAIL = 20
-
-
 def household_detail(*, access: Access, pk) -> Household:
     """One household in scope (404 outside) with everything its page shows, in a fixed number of queries."""
     members = access.visible(Member.objects.order_by("left_reason", "id"))
@@ -315,12 +291,6 @@ def household_detail(*, access: Access, pk) -> Household:
                 ),
             ),
             Prefetch(
-                "pairings",
-                queryset=access.visible(
-                    Pairing.objects.select_related("cadre__unit").order_by("-started_on")
-                ),
-            ),
-            Prefetch(
                 "exit_applications",
                 queryset=access.visible(ExitApplication.objects.order_by("-created_at")).prefetch_related(
                     Prefetch("steps", queryset=ExitStep.objects.select_related("actor"))
@@ -328,11 +298,6 @@ def household_detail(*, access: Access, pk) -> Household:
             ),
         ),
         pk=pk,
-    )
-    household.recent_revisits = list(
-        access.visible(Revisit.objects.filter(household=household))
-        .select_related("cadre", "round")
-        .order_by("-visited_on", "-id")[:REVISITS_ON_DETAIL]
     )
     household.current_members = [m for m in household.members.all() if m.is_current]
     return household
@@ -536,3 +501,32 @@ def eligibility_changes(*, access: Access, run_id: int, became: str | None = Non
     elif became == "ineligible":
         changes = changes.filter(eligible_before=True).exclude(eligible_after=True)
     return changes.order_by("household__household_number")
+
+
+# -- sections other apps add to the household page -------------------------------------------------------
+# The household page belongs to this app, but what other apps record about a household (its cadre and
+# revisits, its projects) is theirs to read. They add a section from their AppConfig.ready(), the way
+# admin inlines are added, so this app never imports them.
+
+
+@dataclass(frozen=True)
+class HouseholdSection:
+    key: str
+    template: str  # included with ``section`` in its context
+    context: Callable[..., dict]  # (*, access, household) -> what the template shows
+    order: int = 100
+
+
+_SECTIONS: dict[str, HouseholdSection] = {}
+
+
+def household_section_register(section: HouseholdSection) -> None:
+    _SECTIONS[section.key] = section
+
+
+def household_sections(*, access: Access, household: Household) -> list[dict]:
+    """Each registered section's template and context, in order; a fixed number of queries each."""
+    return [
+        {"template": section.template, **section.context(access=access, household=household)}
+        for section in sorted(_SECTIONS.values(), key=lambda s: (s.order, s.key))
+    ]

@@ -4,13 +4,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
 from households import choices
 from households.models import Assessment, EligibilityRun, Household, Member, PovertyLine
-from villages.models import NaturalVillage
+from villages.models import NaturalVillage, VillageFigures
 
 
 def pinyin_initials(name: str) -> str:
@@ -61,7 +61,7 @@ def household_create(
     With a user (pages, API), the natural village must lie in a scope where that user registers households.
     """
     if user is not None:
-        from poverty_tracker.access import Access
+        from core.access import Access
 
         village = natural_village.village
         if not Access.for_user(user).can_change_in(
@@ -93,12 +93,11 @@ def household_create(
 
 def eligibility_recompute_enqueue(*, trigger: str, user=None):
     """Queue a whole-registry recompute after the current transaction commits; answers the Job."""
-    from households.tasks import eligibility_recompute_task
-    from poverty_tracker.jobs import job_enqueue
+    from core.jobs import job_enqueue
 
     return job_enqueue(
         kind="eligibility_recompute",
-        task=eligibility_recompute_task,
+        task="households.tasks.eligibility_recompute_task",
         params={"trigger": trigger},
         created_by=user,
     )
@@ -134,7 +133,7 @@ def poverty_line_set(*, year: int, amount, region_code: str = "", user=None) -> 
 
 def _changeable(user, model, obj):
     """The record, re-read inside the user's scope (404 outside), if the role may change it."""
-    from poverty_tracker.access import Access
+    from core.access import Access
 
     access = Access.for_user(user)
     obj = access.get_or_404(type(obj)._default_manager.select_for_update(), pk=obj.pk)
@@ -373,7 +372,7 @@ HOUSEHOLD_EDITABLE = (
 @transaction.atomic
 def household_update(*, household: Household, user, **changes) -> Household:
     """Edit a household's own fields. Status moves only through the exit procedure, 返贫 and removal."""
-    from poverty_tracker.access import Access
+    from core.access import Access
 
     household = _changeable(user, Household, household)
     unknown = set(changes) - set(HOUSEHOLD_EDITABLE)
@@ -449,3 +448,42 @@ def member_update(*, member: Member, user, **changes) -> Member:
         household.head_name, household.head_initials = member.name, pinyin_initials(member.name)
         household.save()
     return member
+
+
+# -- pre-aggregated figures per village --------------------------------------------------------------
+
+
+@transaction.atomic
+def village_figures_refresh() -> int:
+    """Recount every village's households and persons in one set-based statement per table.
+
+    Persons are current members (not left). 已清退 households count nowhere. Returns the villages refreshed.
+    """
+    figures = VillageFigures._meta.db_table
+    poor = ", ".join(f"'{s}'" for s in choices.POOR_STATUSES)
+    counted = ", ".join(f"'{s}'" for s in (*choices.POOR_STATUSES, choices.Status.EXITED))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {figures}")
+        cursor.execute(
+            f"""
+            INSERT INTO {figures} (village_id, households, persons, poor_households, poor_persons,
+                                   exited_households, exited_persons, refreshed_at)
+            SELECT v.id,
+                   COUNT(h.id) FILTER (WHERE h.status IN ({counted})),
+                   COALESCE(SUM(h.size) FILTER (WHERE h.status IN ({counted})), 0),
+                   COUNT(h.id) FILTER (WHERE h.status IN ({poor})),
+                   COALESCE(SUM(h.size) FILTER (WHERE h.status IN ({poor})), 0),
+                   COUNT(h.id) FILTER (WHERE h.status = '{choices.Status.EXITED}'),
+                   COALESCE(SUM(h.size) FILTER (WHERE h.status = '{choices.Status.EXITED}'), 0),
+                   CURRENT_TIMESTAMP
+            FROM villages_administrativevillage v
+            LEFT JOIN (
+                SELECT hh.id, hh.village_id, hh.status,
+                       (SELECT COUNT(*) FROM households_member m
+                         WHERE m.household_id = hh.id AND m.left_reason = '') AS size
+                FROM households_household hh
+            ) h ON h.village_id = v.id
+            GROUP BY v.id
+            """
+        )
+        return cursor.rowcount

@@ -1,8 +1,9 @@
 from celery import shared_task
 
+from core.jobs import job_running
 from households.eligibility import eligibility_recompute
 from households.models import EligibilityRun
-from poverty_tracker.jobs import job_running
+from households.services import village_figures_refresh
 
 
 @shared_task(name="households.tasks.eligibility_recompute")
@@ -20,3 +21,12 @@ def eligibility_recompute_task(
                 "became_eligible": run.became_eligible,
                 "became_ineligible": run.became_ineligible,
             }
+
+
+@shared_task(name="households.tasks.figures_refresh")
+def figures_refresh(job_id: int | None = None) -> None:
+    """Recount every village's figures (nightly by beat, and after imports). Idempotent."""
+    with job_running(job_id) as job:
+        refreshed = village_figures_refresh()
+        if job is not None:
+            job.result = {"villages": refreshed}

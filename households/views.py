@@ -15,9 +15,10 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.access import Access
 from households import choices, selectors, services
 from households.forms import (
     AssessmentForm,
@@ -30,7 +31,6 @@ from households.forms import (
     SplitForm,
 )
 from households.models import Assessment, Household, Member
-from poverty_tracker.access import Access
 from villages.models import NaturalVillage
 
 PER_PAGE = 20
@@ -142,6 +142,7 @@ def household_detail(request, pk):
     history = Paginator(selectors.household_history(access=access, household=household), HISTORY_PER_PAGE)
     context = {
         "household": household,
+        "sections": selectors.household_sections(access=access, household=household),
         "other_causes": [cause_labels.get(code, code) for code in household.other_causes],
         "can_change": can_change,
         "can_assess": can_change and access.may_change_model(Assessment),
@@ -540,20 +541,3 @@ def eligibility_run(request, pk):
     return render(
         request, "households/eligibility_run.html", {"run": run, "page_obj": page, "became": became}
     )
-
-
-urlpatterns = [
-    path("", household_list, name="list"),
-    path("eligibility/", eligibility_runs, name="eligibility-runs"),
-    path("eligibility/<int:pk>/", eligibility_run, name="eligibility-run"),
-    path("new/", household_create, name="create"),
-    path("return-review/", return_review, name="return-review"),
-    path("<int:pk>/", household_detail, name="detail"),
-    path("<int:pk>/edit/", household_edit, name="edit"),
-    path("<int:pk>/assessment/", assessment_record, name="assessment"),
-    path("<int:pk>/members/<int:member_pk>/leave/", member_leave, name="member-leave"),
-    path("<int:pk>/head/", head_change, name="head-change"),
-    path("<int:pk>/split/", household_split, name="split"),
-    path("<int:pk>/merge/", household_merge, name="merge"),
-    path("<int:pk>/return-review/", return_confirm, name="return-confirm"),
-]

@@ -4,17 +4,20 @@ from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from assignments.api_routes import ROUTES as ASSIGNMENT_ROUTES
+from assignments.api import ROUTES as ASSIGNMENT_ROUTES
+from assignments.phone.api import ROUTES as PHONE_ROUTES
+from core.jobs_api import JobViewSet
+from core.rosters.api import ImportRecordViewSet
 from households.api import (
     AssessmentViewSet,
+    EligibilityRecomputeView,
     ExitApplicationViewSet,
+    HouseholdExportView,
     HouseholdViewSet,
     MemberViewSet,
     PovertyLineViewSet,
     StatsView,
 )
-from poverty_tracker.imports_api import HouseholdExportView, ImportRecordViewSet
-from poverty_tracker.jobs_api import EligibilityRecomputeView, JobViewSet
 from villages.api import NaturalVillageViewSet, TownshipViewSet, VillageViewSet
 
 router = DefaultRouter()
@@ -28,8 +31,8 @@ router.register("exit-applications", ExitApplicationViewSet, basename="exit-appl
 router.register("jobs", JobViewSet, basename="job")
 router.register("imports", ImportRecordViewSet, basename="import")
 
-# The cadre work (挂包帮 / 转走访) declares its routes in assignments/api_routes.py.
-for _prefix, _viewset, _basename in ASSIGNMENT_ROUTES:
+# The cadre work (挂包帮 / 转走访) declares its routes in assignments/api.py and assignments/phone/api.py.
+for _prefix, _viewset, _basename in ASSIGNMENT_ROUTES + PHONE_ROUTES:
     router.register(_prefix, _viewset, basename=_basename)
 
 # Assessments live under their household, one per year: /households/{id}/assessments/{year}/.

@@ -21,7 +21,7 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=6, minute=0),
     },
     "village-figures-nightly": {
-        "task": "villages.tasks.figures_refresh",
+        "task": "households.tasks.figures_refresh",
         "schedule": crontab(hour=3, minute=0),
     },
 }

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from assignments import phone_views
+from assignments.phone import views as phone_views
 from poverty_tracker import views
 
 urlpatterns = [
@@ -24,6 +24,6 @@ urlpatterns += [
     path("", include(phone_views.root_urlpatterns)),
     path("assignments/", include("assignments.urls")),
     path("households/", include("households.urls")),
-    path("rosters/", include("poverty_tracker.roster_urls")),
+    path("rosters/", include("core.rosters.urls")),
     path("villages/", include("villages.urls")),
 ]

@@ -1,9 +1,20 @@
+"""Root URLs: each app's pages and API routes, the admin, the schema and its docs."""
+
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from assignments.urls import root_urlpatterns as assignments_root
+from dashboards import views as dashboards
+
 urlpatterns = [
-    path("", include("poverty_tracker.pages")),
+    path("", dashboards.home, name="home"),
+    path("", include(assignments_root)),  # the service worker sits at the site root
+    path("accounts/", include("accounts.urls")),
+    path("assignments/", include("assignments.urls")),
+    path("households/", include("households.urls")),
+    path("rosters/", include("core.rosters.urls")),
+    path("villages/", include("dashboards.urls")),  # village and township exit: /villages/exit/
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("poverty_tracker.api_urls")),

@@ -5,11 +5,14 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import F, Q
 
+from core.access import Role, Scope, household_scope
 from households.choices import MeasureCategory
 from villages.models import AdministrativeVillage, County, NaturalVillage, Township
 
 
 class Project(models.Model):
+    access_scope = Scope(township="township_id", village="village_id", changers=(Role.TOWNSHIP_OFFICIAL,))
+
     class Category(models.TextChoices):
         WHOLE_VILLAGE = "whole_village", "整村推进"
         WHOLE_TOWNSHIP = "whole_township", "整乡推进"
@@ -93,6 +96,9 @@ class Project(models.Model):
 
 
 class FundingSource(models.Model):
+    access_scope = Scope(
+        township="project__township_id", village="project__village_id", changers=(Role.TOWNSHIP_OFFICIAL,)
+    )
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="funding", verbose_name="项目"
     )
@@ -106,6 +112,10 @@ class FundingSource(models.Model):
 
 class ProgressEntry(models.Model):
     """Money invested to date, as reported on a date."""
+
+    access_scope = Scope(
+        township="project__township_id", village="project__village_id", changers=(Role.TOWNSHIP_OFFICIAL,)
+    )
 
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="progress", verbose_name="项目"
@@ -124,6 +134,8 @@ class ProgressEntry(models.Model):
 
 class RelocationSite(models.Model):
     """易地扶贫搬迁安置点."""
+
+    access_scope = Scope(township="township_id", village="village_id", changers=(Role.TOWNSHIP_OFFICIAL,))
 
     class Kind(models.TextChoices):
         CONCENTRATED = "concentrated", "集中"
@@ -164,6 +176,8 @@ class RelocationSite(models.Model):
 
 
 class Relocation(models.Model):
+    access_scope = household_scope("household", changers=(Role.TOWNSHIP_OFFICIAL,))
+
     class Kind(models.TextChoices):
         REGISTERED = "registered", "建档立卡搬迁户"
         SYNCHRONOUS = "synchronous", "同步搬迁户"
@@ -197,6 +211,8 @@ class Relocation(models.Model):
 
 
 class Training(models.Model):
+    access_scope = Scope(township="township_id", changers=(Role.TOWNSHIP_OFFICIAL,))
+
     class Kind(models.TextChoices):
         TRANSFER = "transfer", "劳动力转移培训"
         GUIDANCE = "guidance", "引导性培训"
@@ -232,6 +248,8 @@ class Training(models.Model):
 
 class Target(models.Model):
     """目标: per county or township (township empty = county) and year."""
+
+    access_scope = Scope(township="township_id")
 
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="targets", verbose_name="县")
     township = models.ForeignKey(

@@ -14,13 +14,11 @@ from typing import IO, Any
 
 from django.db.models import QuerySet
 
-from assignments.models import Role
-from households.idnumbers import mask
-from households.models import Household, Member
-from poverty_tracker.access import Access
-from poverty_tracker.excel.engine import SheetData
-from poverty_tracker.excel.limits import Limits
-from poverty_tracker.excel.sheet_import import (
+from accounts.models import Role
+from core.access import Access
+from core.excel.engine import SheetData
+from core.excel.limits import Limits
+from core.excel.sheet_import import (
     Outcome,
     chunked,
     commit,
@@ -29,7 +27,9 @@ from poverty_tracker.excel.sheet_import import (
     role_may_import,
     shown_date,
 )
-from poverty_tracker.excel.writers import StreamingWorkbook, write_template
+from core.excel.writers import StreamingWorkbook, write_template
+from core.idnumbers import mask
+from households.models import Household, Member
 from projects.models import ProgressEntry, Project, Relocation, RelocationSite, Training
 from projects.rosters import (
     OFFICES,

@@ -3,9 +3,9 @@
 The import, export and template code is in ``projects.roster_io``; the registry names it by path.
 """
 
-from poverty_tracker.excel.columns import Column, Roster, Sheet
-from poverty_tracker.excel.parsers import Amount, Date, Enum, IdNumber, Integer, Text
-from poverty_tracker.excel.registry import RosterEntry
+from core.excel.columns import Column, Roster, Sheet
+from core.excel.parsers import Amount, Date, Enum, IdNumber, Integer, Text
+from core.excel.registry import RosterEntry
 from projects.models import Project, Relocation
 
 OFFICES = ("county_admin", "township_official")  # who changes projects, relocations and trainings

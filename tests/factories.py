@@ -5,9 +5,10 @@ import itertools
 
 import factory
 
-from assignments.models import Cadre, Pairing, Role, User, WorkUnit
+from accounts.models import Role, User
+from assignments.models import Cadre, Pairing, WorkUnit
+from core.idnumbers import check_char
 from households import choices
-from households.idnumbers import check_char
 from households.models import Assessment, Household
 from households.services import MemberData, household_create
 from villages.models import AdministrativeVillage, County, NaturalVillage, Township

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assignments.models import Role
+from accounts.models import Role
 from households import choices
 from households.models import Member
 from tests.factories import (

@@ -5,29 +5,17 @@ a township official updates those of their own township. Nobody deletes through 
 projects and users hang on these records.
 """
 
-from django import forms
 from django_filters import rest_framework as filters
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 
-from assignments.models import Role
-from poverty_tracker.access import Access
+from core.access import Access, Role
+from core.api import IdFilter, IdInFilter, ScopedPrimaryKeyRelatedField
 from villages import selectors
 from villages.models import AdministrativeVillage, NaturalVillage, Township
 
 # -- serializers ---------------------------------------------------------------------------------------
-
-
-class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    """A foreign key that accepts only records the user sees: an out-of-scope id reads as nonexistent."""
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        request = self.context.get("request")
-        if request is None:
-            return queryset.none()
-        return Access.for_user(request.user).visible(queryset)
 
 
 class TownshipSerializer(serializers.ModelSerializer):
@@ -108,16 +96,6 @@ class NaturalVillageSerializer(serializers.ModelSerializer):
 
 
 # -- filters -------------------------------------------------------------------------------------------
-
-
-class IdFilter(filters.NumberFilter):
-    """A whole-number id; "3.5" is refused rather than rounded."""
-
-    field_class = forms.IntegerField
-
-
-class IdInFilter(filters.BaseInFilter, IdFilter):
-    """?id=3 or ?id=3,4,5"""
 
 
 class TownshipFilter(filters.FilterSet):

@@ -3,8 +3,11 @@
 from django.db import models
 from django.db.models import Q
 
+from core.access import Role, Scope
+
 
 class County(models.Model):
+    access_scope = Scope(public=True)
     name = models.CharField("县名", max_length=50)
     region_code = models.CharField("行政区划代码", max_length=6, unique=True)
     province = models.CharField("省", max_length=20, default="云南省")
@@ -35,6 +38,7 @@ class ExitFields(models.Model):
 
 
 class Township(ExitFields):
+    access_scope = Scope(township="id")
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="townships", verbose_name="县")
     name = models.CharField("乡镇", max_length=50)
     code = models.CharField("区划代码", max_length=12, blank=True)
@@ -49,6 +53,7 @@ class Township(ExitFields):
 
 
 class AdministrativeVillage(ExitFields):
+    access_scope = Scope(township="township_id", village="id", changers=(Role.TOWNSHIP_OFFICIAL,))
     township = models.ForeignKey(
         Township, on_delete=models.PROTECT, related_name="villages", verbose_name="乡镇"
     )
@@ -67,6 +72,9 @@ class AdministrativeVillage(ExitFields):
 
 
 class NaturalVillage(models.Model):
+    access_scope = Scope(
+        township="village__township_id", village="village_id", changers=(Role.TOWNSHIP_OFFICIAL,)
+    )
     village = models.ForeignKey(
         AdministrativeVillage,
         on_delete=models.PROTECT,
@@ -97,6 +105,8 @@ class NaturalVillage(models.Model):
 class ExitIndicator(models.Model):
     """An exit criterion as data (DESIGN.md §3: thresholds and indicators are data, not code)."""
 
+    access_scope = Scope(public=True)
+
     class Level(models.TextChoices):
         VILLAGE = "village", "贫困村"
         TOWNSHIP = "township", "贫困乡"
@@ -122,6 +132,9 @@ class ExitIndicator(models.Model):
 
 
 class VillageIndicatorStatus(models.Model):
+    access_scope = Scope(
+        township="village__township_id", village="village_id", changers=(Role.TOWNSHIP_OFFICIAL,)
+    )
     village = models.ForeignKey(
         AdministrativeVillage, on_delete=models.CASCADE, related_name="indicators", verbose_name="行政村"
     )
@@ -139,6 +152,8 @@ class VillageIndicatorStatus(models.Model):
 
 class VillageFigures(models.Model):
     """Pre-aggregated figures per administrative village, refreshed by a job (set-based SQL)."""
+
+    access_scope = Scope(township="village__township_id", village="village_id")
 
     village = models.OneToOneField(
         AdministrativeVillage, on_delete=models.CASCADE, related_name="figures", verbose_name="行政村"

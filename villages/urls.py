@@ -1,4 +1,2 @@
-from villages import views
-
 app_name = "villages"
-urlpatterns = views.urlpatterns
+urlpatterns: list = []

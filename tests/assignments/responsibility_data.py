@@ -17,7 +17,7 @@ Round 2016年第2轮 runs 2016-03-01 to 2016-03-31. Households and what the roun
 
 import datetime
 
-from assignments.models import Role
+from accounts.models import Role
 from households import choices
 from tests.factories import (
     CadreFactory,

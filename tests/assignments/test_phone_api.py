@@ -9,7 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from assignments.models import Pairing, Revisit, RevisitPhoto, Role
+from accounts.models import Role
+from assignments.models import Pairing, Revisit, RevisitPhoto
 from assignments.services import pairing_end, revisit_record
 from tests.factories import (
     CadreFactory,

@@ -12,7 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assignments.models import Pairing, Role
+from accounts.models import Role
+from assignments.models import Pairing
 from assignments.services import pairing_end, revisit_record
 from households.models import AssistanceMeasure, HelpPlan
 from tests.factories import (

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 
-from assignments.models import Pairing, Revisit, Role
+from accounts.models import Role
+from assignments.models import Pairing, Revisit
 from assignments.services import RevisitConflict, pairing_create, pairing_end, revisit_record, revisit_update
 from tests.factories import CadreFactory, NaturalVillageFactory, PairingFactory, UserFactory, make_household
 

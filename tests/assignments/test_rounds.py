@@ -12,9 +12,9 @@ from django.urls import reverse
 from assignments import selectors
 from assignments.models import RevisitRound
 from assignments.tasks import overdue_flag
+from core.access import Access
+from core.models import Job
 from households.choices import Status
-from poverty_tracker.access import Access
-from poverty_tracker.models import Job
 from tests.assignments import responsibility_data as data_module
 from tests.assignments.responsibility_data import CLOSED, OPEN
 from tests.factories import NaturalVillageFactory, PairingFactory, make_household

@@ -21,7 +21,7 @@ def _line(label: str, result) -> str:
 
 
 def run() -> dict:
-    from households.generation import generate_households
+    from demo.generation import generate_households
 
     households = int(os.environ.get("BENCH_HOUSEHOLDS", 250_000))
     baseline_households = int(os.environ.get("BENCH_BASELINE_HOUSEHOLDS", 20_000))

@@ -76,8 +76,8 @@ def _reset() -> None:
 def run() -> dict:
     from django.db import connection, transaction
 
+    from demo.generation import generate_households
     from households.eligibility import eligibility_recompute
-    from households.generation import generate_households
     from households.models import Assessment, Household, Member
 
     wanted = int(os.environ.get("BENCH_RECOMPUTE_HOUSEHOLDS", 1_000_000))
@@ -135,7 +135,7 @@ def _list_pages() -> bool:
     from django.conf import settings
     from django.test import Client
 
-    from assignments.models import Role, User
+    from accounts.models import Role, User
     from households.models import Household
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]

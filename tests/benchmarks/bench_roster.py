@@ -53,11 +53,11 @@ def _peak_mb() -> float:
 
 
 def build_roster(path: str, members: int) -> dict[str, int]:
-    """A roster of synthetic households (households.generation's rules) in the 基准县 geography."""
+    """A roster of synthetic households (demo.generation's rules) in the 基准县 geography."""
     from openpyxl import Workbook
 
+    from demo.generation import household_values, member_values
     from households import choices
-    from households.generation import household_values, member_values
     from households.rosters import ASSESSMENTS, MEMBERS
     from villages.models import NaturalVillage
 
@@ -128,7 +128,7 @@ def run_phase(name: str, **args) -> dict[str, Any]:
 
 
 def phase_setup(path: str, members: int) -> dict:
-    from households.generation import ensure_geography
+    from demo.generation import ensure_geography
 
     ensure_geography()
     return build_roster(path, members)
@@ -147,7 +147,7 @@ def phase_parse_openpyxl(path: str) -> dict:
 
 
 def phase_parse_engine(path: str) -> dict:
-    from poverty_tracker.excel.reader import XlsxReader
+    from core.excel.reader import XlsxReader
 
     rows = 0
     with XlsxReader(path) as reader:
@@ -158,14 +158,14 @@ def phase_parse_engine(path: str) -> dict:
 
 
 def _bench_user():
-    from assignments.models import Role, User
+    from accounts.models import Role, User
 
     user, _ = User.objects.get_or_create(username="bench-roster", defaults={"role": Role.COUNTY_ADMIN})
     return user
 
 
 def phase_import(path: str) -> dict:
-    from households.imports import household_roster_import
+    from households.roster_io import household_roster_import
 
     outcome = household_roster_import(user=_bench_user(), source=path, dry_run=False)
     if outcome.errors:
@@ -174,8 +174,8 @@ def phase_import(path: str) -> dict:
 
 
 def phase_export(path: str) -> dict:
-    from households.exports import households_export
     from households.models import Household
+    from households.roster_io import households_export
 
     with open(path, "wb") as stream:
         return households_export(

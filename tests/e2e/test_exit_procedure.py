@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from assignments.models import Role
+from accounts.models import Role
 from households import choices
 from households.eligibility import eligibility_recompute
 from households.models import ExitApplication

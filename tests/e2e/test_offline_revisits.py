@@ -11,7 +11,8 @@ import struct
 
 import pytest
 
-from assignments.models import Revisit, RevisitPhoto, Role
+from accounts.models import Role
+from assignments.models import Revisit, RevisitPhoto
 from assignments.services import revisit_record, revisit_update
 from tests.factories import (
     CadreFactory,

@@ -11,12 +11,12 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from assignments.models import Role
+from accounts.models import Role
+from core.idnumbers import mask
+from core.models import Job
 from households import services
-from households.exit_procedure import exit_application_advance, exit_application_create
-from households.idnumbers import mask
+from households.exit.services import exit_application_advance, exit_application_create
 from households.models import Assessment, ExitApplication, ExitStep, Household, Member, PovertyLine
-from poverty_tracker.models import Job
 from tests.factories import (
     AssessmentFactory,
     CadreFactory,

@@ -217,8 +217,8 @@ def test_the_set_based_sql_and_the_python_rule_agree():
 
 
 def test_changing_a_poverty_line_recomputes_through_a_job(django_capture_on_commit_callbacks):
+    from core.models import Job
     from households.services import poverty_line_set
-    from poverty_tracker.models import Job
 
     household = two_person_household()
     AssessmentFactory(household=household, year=2016, wage_income=6400, operating_income=0)  # 3,200 a head

@@ -7,10 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assignments.models import Role
+from accounts.models import Role
+from core.models import Job
 from households.eligibility import eligibility_recompute
 from households.models import EligibilityRun, PovertyLine
-from poverty_tracker.models import Job
 from tests.factories import AssessmentFactory, NaturalVillageFactory, UserFactory, make_household
 
 pytestmark = pytest.mark.django_db

@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from assignments.models import Role
+from accounts.models import Role
 from households import choices
-from households.exit_procedure import exit_application_advance, exit_application_create
+from households.exit.services import exit_application_advance, exit_application_create
 from households.models import ExitApplication, ExitObjection
 from households.services import household_decision_refresh
 from tests.factories import AssessmentFactory, NaturalVillageFactory, UserFactory, make_household

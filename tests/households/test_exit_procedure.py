@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from assignments.models import Role
+from accounts.models import Role
 from households import choices
 from households.eligibility import eligibility_recompute
-from households.exit_procedure import (
+from households.exit.services import (
     exit_application_advance,
     exit_application_create,
     exit_applications_advance_batch,

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from assignments.models import Role
+from accounts.models import Role
 from households import choices
 from households.models import Assessment, Household, Member
 from households.services import (

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assignments.models import Role
+from accounts.models import Role
 from households import choices
 from households.models import Assessment, Household, Member
 from households.services import assessment_record, member_update

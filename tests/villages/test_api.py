@@ -8,7 +8,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from assignments.models import Role
+from accounts.models import Role
 from tests.factories import NaturalVillageFactory, TownshipFactory, UserFactory, VillageFactory
 from villages.models import AdministrativeVillage, NaturalVillage
 

@@ -1,0 +1,56 @@
+"""Shared API plumbing: pagination, an exception handler that never lets a 500 out for bad input, id
+filters, and foreign keys limited to what the user sees."""
+
+from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import Http404
+from django_filters import rest_framework as filters
+from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.access import Access
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        if "__all__" in detail:  # model-wide checks: DRF's name for errors not tied to one field
+            detail["non_field_errors"] = detail.pop("__all__")
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, IntegrityError):
+        return Response(
+            {"detail": "数据与已有记录冲突（唯一性或约束检查未通过）。"}, status=status.HTTP_400_BAD_REQUEST
+        )
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound("未找到。")
+    return drf_exception_handler(exc, context)
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key that accepts only records the user sees: an out-of-scope id reads as nonexistent."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        if request is None:
+            return queryset.none()
+        return Access.for_user(request.user).visible(queryset)
+
+
+class IdFilter(filters.NumberFilter):
+    """A whole-number id; "3.5" is refused rather than rounded."""
+
+    field_class = forms.IntegerField
+
+
+class IdInFilter(filters.BaseInFilter, IdFilter):
+    """?id=3 or ?id=3,4,5"""

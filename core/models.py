@@ -1,0 +1,62 @@
+"""Cross-app records: background jobs (DESIGN.md §7 jobs/{id})."""
+
+from django.conf import settings
+from django.db import models
+
+from core.access import Scope
+
+
+class Job(models.Model):
+    access_scope = Scope(owner="created_by_id")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "运行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    kind = models.CharField("任务类型", max_length=50)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField("进度", default=0)
+    params = models.JSONField("参数", default=dict, blank=True)
+    result = models.JSONField("结果", default=dict, blank=True)
+    error = models.TextField("错误", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="发起人"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "后台任务"
+        ordering = ["-created_at"]
+
+
+class ImportRecord(models.Model):
+    """Every roster upload is kept: who, when, the file, the counts and the errors (issue: Excel rosters)."""
+
+    access_scope = Scope(owner="created_by_id")
+
+    class State(models.TextChoices):
+        UPLOADED = "uploaded", "已上传"
+        CHECKED = "checked", "已校验"
+        FAILED = "failed", "有错误"
+        COMMITTED = "committed", "已导入"
+
+    roster = models.CharField("花名册", max_length=40)
+    original_name = models.CharField("文件名", max_length=255)
+    file = models.FileField("文件", upload_to="imports/%Y/%m/")
+    error_file = models.FileField("错误标注文件", upload_to="imports/errors/%Y/%m/", blank=True)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.UPLOADED)
+    dry_run = models.BooleanField("仅校验", default=True)
+    counts = models.JSONField("统计", default=dict, blank=True)
+    errors = models.JSONField("错误", default=list, blank=True)
+    job = models.ForeignKey(Job, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="任务")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="上传人")
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    committed_at = models.DateTimeField("导入时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导入记录"
+        ordering = ["-created_at"]

@@ -1,0 +1,52 @@
+"""Background jobs for large roster imports and exports, for every roster of the registry.
+
+Tasks take ids (and plain filters); each run records its progress and result on the Job
+(core.jobs), and re-reads the world itself: a committed import is not run again.
+"""
+
+import os
+import tempfile
+
+from celery import shared_task
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from core.jobs import job_progress, job_running
+from core.models import ImportRecord
+from core.rosters.exports import roster_export
+from core.rosters.imports import import_result, roster_import_run
+
+
+@shared_task(name="core.tasks.roster_import")
+def roster_import_task(job_id: int, import_id: int | None = None, dry_run: bool | None = None) -> None:
+    """Check or import a large roster; idempotent: a committed import is not run again.
+
+    ``dry_run`` travels for the record only: the ImportRecord says what to do.
+    """
+    with job_running(job_id) as job:
+        record = ImportRecord.objects.select_related("created_by").get(
+            pk=import_id or job.params["import_id"]
+        )
+        if record.state != ImportRecord.State.COMMITTED:
+            record = roster_import_run(record=record, progress=lambda percent: job_progress(job, percent))
+        job.result = import_result(record)
+
+
+@shared_task(name="core.tasks.roster_export")
+def roster_export_task(
+    job_id: int, roster: str = "households", filters: dict | None = None, dialect: str = "page"
+) -> None:
+    """Export a roster (for households: the list's filters, as the page or the API gave them) to a file in
+    storage; the result names it. The user's access is applied again here, as in a request."""
+    with job_running(job_id) as job:
+        name = f"exports/{timezone.now():%Y/%m}/{roster}-{job.pk}.xlsx"
+        # Written to a temporary file first (memory stays flat), then handed to storage.
+        with tempfile.TemporaryFile() as stream:
+            written = roster_export(
+                user=job.created_by, roster=roster, filters=filters or {}, dialect=dialect, stream=stream
+            )
+            job_progress(job, 90)
+            stream.seek(0)
+            path = default_storage.save(name, File(stream, name=os.path.basename(name)))
+        job.result = {**written, "file": path, "name": os.path.basename(path)}

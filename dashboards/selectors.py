@@ -1,0 +1,182 @@
+"""Figures that combine apps: village and township exit (出列 / 摘帽) against the indicators.
+
+Reporting across geography and households sits here, in the composition layer, so that geography
+imports no other domain app.
+"""
+
+import math
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from core.access import COUNTY_WIDE, Access, Role
+from households.models import Household, Member
+from households.selectors import (
+    HOUSEHOLD_COUNTS,
+    PERSON_COUNTS,
+    ZERO_COUNTS,
+    Figures,
+    UnitFigures,
+    figures_by_township,
+    scope_figures,
+)
+from villages.models import AdministrativeVillage, County, ExitIndicator, VillageIndicatorStatus
+
+# -- village and township exit (出列 / 摘帽) ---------------------------------------------------------------
+# DESIGN.md §3: a village exits when its poverty incidence is below the threshold and its indicators are
+# met; a township when its incidence is below the threshold. The criteria are ExitIndicator rows (active
+# only): one with a ``threshold`` is measured against poverty incidence, the others are read from
+# VillageIndicatorStatus. 元谋县 itself has no exit of its own: the county shows figures only.
+
+
+@dataclass(frozen=True)
+class IndicatorCheck:
+    indicator: ExitIndicator
+    met: bool
+    detail: str  # in words: the measured value, or the status note
+
+
+@dataclass(frozen=True)
+class UnitExit:
+    """One township or poor village with its figures and each exit indicator met or missing."""
+
+    figures: UnitFigures
+    township_name: str
+    checks: list[IndicatorCheck]
+
+    @property
+    def missing(self) -> list[IndicatorCheck]:
+        return [c for c in self.checks if not c.met]
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.checks) and not self.missing
+
+
+@dataclass(frozen=True)
+class ExitOverview:
+    county: Figures | None
+    county_exits: bool  # 国家扶贫开发工作重点县 only
+    townships: list[UnitExit]
+    villages: list[UnitExit]
+    township_indicators: list[ExitIndicator]
+    village_indicators: list[ExitIndicator]
+
+
+def _percent(value: Decimal) -> str:
+    return f"{(value * 100).quantize(Decimal('0.01'), ROUND_HALF_UP)}%"
+
+
+def _incidence_check(indicator: ExitIndicator, figures: Figures) -> IndicatorCheck:
+    """Measured: met when poverty incidence is below the indicator's threshold."""
+    if not figures.population:
+        return IndicatorCheck(indicator, False, "户籍农业人口未登记，无法计算贫困发生率")
+    incidence = figures.incidence
+    if incidence < indicator.threshold:
+        return IndicatorCheck(indicator, True, f"现为 {_percent(incidence)}")
+    # the most poor persons the threshold allows: p / population < threshold
+    allowed = math.ceil(indicator.threshold * figures.population) - 1
+    return IndicatorCheck(
+        indicator,
+        False,
+        f"现为 {_percent(incidence)}，还需减少贫困人口 {figures.poor_persons - max(allowed, 0)} 人",
+    )
+
+
+def _province(access: Access) -> str:
+    province = access.visible(County.objects.order_by("pk")).values_list("province", flat=True).first()
+    return province or "云南省"
+
+
+def _village_figures(*, access: Access, villages: list[AdministrativeVillage]) -> dict[int, dict]:
+    """Household and person counts per village, in two GROUP BY queries whatever the number of villages."""
+    ids = [v.pk for v in villages]
+    households = (
+        access.visible(Household.objects.filter(village_id__in=ids))
+        .order_by()
+        .values("village_id")
+        .annotate(**HOUSEHOLD_COUNTS)
+    )
+    persons = (
+        access.visible(Member.objects.filter(household__village_id__in=ids, left_reason=""))
+        .order_by()
+        .values("household__village_id")
+        .annotate(**PERSON_COUNTS)
+    )
+    counts = {pk: dict(ZERO_COUNTS) for pk in ids}
+    for row in households:
+        counts[row.pop("village_id")].update(row)
+    for row in persons:
+        counts[row.pop("household__village_id")].update(row)
+    return counts
+
+
+def exit_overview(*, access: Access, township_id: int | None = None) -> ExitOverview:
+    """Townships with their incidence against the township criteria, and each poor village with its
+    indicators met or missing. A fixed number of queries whatever the number of villages."""
+    province = _province(access)
+    indicators = list(ExitIndicator.objects.filter(province=province, active=True).order_by("level", "order"))
+    township_indicators = [i for i in indicators if i.level == ExitIndicator.Level.TOWNSHIP]
+    village_indicators = [i for i in indicators if i.level == ExitIndicator.Level.VILLAGE]
+
+    # County figures only for county-wide roles: others see part of the county's households.
+    county = scope_figures(access=access) if access.role in COUNTY_WIDE else None
+    county_exits = access.visible(County.objects.filter(is_poverty_county=True)).exists()
+
+    townships = []
+    # A village official sees only their village's households: a township row would understate its
+    # incidence, so the township criteria are shown to township and county roles only.
+    township_rows = [] if access.role == Role.VILLAGE_OFFICIAL else figures_by_township(access=access)
+    for row in township_rows:
+        if township_id and row.id != township_id:
+            continue
+        checks = [
+            _incidence_check(i, row) if i.threshold is not None else IndicatorCheck(i, False, "无数据")
+            for i in township_indicators
+        ]
+        townships.append(UnitExit(figures=row, township_name=row.name, checks=checks))
+
+    poor_villages = access.visible(AdministrativeVillage.objects.filter(is_poor=True)).select_related(
+        "township"
+    )
+    if township_id:
+        poor_villages = poor_villages.filter(township_id=township_id)
+    poor_villages = list(poor_villages.order_by("township__code", "township_id", "code", "id"))
+    counts = _village_figures(access=access, villages=poor_villages)
+    statuses = {
+        (s.village_id, s.indicator_id): s
+        for s in access.visible(
+            VillageIndicatorStatus.objects.filter(
+                village_id__in=[v.pk for v in poor_villages], indicator__in=village_indicators
+            )
+        )
+    }
+    villages = []
+    for village in poor_villages:
+        figures = UnitFigures(
+            id=village.pk,
+            name=village.name,
+            population=village.registered_rural_population,
+            is_poor=village.is_poor,
+            planned_exit_year=village.planned_exit_year,
+            exit_year=village.exit_year,
+            **counts[village.pk],
+        )
+        checks = []
+        for indicator in village_indicators:
+            if indicator.threshold is not None:
+                checks.append(_incidence_check(indicator, figures))
+                continue
+            status = statuses.get((village.pk, indicator.pk))
+            if status is None:
+                checks.append(IndicatorCheck(indicator, False, "未填报"))
+            else:
+                checks.append(IndicatorCheck(indicator, status.met, status.note))
+        villages.append(UnitExit(figures=figures, township_name=village.township.name, checks=checks))
+    return ExitOverview(
+        county=county,
+        county_exits=county_exits,
+        townships=townships,
+        villages=villages,
+        township_indicators=township_indicators,
+        village_indicators=village_indicators,
+    )

@@ -1,0 +1,94 @@
+"""The engine's parts on their own: parsers, normalisation, header matching, the reader."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from core.excel.columns import CellError
+from core.excel.normalise import compact, key, strip
+from core.excel.parsers import Amount, Bool, Date, Enum, IdNumber, Integer, MultiEnum, Text
+from core.excel.reader import XlsxReader, column_index, column_letter
+from households import choices
+from tests.core.excel.helpers import patch_sheet, workbook
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [datetime.datetime(2016, 7, 14), "2016-07-14", "2016/7/14", "2016年7月14日", "2016.7.14", "20160714", 42565,
+     "２０１６－０７－１４".replace("－", "-"), " 2016-07-14 "],
+)  # fmt: skip
+def test_dates(raw):
+    assert Date().parse(raw) == datetime.date(2016, 7, 14)
+
+
+@pytest.mark.parametrize("raw", ["2016-02-30", "14/07/2016", "昨天"])
+def test_bad_dates(raw):
+    with pytest.raises(CellError):
+        Date().parse(raw)
+
+
+def test_numbers():
+    assert (
+        Integer().parse("２０１４") == 2014
+        and Integer().parse(2014.0) == 2014
+        and Integer().parse("2014年") == 2014
+    )
+    with pytest.raises(CellError, match="应为整数"):
+        Integer().parse(2014.5)
+    assert Amount().parse("1,234.5") == Decimal("1234.50") and Amount().parse(0.1 + 0.2) == Decimal("0.30")
+    with pytest.raises(CellError, match="负数"):
+        Amount().parse(-1)
+    with pytest.raises(CellError, match="应为数字"):
+        Amount().parse("NaN")
+
+
+def test_enums_and_bools():
+    relation = Enum(choices.Relation)
+    assert relation.parse(" 户主 ") == "head" and relation.to_cell("head") == "户主"
+    assert Enum(choices.MigrantWork).parse("乡(镇)内务工") == "in_township"  # half-width brackets
+    assert Enum(choices.Attribute, aliases=choices.ALIASES).parse("五保贫困户") == "tekun"
+    assert MultiEnum(choices.Health).parse("残疾，长期慢性病") == ["chronic", "disabled"]
+    assert [Bool().parse(v) for v in ("是", "否", True, 0, "√")] == [True, False, True, False, True]
+
+
+def test_text_and_ids():
+    assert Text(20, code=True).parse(" 138 0000 0000 ") == "13800000000"
+    assert Text(20, code=True).parse(5323280010010001.0) == "5323280010010001"
+    assert IdNumber().parse(" 53232819700101101x ") == "53232819700101101X"
+
+
+def test_normalise():
+    assert strip("\u3000张三\u00a0") == "张三"
+    assert compact("５３２３ ２８") == "532328"
+    assert key("身份证号　") == key(" 身份证号") == "身份证号"
+
+
+def test_column_letters():
+    assert [column_letter(i) for i in (0, 25, 26, 701)] == ["A", "Z", "AA", "ZZ"]
+    assert all(column_index(column_letter(i)) == i for i in range(1000))
+
+
+def test_reader_values_gaps_and_shared_strings():
+    def edit(wb):
+        ws = wb["成员"]
+        ws["A5"] = "右"
+        ws["D5"] = 3.5
+        ws["E5"] = True
+        ws["F5"] = datetime.datetime(2016, 7, 14)
+
+    source = workbook([], member_headers=["户编号"], edit=edit)
+    with XlsxReader(source) as reader:
+        rows = list(reader.rows("成员"))
+    assert rows[0] == (1, ["户编号"])
+    assert rows[1] == (5, ["右", None, None, 3.5, True, datetime.datetime(2016, 7, 14)])
+
+
+def test_reader_inline_strings_and_cached_formulas():
+    source = patch_sheet(
+        workbook([], member_headers=["户编号", "年度"]),
+        [('<c r="B1" t="inlineStr"><is><t>年度</t></is></c>', '<c r="B1" t="inlineStr"><is><r><t>年</t></r><r><t>度</t></r></is></c>'
+          '<c r="C1" t="str"><f>A1&amp;"x"</f><v>户编号x</v></c>')],
+    )  # fmt: skip
+    with XlsxReader(source) as reader:
+        assert list(reader.rows("成员")) == [(1, ["户编号", "年度", "户编号x"])]
