@@ -22,6 +22,7 @@ from assignments.forms import CadreFilterForm, CompletionForm, PairingBatchForm,
 from assignments.models import Pairing
 from assignments.services import pairings_apply, revisit_round_create
 from core.access import Access
+from core.views import form_add_errors
 
 PER_PAGE = 50
 NOTICE_TABLE_MAX = 40
@@ -34,12 +35,6 @@ def _officials_only(request: HttpRequest) -> Access:
     if request.user.role not in OFFICIALS:
         raise Http404("未找到该页面。")
     return Access.for_user(request.user)
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _int(value) -> int | None:
@@ -102,8 +97,7 @@ def pairing_village(request: HttpRequest, pk: int) -> HttpResponse:
             user=request.user, village_id=pk, changes=form.changes(), on=form.cleaned_data["on"]
         )
     except ValidationError as exc:
-        for text in exc.messages:
-            form.add_error(None, text)
+        form_add_errors(form, exc)
         return render(request, "assignments/pairing_village.html", context, status=400)
     messages.success(
         request,
@@ -122,7 +116,7 @@ def without_cadre(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "assignments/without_cadre.html",
-        {"page_obj": page, "query": _query_without_page(request), "tab": "without-cadre"},
+        {"page_obj": page, "tab": "without-cadre"},
     )
 
 
@@ -146,7 +140,7 @@ def cadres(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "assignments/cadres.html",
-        {"form": form, "page_obj": page, "query": _query_without_page(request), "tab": "cadres"},
+        {"form": form, "page_obj": page, "tab": "cadres"},
     )
 
 
@@ -196,8 +190,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
             try:
                 rnd = revisit_round_create(user=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                form_add_errors(form, exc)
             else:
                 messages.success(request, f"已新建回访轮次：{rnd.name}。")
                 return redirect("assignments:round-detail", pk=rnd.pk)
@@ -226,7 +219,6 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "round": rnd,
             "rows": page.object_list,
             "page_obj": page,
-            "query": _query_without_page(request),
             "total": selectors.completion_total(rows),
             "group_by": group_by,
             "choices": choices,
@@ -253,7 +245,7 @@ def revisit_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "assignments/revisits.html",
-        {"form": form, "page_obj": page, "query": _query_without_page(request), "tab": "revisits"},
+        {"form": form, "page_obj": page, "tab": "revisits"},
     )
 
 

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.access import Access
+from core.views import form_add_errors, query_without
 from households import choices, selectors, services
 from households.forms import (
     AssessmentForm,
@@ -69,15 +70,6 @@ class CappedPaginator(Paginator):
         return self._get_page(rows, number, self)
 
 
-def _show_errors(exc: ValidationError, form) -> None:
-    """A service's ValidationError next to the fields it names; the rest at the top of the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _household_for_change(request, pk, model=Household) -> tuple[Access, Household]:
     """The household, if this user may change ``model`` records of it; otherwise 404 (DESIGN.md §4)."""
     access = Access.for_user(request.user)
@@ -93,12 +85,6 @@ def _with_member_counts(households) -> None:
     counts = selectors.current_member_counts([h.pk for h in households])
     for household in households:
         household.member_count = counts.get(household.pk, 0)
-
-
-def _query_without_page(request, name: str = "page") -> str:
-    params = request.GET.copy()
-    params.pop(name, None)
-    return params.urlencode()
 
 
 # -- list and detail ---------------------------------------------------------------------------------------
@@ -120,7 +106,7 @@ def household_list(request):
     context = {
         "form": form,
         "page_obj": page,
-        "query": _query_without_page(request),
+        "query": query_without(request),  # the export link takes the same filters
         "filtered": bool(form.errors) or any(v not in (None, "", False) for v in filters.values()),
         "can_create": access.may_change_model(Household),
     }
@@ -149,7 +135,6 @@ def household_detail(request, pk):
         "can_change_members": can_change and access.may_change_model(Member),
         "can_confirm_return": household.needs_return_review and selectors.can_confirm_return(access=access),
         "history_page": history.get_page(request.GET.get("history_page")),
-        "history_query": _query_without_page(request, "history_page"),
     }
     return render(request, "households/detail.html", context)
 
@@ -208,7 +193,7 @@ def household_create(request):
                     household = _create(request.user, form.cleaned_data, filled)
                 except ValidationError as exc:
                     if hasattr(exc, "error_dict") and set(exc.error_dict) <= set(form.fields):
-                        _show_errors(exc, form)
+                        form_add_errors(form, exc)
                     else:
                         _show_member_errors(exc, filled, formset_errors)
                 else:
@@ -294,7 +279,7 @@ def _update(user, household: Household, form, formset) -> None:
         try:
             services.household_update(household=household, user=user, **changes)
         except ValidationError as exc:
-            _show_errors(exc, form)
+            form_add_errors(form, exc)
             failed = True
     for member_form in formset.forms:
         try:
@@ -317,7 +302,7 @@ def _update(user, household: Household, form, formset) -> None:
                         disability_certificate=member_form.cleaned_data["disability_certificate"],
                     )
         except ValidationError as exc:
-            _show_errors(exc, member_form)
+            form_add_errors(member_form, exc)
             failed = True
     if failed:
         raise _Rollback
@@ -338,7 +323,7 @@ def assessment_record(request, pk):
                     household=household, year=form.cleaned_data["year"], user=request.user, **values
                 )
             except ValidationError as exc:
-                _show_errors(exc, form)
+                form_add_errors(form, exc)
             else:
                 verdict = "符合脱贫条件" if assessment.eligible else "不符合脱贫条件"
                 messages.success(
@@ -383,7 +368,7 @@ def member_leave(request, pk, member_pk):
                 user=request.user,
             )
         except ValidationError as exc:
-            _show_errors(exc, form)
+            form_add_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -417,7 +402,7 @@ def head_change(request, pk):
                 user=request.user,
             )
         except ValidationError as exc:
-            _show_errors(exc, form)
+            form_add_errors(form, exc)
         else:
             messages.success(request, f"户主已变更为 {form.cleaned_data['new_head'].name}。")
             return redirect("households:detail", pk=household.pk)
@@ -449,7 +434,7 @@ def household_split(request, pk):
                 user=request.user,
             )
         except ValidationError as exc:
-            _show_errors(exc, form)
+            form_add_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -471,7 +456,7 @@ def household_merge(request, pk):
                 target=household, source=source, relation=form.cleaned_data["relation"], user=request.user
             )
         except ValidationError as exc:
-            _show_errors(exc, form)
+            form_add_errors(form, exc)
         else:
             messages.success(
                 request, f"合户完成：{source.household_number} 的在册成员已并入本户，原户标记为已清退。"
@@ -493,7 +478,6 @@ def return_review(request):
     _with_member_counts(page.object_list)
     context = {
         "page_obj": page,
-        "query": _query_without_page(request),
         "can_confirm": selectors.can_confirm_return(access=access),
     }
     return render(request, "households/return_review.html", context)

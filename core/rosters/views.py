@@ -192,8 +192,6 @@ def _count_rows(counts: dict) -> list[dict]:
 def import_detail(request, pk):
     record = _record(request, pk)
     errors = Paginator(record.errors or [], ERRORS_PER_PAGE).get_page(request.GET.get("errors_page"))
-    params = request.GET.copy()
-    params.pop("errors_page", None)
     can_commit = (
         record.state == ImportRecord.State.CHECKED
         and record.created_by_id == request.user.pk
@@ -206,7 +204,6 @@ def import_detail(request, pk):
         "job": record.job,
         "count_rows": _count_rows(record.counts),
         "errors_page": errors,
-        "errors_query": params.urlencode(),
         "can_commit": can_commit,
         "status_url": reverse("rosters:import-status", args=[record.pk]),
     }

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.access import Access
+from core.views import form_add_errors
 from households.choices import Decision
 from households.exit import selectors
 from households.exit.forms import (
@@ -50,22 +51,11 @@ APPROVER_ROLE = STEPS[-1].role
 APPROVER_STEP_TARGET = STEPS[-1].target
 
 
-def _messages(exc: ValidationError) -> list[str]:
-    return list(exc.messages)
-
-
-def _error(request: HttpRequest, exc: ValidationError) -> None:
-    for text in _messages(exc):
+def _refused(request: HttpRequest, form, exc: ValidationError) -> None:
+    """What the procedure refused, in its own words: on top of the page, and beside the field it names."""
+    for text in exc.messages:
         messages.error(request, text)
-
-
-def _bind_errors(form, exc: ValidationError) -> None:
-    """Field errors of the service (e.g. {"comment": ...}) go beside their field; the rest above the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
+    form_add_errors(form, exc)
 
 
 def _date(day) -> str:
@@ -93,8 +83,6 @@ def exit_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(applications, PER_PAGE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = [(a, selectors.exit_progress(a, access=access, on=today)) for a in page.object_list]
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "households/exit_list.html",
@@ -102,7 +90,6 @@ def exit_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page_obj": page,
             "rows": rows,
-            "query": query.urlencode(),
             "may_apply": request.user.role == APPLICANT_ROLE,
             "may_approve": request.user.role == APPROVER_ROLE,
         },
@@ -149,8 +136,7 @@ def exit_advance(request: HttpRequest, pk: int) -> HttpResponse:
             application=application, user=request.user, decision=decision, comment=comment
         )
     except ValidationError as exc:
-        _error(request, exc)
-        _bind_errors(form, exc)
+        _refused(request, form, exc)
         return _render_detail(request, pk, status=400, advance_form=form)
     head = record.household.head_name or record.household.household_number
     if decision == Decision.REJECT:
@@ -182,8 +168,7 @@ def exit_objection(request: HttpRequest, pk: int) -> HttpResponse:
                 raised_by=form.cleaned_data["raised_by"],
             )
         except ValidationError as exc:
-            _error(request, exc)
-            _bind_errors(form, exc)
+            _refused(request, form, exc)
         else:
             messages.success(request, "已记录公示异议。异议处理完毕前，下一步不能办理。")
             return redirect("households:exit-detail", pk=pk)
@@ -202,8 +187,7 @@ def exit_objection_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
                 objection=objection, user=request.user, resolution=form.cleaned_data["resolution"]
             )
         except ValidationError as exc:
-            _error(request, exc)
-            _bind_errors(form, exc)
+            _refused(request, form, exc)
         else:
             messages.success(request, "已记录异议处理结果。")
             return redirect("households:exit-detail", pk=objection.application_id)
@@ -229,8 +213,7 @@ def exit_create(request: HttpRequest, household_pk: int) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as exc:
-            _error(request, exc)
-            _bind_errors(form, exc)
+            _refused(request, form, exc)
         else:
             messages.success(
                 request,
