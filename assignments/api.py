@@ -18,7 +18,7 @@ from accounts.models import Role
 from assignments import selectors, services
 from assignments.models import Cadre, Pairing, RevisitRound, WorkUnit, WorkUnitVillage
 from core.access import Access
-from core.api import IdFilter, IdInFilter, ScopedPrimaryKeyRelatedField
+from core.api import FilterSet, IdFilter, ScopedPrimaryKeyRelatedField
 from households.models import Household
 
 # -- serializers ---------------------------------------------------------------------------------------
@@ -127,8 +127,7 @@ class RevisitRoundDetailSerializer(RevisitRoundSerializer):
 # -- filters -------------------------------------------------------------------------------------------
 
 
-class WorkUnitFilter(filters.FilterSet):
-    id = IdInFilter(field_name="id", label="ID（多个用逗号分隔）")
+class WorkUnitFilter(FilterSet):
     village = IdFilter(method="filter_village", label="挂联的行政村")
     name = filters.CharFilter(field_name="name", lookup_expr="icontains", label="名称包含")
 
@@ -140,8 +139,7 @@ class WorkUnitFilter(filters.FilterSet):
         return queryset.filter(pk__in=WorkUnitVillage.objects.filter(village_id=value).values("unit_id"))
 
 
-class CadreFilter(filters.FilterSet):
-    id = IdInFilter(field_name="id", label="ID（多个用逗号分隔）")
+class CadreFilter(FilterSet):
     unit = IdFilter(field_name="unit__id", label="单位")
     name = filters.CharFilter(field_name="name", lookup_expr="icontains", label="姓名包含")
 
@@ -150,8 +148,7 @@ class CadreFilter(filters.FilterSet):
         fields = ["id", "unit", "name", "active"]
 
 
-class PairingFilter(filters.FilterSet):
-    id = IdInFilter(field_name="id", label="ID（多个用逗号分隔）")
+class PairingFilter(FilterSet):
     cadre = IdFilter(field_name="cadre__id", label="干部")
     household = IdFilter(field_name="household__id", label="户")
     village = IdFilter(field_name="household__village_id", label="行政村")
@@ -163,9 +160,7 @@ class PairingFilter(filters.FilterSet):
         fields = ["id", "cadre", "household", "village", "township", "active"]
 
 
-class RevisitRoundFilter(filters.FilterSet):
-    id = IdInFilter(field_name="id", label="ID（多个用逗号分隔）")
-
+class RevisitRoundFilter(FilterSet):
     class Meta:
         model = RevisitRound
         fields = ["id", "year"]

@@ -54,3 +54,9 @@ class IdFilter(filters.NumberFilter):
 
 class IdInFilter(filters.BaseInFilter, IdFilter):
     """?id=3 or ?id=3,4,5"""
+
+
+class FilterSet(filters.FilterSet):
+    """The base of every list's filters: each filters by id (DESIGN.md §7), ?id=3 or ?id=3,4,5."""
+
+    id = IdInFilter(field_name="id", label="ID（多个用逗号分隔）")

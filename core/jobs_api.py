@@ -8,7 +8,7 @@ from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
 
 from core.access import Access
-from core.api import IdInFilter
+from core.api import FilterSet
 from core.models import Job
 
 
@@ -34,8 +34,7 @@ class JobSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class JobFilter(filters.FilterSet):
-    id = IdInFilter(field_name="id", label="ID（多个用逗号分隔）")
+class JobFilter(FilterSet):
     kind = filters.CharFilter(label="任务类型")
     state = filters.ChoiceFilter(choices=Job.State.choices, label="状态")
 

@@ -35,7 +35,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from core.access import Access, Role
-from core.api import IdFilter, IdInFilter, ScopedPrimaryKeyRelatedField
+from core.api import FilterSet, IdFilter, ScopedPrimaryKeyRelatedField
 from core.idnumbers import mask, normalise, validate_disability_certificate, validate_id_number
 from core.jobs_api import JobSerializer
 from core.models import Job
@@ -281,8 +281,7 @@ class MemberLeaveSerializer(serializers.Serializer):
     )
 
 
-class MemberFilter(filters.FilterSet):
-    id = IdInFilter(field_name="id", label="ID（多个用逗号分隔）")
+class MemberFilter(FilterSet):
     household = IdFilter(field_name="household_id", label="户")
     village = IdFilter(field_name="household__village_id", label="行政村")
     township = IdFilter(field_name="household__township_id", label="乡镇")
@@ -495,8 +494,7 @@ class EligibleFilter(filters.ChoiceFilter):
         return qs.filter(eligible=value == "true")
 
 
-class HouseholdFilter(filters.FilterSet):
-    id = IdInFilter(field_name="id", label="ID（多个用逗号分隔）")
+class HouseholdFilter(FilterSet):
     township = IdFilter(field_name="township_id", label="乡镇")
     village = IdFilter(field_name="village_id", label="行政村")
     natural_village = IdFilter(field_name="natural_village_id", label="自然村")
@@ -642,8 +640,7 @@ class AssessmentPatchSerializer(AssessmentInputSerializer):
     year = None  # the year is in the URL
 
 
-class AssessmentFilter(filters.FilterSet):
-    id = IdInFilter(field_name="id", label="ID（多个用逗号分隔）")
+class AssessmentFilter(FilterSet):
     year = filters.NumberFilter(label="年度")
     eligible = EligibleFilter(label="符合脱贫条件（true / false / null）")
 
@@ -759,8 +756,7 @@ class PovertyLineSetSerializer(PovertyLineSerializer):
         read_only_fields = fields
 
 
-class PovertyLineFilter(filters.FilterSet):
-    id = IdInFilter(field_name="id", label="ID（多个用逗号分隔）")
+class PovertyLineFilter(FilterSet):
     year = filters.NumberFilter(label="年度")
     region_code = filters.CharFilter(label="适用地区代码（空 = 国家标准）")
 
@@ -916,8 +912,7 @@ class ExitAdvanceSerializer(serializers.Serializer):
     comment = serializers.CharField(allow_blank=True, default="", label="意见（退回时必填）")
 
 
-class ExitApplicationFilter(filters.FilterSet):
-    id = IdInFilter(field_name="id", label="ID（多个用逗号分隔）")
+class ExitApplicationFilter(FilterSet):
     household = IdFilter(field_name="household_id", label="户")
     village = IdFilter(field_name="household__village_id", label="行政村")
     township = IdFilter(field_name="household__township_id", label="乡镇")

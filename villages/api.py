@@ -11,7 +11,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 
 from core.access import Access, Role
-from core.api import IdFilter, IdInFilter, ScopedPrimaryKeyRelatedField
+from core.api import FilterSet, IdFilter, ScopedPrimaryKeyRelatedField
 from villages import selectors
 from villages.models import AdministrativeVillage, NaturalVillage, Township
 
@@ -98,8 +98,7 @@ class NaturalVillageSerializer(serializers.ModelSerializer):
 # -- filters -------------------------------------------------------------------------------------------
 
 
-class TownshipFilter(filters.FilterSet):
-    id = IdInFilter(field_name="id", label="ID（多个用逗号分隔）")
+class TownshipFilter(FilterSet):
     # Plain ids, not choices: an out-of-scope id must filter to nothing, not answer "invalid choice".
     county = IdFilter(field_name="county__id", label="县")
     name = filters.CharFilter(field_name="name", lookup_expr="icontains", label="名称包含")
@@ -109,8 +108,7 @@ class TownshipFilter(filters.FilterSet):
         fields = ["id", "county", "name", "is_poor"]
 
 
-class VillageFilter(filters.FilterSet):
-    id = IdInFilter(field_name="id", label="ID（多个用逗号分隔）")
+class VillageFilter(FilterSet):
     township = IdFilter(field_name="township__id", label="乡镇")
     name = filters.CharFilter(field_name="name", lookup_expr="icontains", label="名称包含")
 
@@ -119,8 +117,7 @@ class VillageFilter(filters.FilterSet):
         fields = ["id", "township", "name", "is_poor"]
 
 
-class NaturalVillageFilter(filters.FilterSet):
-    id = IdInFilter(field_name="id", label="ID（多个用逗号分隔）")
+class NaturalVillageFilter(FilterSet):
     village = IdFilter(field_name="village__id", label="行政村")
     township = IdFilter(field_name="village__township__id", label="乡镇")
     name = filters.CharFilter(field_name="name", lookup_expr="icontains", label="名称包含")

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from assignments import services
 from assignments.models import Revisit, RevisitRound
 from core.access import Access
-from core.api import IdFilter
+from core.api import FilterSet, IdFilter
 
 COORDINATE = Decimal("0.000001")  # the model keeps 6 decimals (~0.1 m); phones report more
 
@@ -122,7 +122,7 @@ class RevisitConflictSerializer(serializers.Serializer):
 # -- filters -------------------------------------------------------------------------------------------
 
 
-class RevisitFilter(filters.FilterSet):
+class RevisitFilter(FilterSet):
     # Plain ids, not choices: an out-of-scope id filters to nothing rather than answering "invalid choice".
     household = IdFilter(field_name="household_id", label="户")
     round = IdFilter(field_name="round_id", label="轮次")

@@ -12,6 +12,7 @@ import os
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse
+from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -21,6 +22,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.access import Access
+from core.api import FilterSet
 from core.jobs_api import JobSerializer
 from core.models import ImportRecord
 from core.rosters.exports import XLSX
@@ -81,10 +83,20 @@ def _answer(record: ImportRecord, created: bool = False) -> Response:
     return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
+class ImportRecordFilter(FilterSet):
+    roster = filters.CharFilter(label="花名册")
+    state = filters.ChoiceFilter(choices=ImportRecord.State.choices, label="状态")
+
+    class Meta:
+        model = ImportRecord
+        fields = ["id", "roster", "state"]
+
+
 class ImportRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """花名册导入: upload (dry run by default), follow, commit."""
 
     serializer_class = ImportRecordSerializer
+    filterset_class = ImportRecordFilter
     parser_classes = [MultiPartParser, FormParser]
 
     def get_queryset(self):
