@@ -1,5 +1,6 @@
 """factory_boy factories: fictional people in fictional places of the real 元谋县 region code."""
 
+import collections
 import datetime
 import itertools
 
@@ -13,16 +14,26 @@ from households.models import Assessment, Household
 from households.services import MemberData, household_create
 from villages.models import AdministrativeVillage, County, NaturalVillage, Township
 
-_sequence = itertools.count(1)
+# How many ID numbers were handed out per (region, birth date, sex): GB 11643 leaves 500 sequence numbers
+# for each, so a birth date that is full moves on to the next day (or is refused when the test chose it).
+_issued: collections.Counter[tuple[str, datetime.date, str]] = collections.Counter()
+SEQUENCES_PER_DAY = 500
+DEFAULT_BORN = datetime.date(1970, 1, 1)
 
 
-def make_id_number(
-    *, sex: str = "male", born: datetime.date = datetime.date(1970, 1, 1), region: str = "532328"
-) -> str:
-    """A valid, unique, fictional 18-digit ID number."""
-    n = next(_sequence) % 500
-    seq = f"{n * 2 + (1 if sex == 'male' else 0):03d}"
-    first17 = f"{region}{born:%Y%m%d}{seq}"
+def make_id_number(*, sex: str = "male", born: datetime.date | None = None, region: str = "532328") -> str:
+    """A valid, fictional 18-digit ID number never handed out before in this test run.
+
+    GB 11643: region code, birth date, a 3-digit sequence whose last digit is odd for men and even for
+    women, and the check character. Without ``born``, birth dates walk forward from 1970-01-01."""
+    day = born or DEFAULT_BORN
+    while _issued[region, day, sex] >= SEQUENCES_PER_DAY:
+        if born is not None:
+            raise ValueError(f"{region} {born:%Y-%m-%d} {sex}: all {SEQUENCES_PER_DAY} ID numbers are taken")
+        day += datetime.timedelta(days=1)
+    n = _issued[region, day, sex]
+    _issued[region, day, sex] += 1
+    first17 = f"{region}{day:%Y%m%d}{n * 2 + (1 if sex == 'male' else 0):03d}"
     return first17 + check_char(first17)
 
 
@@ -65,7 +76,7 @@ class NaturalVillageFactory(factory.django.DjangoModelFactory):
 def member_data(
     relation: str = choices.Relation.HEAD, sex: str = "male", name: str = "张三", **kw
 ) -> MemberData:
-    born = kw.pop("born", datetime.date(1970, 1, 1))
+    born = kw.pop("born", None)
     return MemberData(
         name=name, id_number=make_id_number(sex=sex, born=born), relation=relation, sex=sex, **kw
     )

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import io
-import itertools
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -13,7 +11,6 @@ from typing import Any
 from django.db import connection
 from openpyxl import Workbook
 
-from core.idnumbers import check_char
 from households.rosters import ASSESSMENTS, MEMBERS
 
 MEMBER_HEADERS = MEMBERS.headers
@@ -96,17 +93,6 @@ def workbook(
     out.seek(0)
     out.name = "花名册.xlsx"
     return out
-
-
-_ids = itertools.count(1)
-
-
-def unique_id(sex: str = "male") -> str:
-    """A valid ID number never handed out before in this test run (birth dates walk forward by day)."""
-    n = next(_ids)
-    born = datetime.date(1950, 1, 1) + datetime.timedelta(days=n // 400)
-    first17 = f"532328{born:%Y%m%d}{(n % 400) * 2 + (1 if sex == 'male' else 0):03d}"
-    return first17 + check_char(first17)
 
 
 TABLES = ("households_household", "households_member", "households_assessment")

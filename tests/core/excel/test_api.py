@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 from accounts.models import Role
 from core.models import ImportRecord, Job
 from households.models import Household, Member
-from tests.core.excel.helpers import member_row, unique_id, workbook
-from tests.factories import NaturalVillageFactory, UserFactory, make_household
+from tests.core.excel.helpers import member_row, workbook
+from tests.factories import NaturalVillageFactory, UserFactory, make_household, make_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +29,8 @@ def _named(data: bytes, name: str = "花名册.xlsx") -> io.BytesIO:
 def family(place, number: str = "N1") -> io.BytesIO:
     hh = {"number": number, "nv": place}
     rows = [
-        member_row(hh, 身份证号=unique_id(sex="male")),
-        member_row(hh, 姓名="李秀英", 身份证号=unique_id(sex="female"), 与户主关系="配偶", 性别="女"),
+        member_row(hh, 身份证号=make_id_number(sex="male")),
+        member_row(hh, 姓名="李秀英", 身份证号=make_id_number(sex="female"), 与户主关系="配偶", 性别="女"),
     ]
     return workbook(rows)
 

@@ -14,8 +14,8 @@ from core.models import ImportRecord, Job
 from demo.generation import ensure_geography, generate_households
 from households.eligibility import eligibility_recompute
 from households.models import Assessment, Household, Member
-from tests.core.excel.helpers import fingerprint, member_row, unique_id, workbook
-from tests.factories import NaturalVillageFactory, UserFactory, make_household
+from tests.core.excel.helpers import fingerprint, member_row, workbook
+from tests.factories import NaturalVillageFactory, UserFactory, make_household, make_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -34,9 +34,9 @@ def _fill(template: bytes, place, households: int = 2, **overrides) -> io.BytesI
     m_row, a_row = 2, 2
     for n in range(households):
         hh = {"number": f"YM{n:04d}", "nv": place}
-        head = member_row(hh, 姓名=f"户主{n}", 身份证号=unique_id(sex="male"), **overrides)
+        head = member_row(hh, 姓名=f"户主{n}", 身份证号=make_id_number(sex="male"), **overrides)
         spouse = member_row(
-            hh, 姓名=f"配偶{n}", 身份证号=unique_id(sex="female"), 与户主关系="配偶", 性别="女"
+            hh, 姓名=f"配偶{n}", 身份证号=make_id_number(sex="female"), 与户主关系="配偶", 性别="女"
         )
         for row in (head, spouse):
             for column, header in enumerate(m_headers, 1):

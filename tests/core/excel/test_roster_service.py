@@ -12,7 +12,7 @@ from core.rosters.imports import import_result, roster_import, roster_import_com
 from households import choices
 from households.models import Assessment, Household, Member
 from households.roster_io import household_roster_import, household_roster_template, households_export
-from tests.core.excel.helpers import assessment_row, fingerprint, member_row, unique_id, workbook
+from tests.core.excel.helpers import assessment_row, fingerprint, member_row, workbook
 from tests.factories import (
     AssessmentFactory,
     NaturalVillageFactory,
@@ -26,12 +26,14 @@ def roster(place, households: int, *, prefix="N", size=3, assessments=True):
     members, rows = [], []
     for n in range(households):
         hh = {"number": f"{prefix}{n:05d}", "nv": place}
-        members.append(member_row(hh, 姓名="王建华", 身份证号=unique_id(sex="male")))
+        members.append(member_row(hh, 姓名="王建华", 身份证号=make_id_number(sex="male")))
         members.append(
-            member_row(hh, 姓名="李秀英", 身份证号=unique_id(sex="female"), 与户主关系="配偶", 性别="女")
+            member_row(hh, 姓名="李秀英", 身份证号=make_id_number(sex="female"), 与户主关系="配偶", 性别="女")
         )
         for _ in range(size - 2):
-            members.append(member_row(hh, 姓名="王小龙", 身份证号=unique_id(sex="male"), 与户主关系="之子"))
+            members.append(
+                member_row(hh, 姓名="王小龙", 身份证号=make_id_number(sex="male"), 与户主关系="之子")
+            )
         rows.append(assessment_row(hh["number"]))
     return workbook(members, rows if assessments else None)
 
