@@ -136,6 +136,16 @@ def _id_number_checked(value: str) -> str:
     return value
 
 
+def _disability_certificate_checked(value: str) -> str:
+    """残疾证号: the ID number and grade digits, checked on its first 18 (core.idnumbers); may be blank."""
+    if value:
+        try:
+            validate_disability_certificate(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+    return value
+
+
 def _field_errors(exc: DjangoValidationError) -> dict:
     errors = dict(exc.message_dict)
     if NON_FIELD_ERRORS in errors:
@@ -161,30 +171,19 @@ class MemberSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "household",
-            "name",
-            "id_number",
-            "disability_certificate",
-            "relation",
-            "relation_display",
-            "sex",
-            "sex_display",
-            "ethnicity",
-            "education",
-            "education_display",
-            "school_status",
-            "school_status_display",
-            "health",
-            "health_display",
-            "labour",
-            "labour_display",
-            "migrant_work",
-            "migrant_work_display",
-            "health_insurance",
-            "pension",
+            *Member.DETAIL_FIELDS,
             "left_reason",
-            "left_reason_display",
             "left_on",
             "is_current",
+            # the Chinese labels beside the codes
+            "relation_display",
+            "sex_display",
+            "education_display",
+            "school_status_display",
+            "health_display",
+            "labour_display",
+            "migrant_work_display",
+            "left_reason_display",
         ]
         read_only_fields = fields
 
@@ -214,10 +213,16 @@ class MemberInputSerializer(serializers.Serializer):
     )
     health_insurance = serializers.BooleanField(default=True, label="参加基本医疗保险")
     pension = serializers.BooleanField(default=False, label="参加基本养老保险")
+    disability_certificate = serializers.CharField(
+        max_length=30, allow_blank=True, default="", label="残疾证号"
+    )
 
     def validate_id_number(self, value: str) -> str:
         value = normalise(value)  # full-width digits, lower-case x: as the rosters accept them
         return _id_number_checked(value)
+
+    def validate_disability_certificate(self, value: str) -> str:
+        return _disability_certificate_checked(normalise(value))
 
     def validate(self, attrs: dict) -> dict:
         # The model's own checks (sex against the ID, one person in one household), run here so that the
@@ -241,35 +246,14 @@ class MemberCreateSerializer(MemberInputSerializer):
         return services.MemberData(**data)
 
 
-class MemberUpdateSerializer(serializers.Serializer):
-    """member_update: a member's details; 与户主关系 through head change, leaving through leave/."""
+class MemberUpdateSerializer(MemberInputSerializer):
+    """member_update: the member's details given (read with ``partial=True``: none is required, no default
+    applies); 与户主关系 through head change, leaving through leave/. The service checks the whole member."""
 
-    name = serializers.CharField(max_length=50, required=False, label="姓名")
-    id_number = serializers.CharField(max_length=30, required=False, label="身份证号")
-    disability_certificate = serializers.CharField(
-        max_length=30, required=False, allow_blank=True, label="残疾证号"
-    )
-    sex = serializers.ChoiceField(choices.Sex.choices, required=False, label="性别")
-    ethnicity = serializers.CharField(max_length=20, required=False, label="民族")
-    education = serializers.ChoiceField(choices.Education.choices, allow_blank=True, required=False)
-    school_status = serializers.ChoiceField(choices.SchoolStatus.choices, required=False)
-    health = serializers.ListField(child=serializers.ChoiceField(choices.Health.choices), required=False)
-    labour = serializers.ChoiceField(choices.Labour.choices, allow_blank=True, required=False)
-    migrant_work = serializers.ChoiceField(choices.MigrantWork.choices, required=False)
-    health_insurance = serializers.BooleanField(required=False)
-    pension = serializers.BooleanField(required=False)
+    relation = None
 
-    def validate_id_number(self, value: str) -> str:
-        return _id_number_checked(normalise(value))
-
-    def validate_disability_certificate(self, value: str) -> str:
-        value = normalise(value)
-        if value:
-            try:
-                validate_disability_certificate(value)
-            except DjangoValidationError as exc:
-                raise serializers.ValidationError(exc.messages) from None
-        return value
+    def validate(self, attrs: dict) -> dict:
+        return attrs
 
 
 class MemberLeaveSerializer(serializers.Serializer):
@@ -334,7 +318,7 @@ class MemberViewSet(
     def partial_update(self, request, *args, **kwargs):
         member = self.get_object()
         self.reject_unknown_fields(MemberSerializer, services.MEMBER_EDITABLE, MEMBER_CHANGE_WHY)
-        serializer = MemberUpdateSerializer(data=request.data)
+        serializer = MemberUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         member = services.member_update(member=member, user=request.user, **serializer.validated_data)
         return Response(self.get_serializer(member).data)

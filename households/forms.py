@@ -153,21 +153,7 @@ class MemberForm(BootstrapMixin, forms.ModelForm):
 
     class Meta:
         model = Member
-        fields = [
-            "name",
-            "id_number",
-            "relation",
-            "sex",
-            "ethnicity",
-            "education",
-            "school_status",
-            "health",
-            "labour",
-            "migrant_work",
-            "health_insurance",
-            "pension",
-            "disability_certificate",
-        ]
+        fields = Member.DETAIL_FIELDS
         widgets = {
             "id_number": forms.TextInput(
                 attrs={"autocomplete": "off", "maxlength": 18, "spellcheck": "false"}

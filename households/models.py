@@ -165,6 +165,26 @@ class Member(models.Model):
     left_on = models.DateField("减少日期", null=True, blank=True)
     history = HistoricalRecords()
 
+    # A member's own details: the one list the pages, the API, the roster and the services take theirs
+    # from (households.services.MemberData has these fields, typed).
+    DETAIL_FIELDS = (
+        "name",
+        "id_number",
+        "relation",
+        "sex",
+        "ethnicity",
+        "education",
+        "school_status",
+        "health",
+        "labour",
+        "migrant_work",
+        "health_insurance",
+        "pension",
+        "disability_certificate",
+    )
+    # What member_update corrects: 与户主关系 changes through head_change (户主变更) only.
+    EDITABLE_FIELDS = tuple(f for f in DETAIL_FIELDS if f != "relation")
+
     class Meta:
         verbose_name = verbose_name_plural = "家庭成员"
         ordering = ["household_id", "id"]

@@ -56,9 +56,10 @@ LOOKUP_CHUNK = 20_000  # ids per IN (...) lookup: queries grow per 20,000 rows, 
 WRITE_BATCH = 2_000
 
 HOUSEHOLD_FIELDS = ("attribute", "main_cause", "identified_year", "phone", "status", "exit_year")
-MEMBER_FIELDS = (
-    "name", "relation", "sex", "ethnicity", "education", "school_status", "health", "labour", "migrant_work",
-)  # fmt: skip
+# The member's details the 成员 sheet carries, besides the ID number it matches members by.
+MEMBER_FIELDS = tuple(
+    f for f in Member.DETAIL_FIELDS if f != "id_number" and f in {c.field for c in MEMBERS.columns}
+)
 AMOUNT_FIELDS = ("wage_income", "operating_income", "property_income", "transfer_income", "operating_expense")
 ASSESSMENT_FIELDS = AMOUNT_FIELDS + Assessment.SECURITY_FIELDS
 KINDS = ("households", "members", "assessments")

@@ -417,20 +417,7 @@ def member_add(*, household: Household, user, data: MemberData) -> Member:
     return member
 
 
-MEMBER_EDITABLE = (
-    "name",
-    "id_number",
-    "sex",
-    "ethnicity",
-    "education",
-    "school_status",
-    "health",
-    "labour",
-    "migrant_work",
-    "health_insurance",
-    "pension",
-    "disability_certificate",
-)
+MEMBER_EDITABLE = Member.EDITABLE_FIELDS
 
 
 @transaction.atomic
