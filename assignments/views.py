@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,7 +21,7 @@ from assignments.forms import CadreFilterForm, CompletionForm, PairingBatchForm,
 from assignments.models import Pairing
 from assignments.services import pairings_apply, revisit_round_create
 from core.access import Access
-from core.views import form_add_errors
+from core.views import service_errors
 
 PER_PAGE = 50
 NOTICE_TABLE_MAX = 40
@@ -92,18 +91,16 @@ def pairing_village(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "assignments/pairing_village.html", context, status=403)
     if not form.is_valid():
         return render(request, "assignments/pairing_village.html", context, status=400)
-    try:
+    with service_errors(form):
         result = pairings_apply(
             user=request.user, village_id=pk, changes=form.changes(), on=form.cleaned_data["on"]
         )
-    except ValidationError as exc:
-        form_add_errors(form, exc)
-        return render(request, "assignments/pairing_village.html", context, status=400)
-    messages.success(
-        request,
-        f"已保存：新结对 {result.paired} 户，更换干部 {result.repaired} 户，结束结对 {result.ended} 户。",
-    )
-    return redirect("assignments:pairing-village", pk=pk)
+        messages.success(
+            request,
+            f"已保存：新结对 {result.paired} 户，更换干部 {result.repaired} 户，结束结对 {result.ended} 户。",
+        )
+        return redirect("assignments:pairing-village", pk=pk)
+    return render(request, "assignments/pairing_village.html", context, status=400)
 
 
 @login_required
@@ -187,11 +184,8 @@ def round_create(request: HttpRequest) -> HttpResponse:
     form = RoundForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            try:
+            with service_errors(form):
                 rnd = revisit_round_create(user=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                form_add_errors(form, exc)
-            else:
                 messages.success(request, f"已新建回访轮次：{rnd.name}。")
                 return redirect("assignments:round-detail", pk=rnd.pk)
         return render(request, "assignments/round_form.html", {"form": form, "tab": "rounds"}, status=400)

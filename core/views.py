@@ -1,13 +1,18 @@
 """View helpers of the infrastructure: what every app's pages do the same way.
 
-- ``form_add_errors``: a service's ValidationError shown on the form that sent the input.
+- ``form_add_errors``: a service's ValidationError shown on the form that sent the input;
+  ``service_errors``: the same around the service calls of a view, as a ``with`` block.
 - ``query_without``: a page's query string without one parameter (the filters its links keep); the
   pagination include reads it through the ``page_url`` tag (core/templatetags/pagination.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
@@ -20,6 +25,26 @@ def form_add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.error_list)
+
+
+@contextmanager
+def service_errors(form: forms.BaseForm, request: HttpRequest | None = None) -> Iterator[None]:
+    """Leaves the block when a service in it refuses: its ValidationError goes on ``form`` (and, given the
+    request, into the page's messages too), and the view goes on to show the form again.
+
+        with service_errors(form):
+            services.head_change(household=household, ...)
+            messages.success(request, "户主已变更。")
+            return redirect("households:detail", pk=household.pk)
+        return render(request, "households/head_change.html", {"form": form})
+    """
+    try:
+        yield
+    except ValidationError as exc:
+        if request is not None:
+            for text in exc.messages:
+                messages.error(request, text)
+        form_add_errors(form, exc)
 
 
 def query_without(request: HttpRequest | None, name: str = "page") -> str:

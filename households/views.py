@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.access import Access
-from core.views import form_add_errors, query_without
+from core.views import form_add_errors, query_without, service_errors
 from households import choices, selectors, services
 from households.forms import (
     AssessmentForm,
@@ -318,13 +318,10 @@ def assessment_record(request, pk):
         form = AssessmentForm(request.POST)
         if form.is_valid():
             values = {name: form.cleaned_data[name] for name in (*form.INCOME_FIELDS, *form.SECURITY_FIELDS)}
-            try:
+            with service_errors(form):
                 assessment = services.assessment_record(
                     household=household, year=form.cleaned_data["year"], user=request.user, **values
                 )
-            except ValidationError as exc:
-                form_add_errors(form, exc)
-            else:
                 verdict = "符合脱贫条件" if assessment.eligible else "不符合脱贫条件"
                 messages.success(
                     request,
@@ -359,7 +356,7 @@ def member_leave(request, pk, member_pk):
     others = household.members.filter(left_reason="").exclude(pk=member.pk).order_by("id")
     form = MemberLeaveForm(request.POST or None, others=others)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             services.member_leave(
                 member=member,
                 reason=form.cleaned_data["reason"],
@@ -367,9 +364,6 @@ def member_leave(request, pk, member_pk):
                 new_head=form.cleaned_data["new_head"],
                 user=request.user,
             )
-        except ValidationError as exc:
-            form_add_errors(form, exc)
-        else:
             messages.success(
                 request,
                 f"{member.name} 已减少（{choices.LeaveReason(form.cleaned_data['reason']).label}），记录保留。",
@@ -394,16 +388,13 @@ def head_change(request, pk):
     candidates = current.exclude(relation=choices.Relation.HEAD)
     form = HeadChangeForm(request.POST or None, candidates=candidates)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             services.head_change(
                 household=household,
                 new_head=form.cleaned_data["new_head"],
                 old_head_relation=form.cleaned_data["old_head_relation"],
                 user=request.user,
             )
-        except ValidationError as exc:
-            form_add_errors(form, exc)
-        else:
             messages.success(request, f"户主已变更为 {form.cleaned_data['new_head'].name}。")
             return redirect("households:detail", pk=household.pk)
     head = next((m for m in current if m.relation == choices.Relation.HEAD), None)
@@ -425,7 +416,7 @@ def household_split(request, pk):
     )
     form = SplitForm(request.POST or None, candidates=candidates)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             new = services.household_split(
                 household=household,
                 members=list(form.cleaned_data["members"]),
@@ -433,9 +424,6 @@ def household_split(request, pk):
                 household_number=form.cleaned_data["household_number"].strip(),
                 user=request.user,
             )
-        except ValidationError as exc:
-            form_add_errors(form, exc)
-        else:
             messages.success(
                 request,
                 f"分户完成：新户 {new.household_number}（户主 {new.head_name}），成员的历史记录随人保留。",
@@ -451,13 +439,10 @@ def household_merge(request, pk):
     form = MergeForm(request.POST or None, households=access.visible(Household.objects.all()))
     if request.method == "POST" and form.is_valid():
         source = form.cleaned_data["source_number"]
-        try:
+        with service_errors(form):
             services.household_merge(
                 target=household, source=source, relation=form.cleaned_data["relation"], user=request.user
             )
-        except ValidationError as exc:
-            form_add_errors(form, exc)
-        else:
             messages.success(
                 request, f"合户完成：{source.household_number} 的在册成员已并入本户，原户标记为已清退。"
             )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.access import Access
-from core.views import form_add_errors
+from core.views import service_errors
 from households.choices import Decision
 from households.exit import selectors
 from households.exit.forms import (
@@ -49,13 +48,6 @@ PER_PAGE = 20
 APPLICANT_ROLE = STEPS[0].role
 APPROVER_ROLE = STEPS[-1].role
 APPROVER_STEP_TARGET = STEPS[-1].target
-
-
-def _refused(request: HttpRequest, form, exc: ValidationError) -> None:
-    """What the procedure refused, in its own words: on top of the page, and beside the field it names."""
-    for text in exc.messages:
-        messages.error(request, text)
-    form_add_errors(form, exc)
 
 
 def _date(day) -> str:
@@ -131,26 +123,24 @@ def exit_advance(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "请选择同意或不同意。")
         return _render_detail(request, pk, status=400, advance_form=form)
     decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
-    try:
+    with service_errors(form, request):
         application = exit_application_advance(
             application=application, user=request.user, decision=decision, comment=comment
         )
-    except ValidationError as exc:
-        _refused(request, form, exc)
-        return _render_detail(request, pk, status=400, advance_form=form)
-    head = record.household.head_name or record.household.household_number
-    if decision == Decision.REJECT:
-        messages.warning(request, f"已退回{head}户的脱贫申请（{step.label}）：{comment.strip()}")
-    elif step.target == APPROVER_STEP_TARGET:
-        messages.success(request, f"{head}户已审批脱贫，脱贫年度 {application.year} 年。")
-    elif application.notice_ends_on:
-        messages.success(
-            request,
-            f"已办理“{step.label}”：同意。公示至 {_date(application.notice_ends_on)}，期间可记录异议。",
-        )
-    else:
-        messages.success(request, f"已办理“{step.label}”：同意。")
-    return redirect("households:exit-detail", pk=pk)
+        head = record.household.head_name or record.household.household_number
+        if decision == Decision.REJECT:
+            messages.warning(request, f"已退回{head}户的脱贫申请（{step.label}）：{comment.strip()}")
+        elif step.target == APPROVER_STEP_TARGET:
+            messages.success(request, f"{head}户已审批脱贫，脱贫年度 {application.year} 年。")
+        elif application.notice_ends_on:
+            messages.success(
+                request,
+                f"已办理“{step.label}”：同意。公示至 {_date(application.notice_ends_on)}，期间可记录异议。",
+            )
+        else:
+            messages.success(request, f"已办理“{step.label}”：同意。")
+        return redirect("households:exit-detail", pk=pk)
+    return _render_detail(request, pk, status=400, advance_form=form)
 
 
 @login_required
@@ -160,16 +150,13 @@ def exit_objection(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.exit_application_record(access=access, pk=pk)
     form = ExitObjectionForm(request.POST)
     if form.is_valid():
-        try:
+        with service_errors(form, request):
             exit_objection_record(
                 application=record.application,
                 user=request.user,
                 content=form.cleaned_data["content"],
                 raised_by=form.cleaned_data["raised_by"],
             )
-        except ValidationError as exc:
-            _refused(request, form, exc)
-        else:
             messages.success(request, "已记录公示异议。异议处理完毕前，下一步不能办理。")
             return redirect("households:exit-detail", pk=pk)
     return _render_detail(request, pk, status=400, objection_form=form)
@@ -182,13 +169,10 @@ def exit_objection_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
     objection = selectors.objection_in_scope(access=access, pk=pk)
     form = ExitObjectionResolveForm(request.POST)
     if form.is_valid():
-        try:
+        with service_errors(form, request):
             exit_objection_resolve(
                 objection=objection, user=request.user, resolution=form.cleaned_data["resolution"]
             )
-        except ValidationError as exc:
-            _refused(request, form, exc)
-        else:
             messages.success(request, "已记录异议处理结果。")
             return redirect("households:exit-detail", pk=objection.application_id)
     return _render_detail(request, objection.application_id, status=400, resolve_form=form, resolve_pk=pk)
@@ -205,16 +189,13 @@ def exit_create(request: HttpRequest, household_pk: int) -> HttpResponse:
     initial_year = household.eligibility_year or timezone.localdate().year
     form = ExitCreateForm(request.POST or None, initial={"year": initial_year})
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form, request):
             application = exit_application_create(
                 household=household,
                 year=form.cleaned_data["year"],
                 user=request.user,
                 comment=form.cleaned_data["comment"],
             )
-        except ValidationError as exc:
-            _refused(request, form, exc)
-        else:
             messages.success(
                 request,
                 f"已登记{household.head_name}户的脱贫申请（{application.year}年）。下一步：{STEPS[0].label}。",

@@ -3,12 +3,15 @@ the page's filters."""
 
 from django import forms
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
-from core.views import form_add_errors, query_without
+from core.views import form_add_errors, query_without, service_errors
 
 
 class NameForm(forms.Form):
@@ -81,3 +84,28 @@ def test_a_single_page_shows_no_pagination():
     page = Paginator(range(5), 10).page(1)
     html = render_to_string("includes/pagination.html", {"page_obj": page}, request=_get())
     assert "pagination" not in html
+
+
+def test_a_refusing_service_leaves_the_block_with_its_errors_on_the_form():
+    form, done = _bound(), []
+    with service_errors(form):
+        raise ValidationError({"name": "姓名已登记。"})
+        done.append(True)  # not reached: the rest of the block is what the view does on success
+    assert form.errors == {"name": ["姓名已登记。"]} and not done
+
+
+def test_with_the_request_the_refusal_is_also_in_the_pages_messages():
+    request, form = _get(), _bound()
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    with service_errors(form, request):
+        raise ValidationError("公示期未满，不能办理下一步。")
+    assert [str(m) for m in get_messages(request)] == ["公示期未满，不能办理下一步。"]
+    assert form.non_field_errors() == ["公示期未满，不能办理下一步。"]
+
+
+def test_a_block_that_succeeds_is_left_alone():
+    form = _bound()
+    with service_errors(form):
+        pass
+    assert form.is_valid() and not form.errors
