@@ -124,6 +124,20 @@ class _ChangeViewSetMixin:
             raise DRFValidationError(errors)
 
 
+class _ChangeViewSet(
+    _ChangeViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Lists and reads (scoped by get_queryset); creates and changes by POST and PATCH through the services.
+    Nobody deletes: records stay on file."""
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def _answer(self, record, status_code=status.HTTP_200_OK) -> Response:
+        """The record as the list shows it: re-read through get_queryset, with its joins."""
+        record = self.get_queryset().get(pk=record.pk)
+        return Response(self.get_serializer(record).data, status=status_code)
+
+
 # -- members --------------------------------------------------------------------------------------------
 
 
@@ -290,19 +304,13 @@ MEMBER_CHANGE_WHY = {"relation": "与户主关系通过户主变更修改（POST
     partial_update=extend_schema(request=MemberUpdateSerializer, responses=MemberSerializer),
     leave=extend_schema(request=MemberLeaveSerializer, responses=MemberSerializer),
 )
-class MemberViewSet(
-    _ChangeViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class MemberViewSet(_ChangeViewSet):
     """家庭成员. Members are added, corrected and leave (减少); nobody deletes one: they stay on record."""
 
     serializer_class = MemberSerializer
     filterset_class = MemberFilter
     change_model = Member
     change_denied_message = "您无权修改家庭成员。"
-    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         return selectors.member_list(access=Access.for_user(self.request.user))
@@ -516,26 +524,16 @@ HOUSEHOLD_CHANGE_WHY = {
     remove=extend_schema(request=HouseholdRemoveSerializer, responses=HouseholdSerializer),
     head=extend_schema(request=HeadChangeSerializer, responses=HouseholdSerializer),
 )
-class HouseholdViewSet(
-    _ChangeViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class HouseholdViewSet(_ChangeViewSet):
     """建档立卡贫困户, members nested. Nobody deletes one: a wrongly registered household is 清退 (remove/)."""
 
     serializer_class = HouseholdSerializer
     filterset_class = HouseholdFilter
     change_model = Household
     change_denied_message = "您无权修改贫困户信息。"
-    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         return selectors.household_list_with_members(access=Access.for_user(self.request.user))
-
-    def _answer(self, household: Household, status_code=status.HTTP_200_OK) -> Response:
-        household = self.get_queryset().get(pk=household.pk)  # re-read with members, as the list shows it
-        return Response(self.get_serializer(household).data, status=status_code)
 
     def create(self, request, *args, **kwargs):
         serializer = HouseholdCreateSerializer(data=request.data, context=self.get_serializer_context())
@@ -649,12 +647,7 @@ YEAR = OpenApiParameter("year", OpenApiTypes.INT, OpenApiParameter.PATH, descrip
         parameters=[HOUSEHOLD_PK, YEAR], request=AssessmentPatchSerializer, responses=AssessmentSerializer
     ),
 )
-class AssessmentViewSet(
-    _ChangeViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class AssessmentViewSet(_ChangeViewSet):
     """年度收入与保障情况 of one household, one per year: POST records a year (or corrects it), PATCH corrects
     some fields of a year. The household's eligibility is decided at once."""
 
@@ -663,7 +656,6 @@ class AssessmentViewSet(
     change_model = Assessment
     change_denied_message = "您无权填报年度收入与保障情况。"
     lookup_field = "year"
-    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def household(self) -> Household:
         # Out-of-scope households answer 404 on every nested URL.
@@ -753,12 +745,7 @@ class PovertyLineFilter(FilterSet):
     create=extend_schema(request=PovertyLineInputSerializer, responses={201: PovertyLineSetSerializer}),
     partial_update=extend_schema(request=PovertyLineAmountSerializer, responses=PovertyLineSetSerializer),
 )
-class PovertyLineViewSet(
-    _ChangeViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class PovertyLineViewSet(_ChangeViewSet):
     """国家扶贫标准 per year (and local lines): everyone reads; county admins set them, which starts a recompute
     of every household's eligibility."""
 
@@ -766,7 +753,6 @@ class PovertyLineViewSet(
     filterset_class = PovertyLineFilter
     change_model = PovertyLine
     change_denied_message = "只有县扶贫办管理员可以设定扶贫标准。"
-    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         return selectors.poverty_line_list(access=Access.for_user(self.request.user))
@@ -912,12 +898,7 @@ class ExitApplicationFilter(FilterSet):
     create=extend_schema(request=ExitApplicationCreateSerializer, responses={201: ExitApplicationSerializer}),
     advance=extend_schema(request=ExitAdvanceSerializer, responses=ExitApplicationSerializer),
 )
-class ExitApplicationViewSet(
-    _ChangeViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class ExitApplicationViewSet(_ChangeViewSet):
     """脱贫申请: 申请 → 村委会确定 → 民主评议 → 乡镇复核 → 县审批. POST …/{id}/advance/ takes the next step."""
 
     serializer_class = ExitApplicationSerializer
@@ -927,10 +908,6 @@ class ExitApplicationViewSet(
 
     def get_queryset(self):
         return selectors.exit_application_list(access=Access.for_user(self.request.user))
-
-    def _answer(self, application: ExitApplication, status_code=status.HTTP_200_OK) -> Response:
-        application = self.get_queryset().get(pk=application.pk)
-        return Response(self.get_serializer(application).data, status=status_code)
 
     def create(self, request, *args, **kwargs):
         serializer = ExitApplicationCreateSerializer(data=request.data, context=self.get_serializer_context())
