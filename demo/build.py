@@ -622,35 +622,17 @@ class Builder:
         )
         self.log(f"结对帮扶：{len(pairings)} 户；单位挂村：{len(links)} 条")
 
+        # 2016's four rounds of 转走访, numbered in order: first and last day as (month, day).
+        round_days = (((1, 10), (2, 29)), ((3, 1), (3, 31)), ((4, 1), (4, 30)), ((5, 1), (5, 31)))
         rounds = [
             RevisitRound(
                 year=2016,
-                number=1,
-                name="2016年第1轮",
-                starts_on=datetime.date(2016, 1, 10),
-                ends_on=datetime.date(2016, 2, 29),
-            ),
-            RevisitRound(
-                year=2016,
-                number=2,
-                name="2016年第2轮",
-                starts_on=datetime.date(2016, 3, 1),
-                ends_on=datetime.date(2016, 3, 31),
-            ),
-            RevisitRound(
-                year=2016,
-                number=3,
-                name="2016年第3轮",
-                starts_on=datetime.date(2016, 4, 1),
-                ends_on=datetime.date(2016, 4, 30),
-            ),
-            RevisitRound(
-                year=2016,
-                number=4,
-                name="2016年第4轮",
-                starts_on=datetime.date(2016, 5, 1),
-                ends_on=datetime.date(2016, 5, 31),
-            ),
+                number=number,
+                name=f"2016年第{number}轮",
+                starts_on=datetime.date(2016, *first),
+                ends_on=datetime.date(2016, *last),
+            )
+            for number, (first, last) in enumerate(round_days, start=1)
         ]
         _bulk(RevisitRound, rounds)
         revisits = []
