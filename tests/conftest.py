@@ -1,6 +1,8 @@
 import pytest
 
+from accounts.models import Role
 from poverty_tracker.celery import app as celery_app
+from tests.factories import CadreFactory, NaturalVillageFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -51,3 +53,37 @@ def _reference_data_for_transactional_tests(request):
     if marker and marker.kwargs.get("transaction"):
         request.getfixturevalue("transactional_db")
         _seed_reference_data()
+
+
+# -- shared data: a place and the people working on it ------------------------------------------------------
+
+
+@pytest.fixture
+def place(db):
+    """A natural village (with its administrative village and township)."""
+    return NaturalVillageFactory()
+
+
+@pytest.fixture
+def admin(db):
+    """A county admin (县扶贫办): sees and changes the whole county."""
+    return UserFactory(role=Role.COUNTY_ADMIN)
+
+
+@pytest.fixture
+def clerk(place):
+    """The village committee's official of ``place``'s village."""
+    return UserFactory(role=Role.VILLAGE_OFFICIAL, village=place.village)
+
+
+@pytest.fixture
+def people(place):
+    """One user per role around ``place``; the cadre has an account but no household yet."""
+    village = place.village
+    return {
+        "county": UserFactory(role=Role.COUNTY_ADMIN),
+        "township": UserFactory(role=Role.TOWNSHIP_OFFICIAL, township=village.township),
+        "village": UserFactory(role=Role.VILLAGE_OFFICIAL, village=village),
+        "inspector": UserFactory(role=Role.INSPECTOR),
+        "cadre": UserFactory(role=Role.CADRE, cadre=CadreFactory()),
+    }

@@ -9,32 +9,17 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from assignments.models import Cadre, Pairing, RevisitRound, WorkUnit
-from tests.assignments import responsibility_data as data_module
+from tests.clients import ids
 from tests.factories import CadreFactory, PairingFactory, make_household
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
 
 
-@pytest.fixture
-def data():
-    return data_module.build()
-
-
-@pytest.fixture
-def users(data):
-    return data_module.users(data)
-
-
 def api(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
-
-
-def ids(response) -> set[int]:
-    assert response.status_code == 200, response.content
-    return {r["id"] for r in response.json()["results"]}
 
 
 def pairings_state() -> list:

@@ -9,21 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assignments.models import Pairing
-from tests.assignments import responsibility_data as data_module
 from tests.factories import CadreFactory, PairingFactory, WorkUnitVillageFactory, make_household
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
-
-
-@pytest.fixture
-def data():
-    return data_module.build()
-
-
-@pytest.fixture
-def users(data):
-    return data_module.users(data)
 
 
 def village_url(village) -> str:

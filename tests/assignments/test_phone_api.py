@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from accounts.models import Role
 from assignments.models import Pairing, Revisit, RevisitPhoto
 from assignments.services import pairing_end, revisit_record
+from tests.clients import client_for
 from tests.factories import (
     CadreFactory,
     NaturalVillageFactory,
@@ -26,12 +27,6 @@ pytestmark = pytest.mark.django_db
 
 API = "/api/v1/revisits/"
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

@@ -8,19 +8,8 @@ from django.urls import reverse
 
 from assignments.models import Pairing
 from households.models import Member
-from tests.assignments import responsibility_data as data_module
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def data():
-    return data_module.build()
-
-
-@pytest.fixture
-def users(data):
-    return data_module.users(data)
 
 
 def id_numbers() -> list[str]:

@@ -15,21 +15,10 @@ from assignments.tasks import overdue_flag
 from core.access import Access
 from core.models import Job
 from households.choices import Status
-from tests.assignments import responsibility_data as data_module
 from tests.assignments.responsibility_data import CLOSED, OPEN
 from tests.factories import NaturalVillageFactory, PairingFactory, make_household
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def data():
-    return data_module.build()
-
-
-@pytest.fixture
-def users(data):
-    return data_module.users(data)
 
 
 def figures(rows) -> dict:

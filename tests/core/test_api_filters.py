@@ -1,11 +1,10 @@
 """Every list of the API filters by id (DESIGN.md §7) through the one base FilterSet of core.api."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from core.api import FilterSet
 from poverty_tracker.api_urls import router
-from tests.factories import UserFactory
+from tests.clients import client_for
 
 LISTS = [(prefix, viewset) for prefix, viewset, _ in router.registry if hasattr(viewset, "list")]
 
@@ -17,9 +16,8 @@ def test_every_list_filters_through_the_base_filterset(viewset):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("prefix", [p for p, _ in LISTS])
-def test_every_list_refuses_an_id_that_is_no_whole_number(prefix):
-    client = APIClient()
-    client.force_authenticate(UserFactory())  # county_admin: sees every list
+def test_every_list_refuses_an_id_that_is_no_whole_number(prefix, admin):
+    client = client_for(admin)  # the county admin sees every list
     assert client.get(f"/api/v1/{prefix}/?id=0").status_code == 200
     response = client.get(f"/api/v1/{prefix}/?id=3.5")
     assert response.status_code == 400, response.content

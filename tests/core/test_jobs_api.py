@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 from accounts.models import Role
 from core.models import Job
 from households.models import EligibilityRun
+from tests.clients import client_for
 from tests.factories import (
     AssessmentFactory,
     CadreFactory,
@@ -16,17 +17,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(role=Role.COUNTY_ADMIN)
 
 
 @pytest.fixture

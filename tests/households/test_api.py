@@ -8,7 +8,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Role
@@ -17,6 +16,7 @@ from core.models import Job
 from households import services
 from households.exit.services import exit_application_advance, exit_application_create
 from households.models import Assessment, ExitApplication, ExitStep, Household, Member, PovertyLine
+from tests.clients import client_for, ids, token_client
 from tests.factories import (
     AssessmentFactory,
     CadreFactory,
@@ -34,50 +34,15 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
-
-
-def ids(response) -> set[int]:
-    assert response.status_code == 200, response.content
-    return {r["id"] for r in response.json()["results"]}
-
-
 def errors(response) -> str:
     """The whole error body as text, to look for the Chinese message in it."""
     return str(response.json())
 
 
 @pytest.fixture
-def place():
-    return NaturalVillageFactory()
-
-
-@pytest.fixture
 def elsewhere():
     """A natural village in another township."""
     return NaturalVillageFactory()
-
-
-@pytest.fixture
-def people(place):
-    village = place.village
-    cadre = CadreFactory()
-    return {
-        "county": UserFactory(role=Role.COUNTY_ADMIN),
-        "township": UserFactory(role=Role.TOWNSHIP_OFFICIAL, township=village.township),
-        "village": UserFactory(role=Role.VILLAGE_OFFICIAL, village=village),
-        "inspector": UserFactory(role=Role.INSPECTOR),
-        "cadre": UserFactory(role=Role.CADRE, cadre=cadre),
-    }
 
 
 @pytest.fixture

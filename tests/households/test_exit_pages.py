@@ -27,21 +27,6 @@ pytestmark = pytest.mark.django_db
 APPROVE, REJECT = choices.Decision.APPROVE, choices.Decision.REJECT
 
 
-@pytest.fixture
-def place():
-    return NaturalVillageFactory()
-
-
-@pytest.fixture
-def people(place):
-    village = place.village
-    return {
-        "village": UserFactory(role=Role.VILLAGE_OFFICIAL, village=village),
-        "township": UserFactory(role=Role.TOWNSHIP_OFFICIAL, township=village.township),
-        "county": UserFactory(role=Role.COUNTY_ADMIN),
-    }
-
-
 def household_with_income(place, per_head: int):
     """A two-person household whose 2016 per-capita net income is ``per_head``, all six guarantees met."""
     household = make_household(natural_village=place)

@@ -26,21 +26,6 @@ DAY = datetime.date(2016, 11, 1)
 APPROVE = choices.Decision.APPROVE
 
 
-@pytest.fixture
-def place():
-    return NaturalVillageFactory()
-
-
-@pytest.fixture
-def people(place):
-    village = place.village
-    return {
-        "village": UserFactory(role=Role.VILLAGE_OFFICIAL, village=village),
-        "township": UserFactory(role=Role.TOWNSHIP_OFFICIAL, township=village.township),
-        "county": UserFactory(role=Role.COUNTY_ADMIN),
-    }
-
-
 def household_with_income(place, per_head: int):
     household = make_household(natural_village=place)
     AssessmentFactory(household=household, year=2016, wage_income=per_head * 2, operating_income=0)

@@ -25,16 +25,6 @@ pytestmark = pytest.mark.django_db
 ALL_SECURE = {field: True for field in Assessment.SECURITY_FIELDS}
 
 
-@pytest.fixture
-def place():
-    return NaturalVillageFactory()
-
-
-@pytest.fixture
-def clerk(place):
-    return UserFactory(role=Role.VILLAGE_OFFICIAL, village=place.village)
-
-
 def family(place, n_children=1):
     return make_household(
         natural_village=place,

@@ -9,23 +9,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Role
+from tests.clients import client_for, token_client
 from tests.factories import NaturalVillageFactory, TownshipFactory, UserFactory, VillageFactory
 from villages.models import AdministrativeVillage, NaturalVillage
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def token_client(user) -> APIClient:
-    """Authenticates on every request, as a phone or a script does."""
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
 
 
 @pytest.fixture
@@ -34,11 +22,6 @@ def geo():
     v1, v2 = VillageFactory(township=t1, name="江边村"), VillageFactory(township=t2, name="波亨村")
     nv1, nv2 = NaturalVillageFactory(village=v1), NaturalVillageFactory(village=v2)
     return {"t1": t1, "t2": t2, "v1": v1, "v2": v2, "nv1": nv1, "nv2": nv2}
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(role=Role.COUNTY_ADMIN)
 
 
 # -- reading --------------------------------------------------------------------------------------------

@@ -61,11 +61,6 @@ def _upload(client, source, *, dry_run=True, roster="households"):
     return client.post(reverse("rosters:upload"), data)
 
 
-@pytest.fixture
-def clerk(place):
-    return UserFactory(role=Role.VILLAGE_OFFICIAL, village=place.village)
-
-
 def test_the_clerks_whole_flow(client, clerk, place):
     client.force_login(clerk)
     page = client.get(reverse("households:rosters"), follow=True)
