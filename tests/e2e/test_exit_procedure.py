@@ -8,7 +8,6 @@ notice end by moving its last day into the past (the only stand-in here: seven d
 """
 
 import datetime
-import os
 
 import pytest
 
@@ -16,6 +15,7 @@ from accounts.models import Role
 from households import choices
 from households.eligibility import eligibility_recompute
 from households.models import ExitApplication
+from tests.e2e.browser import MARKS, OFFICE, sign_in
 from tests.factories import (
     AssessmentFactory,
     NaturalVillageFactory,
@@ -26,14 +26,7 @@ from tests.factories import (
     member_data,
 )
 
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "pass-word-1"  # UserFactory's
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (CI installs it)"),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture
@@ -63,32 +56,14 @@ def county():
     return data
 
 
-@pytest.fixture
-def browser(live_server, monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the test reads the database between steps
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
-
-
 class Desk:
     """One official's browser session."""
 
     def __init__(self, browser, base, user):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        self.context = browser.new_context(**OFFICE)
         self.page = self.context.new_page()
         self.base = base
-        self.page.goto(f"{base}/accounts/login/")
-        self.page.fill("input[name=username]", user.username)
-        self.page.fill("input[name=password]", PASSWORD)
-        self.page.press("input[name=password]", "Enter")
-        self.page.wait_for_url(f"{base}/")
+        sign_in(self.page, base, user)
 
     def open(self, path):
         self.page.goto(self.base + path)

@@ -6,7 +6,6 @@ pytest-django's live server. The service worker, the IndexedDB outbox and the sy
 
 import base64
 import datetime
-import os
 import struct
 
 import pytest
@@ -14,6 +13,7 @@ import pytest
 from accounts.models import Role
 from assignments.models import Revisit, RevisitPhoto
 from assignments.services import revisit_record, revisit_update
+from tests.e2e.browser import MARKS, OFFICE, sign_in
 from tests.factories import (
     CadreFactory,
     NaturalVillageFactory,
@@ -25,16 +25,7 @@ from tests.factories import (
     member_data,
 )
 
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "pass-word-1"  # UserFactory's
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (CI installs Debian's chromium)"
-    ),
-]
+pytestmark = MARKS
 
 
 def jpeg_size(data: bytes) -> tuple[int, int]:
@@ -74,33 +65,18 @@ def dataset(settings, tmp_path):
 
 
 @pytest.fixture
-def phone(live_server, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the test still reads the database between
-    # steps (never concurrently with the loop's own work), which Django would otherwise refuse.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(
-            viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="zh-CN"
-        )
-        page = context.new_page()
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        yield context, page, errors
-        browser.close()
+def phone(browser):
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return context, page, errors
 
 
-def sign_in(page, base, user, next_url):
-    page.goto(f"{base}/accounts/login/?next={next_url}")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(f"**{next_url}")
+def phone_sign_in(page, base, user, next_url):
+    sign_in(page, base, user, next_url)
     # The first phone page registers the service worker, which takes control at once (clients.claim).
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20000)
 
@@ -111,7 +87,7 @@ def test_two_revisits_recorded_offline_survive_a_reload_and_sync_exactly_once(li
     base = live_server.url
 
     # Sign in with signal; the service worker keeps the form on the phone.
-    sign_in(page, base, dataset["user"], "/assignments/m/revisit/")
+    phone_sign_in(page, base, dataset["user"], "/assignments/m/revisit/")
     page.wait_for_function(
         """async () => {
             for (const name of await caches.keys()) {
@@ -205,14 +181,9 @@ def test_two_revisits_recorded_offline_survive_a_reload_and_sync_exactly_once(li
     official = UserFactory(
         username="township-e2e", role=Role.TOWNSHIP_OFFICIAL, township=dataset["village"].township
     )
-    office = context.browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    office = context.browser.new_context(**OFFICE)
     desk = office.new_page()
-    round_url = f"/assignments/rounds/{dataset['round'].pk}/"
-    desk.goto(f"{base}/accounts/login/?next={round_url}")
-    desk.fill("input[name=username]", official.username)
-    desk.fill("input[name=password]", PASSWORD)
-    desk.press("input[name=password]", "Enter")
-    desk.wait_for_url(f"**{round_url}")
+    sign_in(desk, base, official, f"/assignments/rounds/{dataset['round'].pk}/")
     assert desk.locator("[data-figure=due]").inner_text().strip() == "2"
     assert desk.locator("[data-figure=visited]").inner_text().split()[0] == "2"
     assert desk.locator("[data-figure=overdue]").inner_text().strip() == "0"
@@ -233,7 +204,7 @@ COUNT_OUTBOX = """() => new Promise((resolve, reject) => {
 def test_logging_out_with_unsent_records_warns_and_keeps_them(live_server, dataset, phone):
     context, page, errors = phone
     base = live_server.url
-    sign_in(page, base, dataset["user"], "/assignments/m/revisit/")
+    phone_sign_in(page, base, dataset["user"], "/assignments/m/revisit/")
 
     context.set_offline(True)
     page.select_option("select[name=household]", str(dataset["households"][0].pk))
@@ -267,7 +238,7 @@ def test_logging_out_with_unsent_records_warns_and_keeps_them(live_server, datas
     assert page.evaluate(COUNT_OUTBOX) == 1  # logging out never clears the outbox
 
     # Signing in again sends it.
-    sign_in(page, base, dataset["user"], "/assignments/m/outbox/")
+    phone_sign_in(page, base, dataset["user"], "/assignments/m/outbox/")
     page.wait_for_function(
         "document.querySelector('nav.tabs [data-outbox-count]').textContent === '0'", timeout=30000
     )
@@ -287,7 +258,7 @@ def test_an_offline_edit_of_a_record_changed_on_the_server_is_a_conflict_to_reso
         visited_on=datetime.date.today(),
         problems="屋顶漏雨",
     ).revisit
-    sign_in(page, live_server.url, user, f"/assignments/m/revisits/{revisit.pk}/edit/")
+    phone_sign_in(page, live_server.url, user, f"/assignments/m/revisits/{revisit.pk}/edit/")
 
     context.set_offline(True)
     page.fill("textarea[name=problems]", "屋顶漏雨，已报危房改造")
