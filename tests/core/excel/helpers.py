@@ -88,26 +88,35 @@ def workbook(
             ws.append([a.get(h.strip()) for h in assessment_headers])
     if edit is not None:
         edit(wb)
+    return saved(wb)
+
+
+def named(data: bytes, name: str = "花名册.xlsx") -> io.BytesIO:
+    """An uploaded file's bytes, with the name the upload gives them."""
+    f = io.BytesIO(data)
+    f.name = name
+    return f
+
+
+def saved(wb: Workbook) -> io.BytesIO:
+    """The workbook as an uploaded .xlsx."""
     out = io.BytesIO()
     wb.save(out)
-    out.seek(0)
-    out.name = "花名册.xlsx"
-    return out
+    return named(out.getvalue())
 
 
 TABLES = ("households_household", "households_member", "households_assessment")
+HISTORY = tuple(t.replace("households_", "households_historical") for t in TABLES)
 
 
-def fingerprint() -> dict[str, tuple[int, str]]:
-    """Row count and an md5 over every row, ordered, of the registry tables (and their history)."""
+def fingerprint(tables: Sequence[str] = TABLES + HISTORY) -> dict[str, tuple[int, str]]:
+    """Row count and an md5 over every row of each table, ordered by its key (the registry tables and
+    their history by default)."""
     result = {}
     with connection.cursor() as cursor:
-        for table in (*TABLES, *(t.replace("households_", "households_historical") for t in TABLES)):
-            cursor.execute(
-                f"SELECT * FROM {table} ORDER BY id"
-                if "historical" not in table
-                else f"SELECT * FROM {table} ORDER BY history_id"
-            )
+        for table in tables:
+            order = "history_id" if "historical" in table else "id"
+            cursor.execute(f"SELECT * FROM {table} ORDER BY {order}")
             rows = cursor.fetchall()
             result[table] = (len(rows), hashlib.md5(repr(rows).encode()).hexdigest())
     return result
@@ -137,6 +146,4 @@ def patch_sheet(
                     text = text.replace(old, new)
                 data = text.encode()
             dst.writestr(info.filename, data)
-    out.seek(0)
-    out.name = "花名册.xlsx"
-    return out
+    return named(out.getvalue())

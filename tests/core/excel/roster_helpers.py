@@ -3,7 +3,6 @@ template checks and query counts."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -13,6 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
 from core.excel.columns import Sheet
+from tests.core.excel.helpers import fingerprint as table_fingerprint
+from tests.core.excel.helpers import saved
 
 # The tables each roster may write (with their history where kept).
 TABLES = {
@@ -42,23 +43,12 @@ def sheet_workbook(
         ws.append([row.get(h) for h in headers])
     if edit is not None:
         edit(wb)
-    out = io.BytesIO()
-    wb.save(out)
-    out.seek(0)
-    out.name = "花名册.xlsx"
-    return out
+    return saved(wb)
 
 
 def fingerprint(roster: str) -> dict[str, tuple[int, str]]:
     """Row count and an md5 over every row of the roster's tables, ordered by their key."""
-    result = {}
-    with connection.cursor() as cursor:
-        for table in TABLES[roster]:
-            order = "history_id" if "historical" in table else "id"
-            cursor.execute(f"SELECT * FROM {table} ORDER BY {order}")
-            rows = cursor.fetchall()
-            result[table] = (len(rows), hashlib.md5(repr(rows).encode()).hexdigest())
-    return result
+    return table_fingerprint(TABLES[roster])
 
 
 def errors_at(outcome, sheet: str, row: int, column: str) -> list[str]:

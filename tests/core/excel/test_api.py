@@ -11,19 +11,13 @@ from rest_framework.test import APIClient
 from accounts.models import Role
 from core.models import ImportRecord, Job
 from households.models import Household, Member
-from tests.core.excel.helpers import member_row, workbook
+from tests.core.excel.helpers import member_row, named, workbook
 from tests.factories import NaturalVillageFactory, UserFactory, make_household, make_id_number
 
 pytestmark = pytest.mark.django_db
 
 IMPORTS = "/api/v1/imports/"
 EXPORT = "/api/v1/exports/households/"
-
-
-def _named(data: bytes, name: str = "花名册.xlsx") -> io.BytesIO:
-    f = io.BytesIO(data)
-    f.name = name
-    return f
 
 
 def family(place, number: str = "N1") -> io.BytesIO:
@@ -100,15 +94,15 @@ def _zip(entries: dict[str, bytes]) -> io.BytesIO:
     with zipfile.ZipFile(out, "w") as z:
         for name, data in entries.items():
             z.writestr(name, data)
-    return _named(out.getvalue())
+    return named(out.getvalue())
 
 
 BAD_FILES = {
-    "csv": lambda place: _named(b"a,b\n1,2\n", "名单.csv"),
-    "text": lambda place: _named("户编号 姓名\n".encode(), "名单.xlsx"),
-    "xls": lambda place: _named(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "旧格式.xls"),
+    "csv": lambda place: named(b"a,b\n1,2\n", "名单.csv"),
+    "text": lambda place: named("户编号 姓名\n".encode(), "名单.xlsx"),
+    "xls": lambda place: named(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "旧格式.xls"),
     "not_a_workbook_zip": lambda place: _zip({"hello.txt": b"hi"}),
-    "broken_zip": lambda place: _named(b"PK\x03\x04broken"),
+    "broken_zip": lambda place: named(b"PK\x03\x04broken"),
     "header_only": lambda place: workbook([]),
     "no_roster_sheet": lambda place: workbook([], edit=lambda wb: setattr(wb["成员"], "title", "Sheet1")),
     "unknown_header": lambda place: workbook([], member_headers=["户编号", "乱码"]),
@@ -126,7 +120,7 @@ def test_bad_files_answer_400_in_chinese(api, place, kind):
 
 def test_bad_requests_answer_400(api, settings):
     assert api.post(IMPORTS, {}, format="multipart").status_code == 400
-    response = api.post(IMPORTS, {"file": _named(b"", "空.xlsx")}, format="multipart")
+    response = api.post(IMPORTS, {"file": named(b"", "空.xlsx")}, format="multipart")
     assert response.status_code == 400 and "空" in str(response.json())
     response = api.post(IMPORTS, {"file": workbook([]), "roster": "nope"}, format="multipart")
     assert response.status_code == 400 and "没有名为 nope 的花名册" in str(response.json())
@@ -180,7 +174,7 @@ def test_export_imports_back_unchanged_through_the_api(api, place):
     for n in range(3):
         make_household(natural_village=place, household_number=f"A00{n}")
     response = api.get(EXPORT)
-    source = _named(b"".join(response.streaming_content))
+    source = named(b"".join(response.streaming_content))
     response = api.post(IMPORTS, {"file": source, "dry_run": "false"}, format="multipart")
     assert response.status_code == 201, response.json()
     result = response.json()["result"]

@@ -8,14 +8,8 @@ import pytest
 from core.models import ImportRecord
 from core.rosters.imports import roster_import
 from households.roster_io import household_roster_import
-from tests.core.excel.helpers import MEMBER_HEADERS, fingerprint, member_row, workbook
+from tests.core.excel.helpers import MEMBER_HEADERS, fingerprint, member_row, named, workbook
 from tests.factories import make_household, make_id_number
-
-
-def _named(data: bytes, name: str = "花名册.xlsx") -> io.BytesIO:
-    f = io.BytesIO(data)
-    f.name = name
-    return f
 
 
 def _sheet_xlsx(sheet_xml_parts, *, compress=zipfile.ZIP_DEFLATED) -> io.BytesIO:
@@ -65,7 +59,7 @@ def _only_error(user, source):
 
 
 def test_xls(admin, registry):
-    error = _only_error(admin, _named(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2000, "花名册.xls"))
+    error = _only_error(admin, named(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2000, "花名册.xls"))
     assert "Excel 97-2003" in error["message"] and ".xlsx" in error["message"]
     assert fingerprint() == registry
 
@@ -77,30 +71,30 @@ def test_password_protected(admin, registry):
         + "EncryptedPackage".encode("utf-16-le")
         + b"\0" * 100
     )
-    error = _only_error(admin, _named(data))
+    error = _only_error(admin, named(data))
     assert "密码" in error["message"]
     assert fingerprint() == registry
 
 
 def test_csv_renamed(admin, registry):
-    error = _only_error(admin, _named("户编号,姓名\nH1,张三\n".encode("gbk")))
+    error = _only_error(admin, named("户编号,姓名\nH1,张三\n".encode("gbk")))
     assert "CSV" in error["message"]
     assert fingerprint() == registry
 
 
 def test_html_renamed(admin, registry):
-    error = _only_error(admin, _named(b"<html><table><tr><td>1</td></tr></table></html>"))
+    error = _only_error(admin, named(b"<html><table><tr><td>1</td></tr></table></html>"))
     assert "HTML" in error["message"]
 
 
 def test_empty_file(admin, registry):
-    error = _only_error(admin, _named(b""))
+    error = _only_error(admin, named(b""))
     assert "文件为空" in error["message"]
     assert fingerprint() == registry
 
 
 def test_corrupt_zip(admin, registry):
-    error = _only_error(admin, _named(b"PK\x03\x04" + b"garbage" * 100))
+    error = _only_error(admin, named(b"PK\x03\x04" + b"garbage" * 100))
     assert "损坏" in error["message"]
     assert fingerprint() == registry
 
@@ -109,7 +103,7 @@ def test_zip_that_is_not_a_workbook(admin, registry):
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
         z.writestr("readme.txt", "hello")
-    error = _only_error(admin, _named(out.getvalue()))
+    error = _only_error(admin, named(out.getvalue()))
     assert "不是 Excel 工作簿" in error["message"]
 
 
@@ -172,7 +166,7 @@ def test_no_header_row(admin, registry):
 
 
 def test_bad_file_through_the_service_keeps_a_record(admin, registry):
-    record = roster_import(user=admin, file=_named(b"a,b\n1,2\n", "名单.xlsx"), dry_run=True)
+    record = roster_import(user=admin, file=named(b"a,b\n1,2\n", "名单.xlsx"), dry_run=True)
     record.refresh_from_db()
     assert record.state == ImportRecord.State.FAILED
     assert record.original_name == "名单.xlsx" and record.created_by == admin
@@ -183,7 +177,7 @@ def test_bad_file_through_the_service_keeps_a_record(admin, registry):
 
 def test_a_good_row_after_a_bad_file_check_still_imports(admin, place):
     """The checks don't leave state behind: a valid file right after a refused one imports."""
-    _only_error(admin, _named(b""))
+    _only_error(admin, named(b""))
     rows = [member_row({"number": "N1", "nv": place}, 身份证号=make_id_number())]
     outcome = household_roster_import(user=admin, source=workbook(rows), dry_run=False)
     assert not outcome.errors and outcome.written

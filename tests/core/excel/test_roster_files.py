@@ -8,14 +8,8 @@ import pytest
 from assignments.rosters import PAIRINGS, REVISITS
 from core.excel.registry import roster_entry
 from projects.rosters import PARTICIPANTS, PROJECTS, RELOCATIONS
+from tests.core.excel.helpers import named
 from tests.core.excel.roster_helpers import TABLES, fingerprint, sheet_workbook
-
-
-def _named(data: bytes) -> io.BytesIO:
-    f = io.BytesIO(data)
-    f.name = "花名册.xlsx"
-    return f
-
 
 SHEETS = {
     "pairings": PAIRINGS,
@@ -33,10 +27,10 @@ def _without_a_required_column(sheet):
 
 
 BAD = [
-    ("empty", lambda s: _named(b""), "文件为空"),
-    ("csv", lambda s: _named("户编号,干部\nP1,李明\n".encode()), "不是 Excel 工作簿"),
-    ("xls", lambda s: _named(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600), ".xls"),
-    ("broken_zip", lambda s: _named(b"PK\x03\x04 broken"), "已损坏"),
+    ("empty", lambda s: named(b""), "文件为空"),
+    ("csv", lambda s: named("户编号,干部\nP1,李明\n".encode()), "不是 Excel 工作簿"),
+    ("xls", lambda s: named(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600), ".xls"),
+    ("broken_zip", lambda s: named(b"PK\x03\x04 broken"), "已损坏"),
     ("wrong_sheet", lambda s: sheet_workbook(s, [], name="Sheet1"), "工作簿中没有"),
     ("headers_only", lambda s: sheet_workbook(s, []), "只有表头"),
     ("missing_required_column", lambda s: _without_a_required_column(s), "缺少必填列"),
