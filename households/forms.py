@@ -11,7 +11,7 @@ from django.forms import modelformset_factory
 
 from core.idnumbers import normalise, validate_id_number
 from households import choices
-from households.models import Household, Member
+from households.models import Assessment, Household, Member
 from villages.models import AdministrativeVillage, NaturalVillage, Township
 
 BLANK = [("", "全部")]
@@ -209,21 +209,8 @@ class AssessmentForm(BootstrapMixin, forms.Form):
     housing_secure = forms.BooleanField(label="住房安全有保障", required=False)
     water_secure = forms.BooleanField(label="饮水安全有保障", required=False)
 
-    INCOME_FIELDS = (
-        "wage_income",
-        "operating_income",
-        "property_income",
-        "transfer_income",
-        "operating_expense",
-    )
-    SECURITY_FIELDS = (
-        "food_secure",
-        "clothing_secure",
-        "education_secure",
-        "medical_secure",
-        "housing_secure",
-        "water_secure",
-    )
+    INCOME_FIELDS = Assessment.INCOME_FIELDS
+    SECURITY_FIELDS = Assessment.SECURITY_FIELDS
 
 
 # -- member leaving, 户主, 分户, 合户 ------------------------------------------------------------------

@@ -303,6 +303,14 @@ class Assessment(models.Model):
             ),
         ]
 
+    # The four incomes and the operating expense: 人均纯收入 = (incomes − expense) ÷ current members.
+    INCOME_FIELDS = (
+        "wage_income",
+        "operating_income",
+        "property_income",
+        "transfer_income",
+        "operating_expense",
+    )
     SECURITY_FIELDS = (
         "food_secure",
         "clothing_secure",

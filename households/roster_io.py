@@ -60,7 +60,7 @@ HOUSEHOLD_FIELDS = ("attribute", "main_cause", "identified_year", "phone", "stat
 MEMBER_FIELDS = tuple(
     f for f in Member.DETAIL_FIELDS if f != "id_number" and f in {c.field for c in MEMBERS.columns}
 )
-AMOUNT_FIELDS = ("wage_income", "operating_income", "property_income", "transfer_income", "operating_expense")
+AMOUNT_FIELDS = Assessment.INCOME_FIELDS
 ASSESSMENT_FIELDS = AMOUNT_FIELDS + Assessment.SECURITY_FIELDS
 KINDS = ("households", "members", "assessments")
 

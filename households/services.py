@@ -180,13 +180,8 @@ def household_decision_refresh(household: Household) -> None:
     )
 
 
-INCOME_FIELDS = {
-    "wage_income": "工资性收入",
-    "operating_income": "生产经营性收入",
-    "property_income": "财产性收入",
-    "transfer_income": "转移性收入",
-    "operating_expense": "生产经营性支出",
-}
+# Each amount with its name in messages (the model's verbose_name: 工资性收入, ...).
+INCOME_FIELDS = {name: Assessment._meta.get_field(name).verbose_name for name in Assessment.INCOME_FIELDS}
 
 
 @transaction.atomic
