@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from assignments.forms import CadreFilterForm, CompletionForm, PairingBatchForm,
 from assignments.models import Pairing
 from assignments.services import pairings_apply, revisit_round_create
 from core.access import Access
-from core.views import service_errors
+from core.views import page_of, service_errors
 
 PER_PAGE = 50
 NOTICE_TABLE_MAX = 40
@@ -109,7 +108,7 @@ def without_cadre(request: HttpRequest) -> HttpResponse:
     access = _officials_only(request)
     village_id = _int(request.GET.get("village"))
     households = selectors.households_without_cadre(access=access, village_id=village_id)
-    page = Paginator(households, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, households, PER_PAGE)
     return render(
         request,
         "assignments/without_cadre.html",
@@ -133,7 +132,7 @@ def cadres(request: HttpRequest) -> HttpResponse:
     form = CadreFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = selectors.cadre_list(access=access, unit_id=filters.get("unit"), q=filters.get("q") or "")
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, rows, PER_PAGE)
     return render(
         request,
         "assignments/cadres.html",
@@ -205,7 +204,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     rows = selectors.round_completion(access=access, round_id=rnd, group_by=group_by, today=today)
     # A county has thousands of cadres: the figures are computed once, the rows shown a page at a time.
-    page = Paginator(rows, COMPLETION_ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, rows, COMPLETION_ROWS_PER_PAGE)
     return render(
         request,
         "assignments/round_detail.html",
@@ -235,7 +234,7 @@ def revisit_list(request: HttpRequest) -> HttpResponse:
         village_id=filters.get("village"),
         cadre_id=filters.get("cadre"),
     )
-    page = Paginator(revisits, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, revisits, PER_PAGE)
     return render(
         request,
         "assignments/revisits.html",

@@ -2,8 +2,9 @@
 
 - ``form_add_errors``: a service's ValidationError shown on the form that sent the input;
   ``service_errors``: the same around the service calls of a view, as a ``with`` block.
-- ``query_without``: a page's query string without one parameter (the filters its links keep); the
-  pagination include reads it through the ``page_url`` tag (core/templatetags/pagination.py).
+- ``page_of``: the page of a list the query string asks for; ``query_without``: a page's query string
+  without one parameter (the filters its links keep), which templates/includes/pagination.html reads
+  through the ``page_url`` tag (core/templatetags/pagination.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from contextlib import contextmanager
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 
 
@@ -45,6 +47,14 @@ def service_errors(form: forms.BaseForm, request: HttpRequest | None = None) -> 
             for text in exc.messages:
                 messages.error(request, text)
         form_add_errors(form, exc)
+
+
+def page_of(
+    request: HttpRequest, rows, per_page: int, *, param: str = "page", paginator: type[Paginator] = Paginator
+) -> Page:
+    """The page of ``rows`` that ``?page=`` (or ``param``, for a second list on a page) asks for; a number
+    that is not one, or is past the end, gives the first or the last page."""
+    return paginator(rows, per_page).get_page(request.GET.get(param))
 
 
 def query_without(request: HttpRequest | None, name: str = "page") -> str:

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.access import Access
-from core.views import form_add_errors, query_without, service_errors
+from core.views import form_add_errors, page_of, query_without, service_errors
 from households import choices, selectors, services
 from households.forms import (
     AssessmentForm,
@@ -101,7 +101,7 @@ def household_list(request):
         form.is_valid()
         filters = form.cleaned_data
     households = selectors.household_list(access=access, filters=filters)
-    page = CappedPaginator(households, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, households, PER_PAGE, paginator=CappedPaginator)
     _with_member_counts(page.object_list)
     context = {
         "form": form,
@@ -125,7 +125,7 @@ def household_detail(request, pk):
         member.health_labels = [health_labels.get(code, code) for code in member.health]
     cause_labels = dict(choices.Cause.choices)
     can_change = access.can_change(household)
-    history = Paginator(selectors.household_history(access=access, household=household), HISTORY_PER_PAGE)
+    history = selectors.household_history(access=access, household=household)
     context = {
         "household": household,
         "sections": selectors.household_sections(access=access, household=household),
@@ -134,7 +134,7 @@ def household_detail(request, pk):
         "can_assess": can_change and access.may_change_model(Assessment),
         "can_change_members": can_change and access.may_change_model(Member),
         "can_confirm_return": household.needs_return_review and selectors.can_confirm_return(access=access),
-        "history_page": history.get_page(request.GET.get("history_page")),
+        "history_page": page_of(request, history, HISTORY_PER_PAGE, param="history_page"),
     }
     return render(request, "households/detail.html", context)
 
@@ -457,9 +457,7 @@ def household_merge(request, pk):
 @login_required
 def return_review(request):
     access = Access.for_user(request.user)
-    page = CappedPaginator(selectors.return_review_list(access=access), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, selectors.return_review_list(access=access), PER_PAGE, paginator=CappedPaginator)
     _with_member_counts(page.object_list)
     context = {
         "page_obj": page,
@@ -495,7 +493,7 @@ def return_confirm(request, pk):
 def eligibility_runs(request):
     """脱贫条件重算记录: each run of the recompute, with what it checked and changed."""
     access = Access.for_user(request.user)
-    page = Paginator(selectors.eligibility_runs(access=access), 30).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.eligibility_runs(access=access), 30)
     return render(request, "households/eligibility_runs.html", {"page_obj": page})
 
 
@@ -506,7 +504,7 @@ def eligibility_run(request, pk):
     run = get_object_or_404(selectors.eligibility_runs(access=access), pk=pk)
     became = request.GET.get("became") if request.GET.get("became") in ("eligible", "ineligible") else None
     changes = selectors.eligibility_changes(access=access, run_id=run.pk, became=became)
-    page = Paginator(changes, 50).get_page(request.GET.get("page"))
+    page = page_of(request, changes, 50)
     return render(
         request, "households/eligibility_run.html", {"run": run, "page_obj": page, "became": became}
     )

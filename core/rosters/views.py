@@ -18,7 +18,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,6 +30,7 @@ from core.excel.registry import RosterEntry, roster_entries, roster_entry
 from core.models import ImportRecord, Job
 from core.rosters.exports import XLSX, export_queryset, is_large, roster_export, roster_export_start
 from core.rosters.imports import roster_import, roster_import_commit
+from core.views import page_of
 
 RECORDS_PER_PAGE = 20
 ERRORS_PER_PAGE = 50
@@ -116,7 +116,7 @@ def roster_index(request, upload_form: UploadForm | None = None, status: int = 2
     records = access.visible(ImportRecord.objects.select_related("created_by", "job")).order_by(
         "-created_at", "-id"
     )
-    page = Paginator(records, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, records, RECORDS_PER_PAGE)
     for record in page.object_list:
         record.title = _title(record.roster)
     context = {
@@ -191,7 +191,7 @@ def _count_rows(counts: dict) -> list[dict]:
 @login_required
 def import_detail(request, pk):
     record = _record(request, pk)
-    errors = Paginator(record.errors or [], ERRORS_PER_PAGE).get_page(request.GET.get("errors_page"))
+    errors = page_of(request, record.errors or [], ERRORS_PER_PAGE, param="errors_page")
     can_commit = (
         record.state == ImportRecord.State.CHECKED
         and record.created_by_id == request.user.pk
@@ -252,17 +252,22 @@ def import_file(request, pk):
     )
 
 
-@login_required
-def import_error_file(request, pk):
-    record = _record(request, pk)
-    if not record.error_file:
-        raise Http404("该导入记录没有错误标注工作簿。")
+def error_file_response(record: ImportRecord) -> FileResponse:
+    """The upload back with each bad cell filled red and commented, as a download (page and API)."""
     return FileResponse(
         record.error_file.open("rb"),
         as_attachment=True,
         filename=os.path.basename(record.error_file.name),
         content_type=XLSX,
     )
+
+
+@login_required
+def import_error_file(request, pk):
+    record = _record(request, pk)
+    if not record.error_file:
+        raise Http404("该导入记录没有错误标注工作簿。")
+    return error_file_response(record)
 
 
 # -- exports ---------------------------------------------------------------------------------------------

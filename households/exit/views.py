@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.access import Access
-from core.views import service_errors
+from core.views import page_of, service_errors
 from households.choices import Decision
 from households.exit import selectors
 from households.exit.forms import (
@@ -72,7 +71,7 @@ def exit_list(request: HttpRequest) -> HttpResponse:
         year=filters.get("year"),
         my_turn=bool(filters.get("mine")),
     )
-    page = Paginator(applications, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, applications, PER_PAGE)
     today = timezone.localdate()
     rows = [(a, selectors.exit_progress(a, access=access, on=today)) for a in page.object_list]
     return render(

@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
-from core.views import form_add_errors, query_without, service_errors
+from core.views import form_add_errors, page_of, query_without, service_errors
 
 
 class NameForm(forms.Form):
@@ -109,3 +109,11 @@ def test_a_block_that_succeeds_is_left_alone():
     with service_errors(form):
         pass
     assert form.is_valid() and not form.errors
+
+
+def test_page_of_reads_its_own_parameter_and_forgives_a_bad_number():
+    rows = list(range(45))
+    assert page_of(_get({"page": "2"}), rows, 20).object_list == list(range(20, 40))
+    assert page_of(_get({"page": "2", "history_page": "3"}), rows, 20, param="history_page").number == 3
+    assert page_of(_get({"page": "x"}), rows, 20).number == 1
+    assert page_of(_get({"page": "99"}), rows, 20).number == 3
