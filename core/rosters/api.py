@@ -8,10 +8,7 @@ Chinese, never a 500. Someone else's import answers 404 (county admins see all, 
 
 from __future__ import annotations
 
-import os
-
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import FileResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -27,6 +24,7 @@ from core.jobs_api import JobSerializer
 from core.models import ImportRecord
 from core.rosters.exports import XLSX
 from core.rosters.imports import import_result, roster_import, roster_import_commit
+from core.rosters.views import error_file_response
 
 
 class ImportRecordSerializer(serializers.ModelSerializer):
@@ -142,9 +140,4 @@ class ImportRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         record = self.get_object()
         if not record.error_file:
             raise NotFound("该导入记录没有错误标注工作簿。")
-        return FileResponse(
-            record.error_file.open("rb"),
-            as_attachment=True,
-            filename=os.path.basename(record.error_file.name),
-            content_type=XLSX,
-        )
+        return error_file_response(record)
