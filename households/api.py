@@ -132,6 +132,12 @@ class _ChangeViewSet(
 
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    def _input(self, serializer_class, **kwargs):
+        """The request body read by ``serializer_class`` (400 with field errors when it does not fit)."""
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context(), **kwargs)
+        serializer.is_valid(raise_exception=True)
+        return serializer
+
     def _answer(self, record, status_code=status.HTTP_200_OK) -> Response:
         """The record as the list shows it: re-read through get_queryset, with its joins."""
         record = self.get_queryset().get(pk=record.pk)
@@ -316,8 +322,7 @@ class MemberViewSet(_ChangeViewSet):
         return selectors.member_list(access=Access.for_user(self.request.user))
 
     def create(self, request, *args, **kwargs):
-        serializer = MemberCreateSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
+        serializer = self._input(MemberCreateSerializer)
         member = services.member_add(
             household=serializer.validated_data["household"], user=request.user, data=serializer.member_data()
         )
@@ -326,8 +331,7 @@ class MemberViewSet(_ChangeViewSet):
     def partial_update(self, request, *args, **kwargs):
         member = self.get_object()
         self.reject_unknown_fields(MemberSerializer, services.MEMBER_EDITABLE, MEMBER_CHANGE_WHY)
-        serializer = MemberUpdateSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
+        serializer = self._input(MemberUpdateSerializer, partial=True)
         member = services.member_update(member=member, user=request.user, **serializer.validated_data)
         return Response(self.get_serializer(member).data)
 
@@ -335,8 +339,7 @@ class MemberViewSet(_ChangeViewSet):
     def leave(self, request, pk=None):
         """成员减少 (死亡 / 婚出 / 迁出 / 其他): kept on record, no longer counted."""
         member = self.get_object()
-        serializer = MemberLeaveSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
+        serializer = self._input(MemberLeaveSerializer)
         data = serializer.validated_data
         member = services.member_leave(
             member=member,
@@ -536,8 +539,7 @@ class HouseholdViewSet(_ChangeViewSet):
         return selectors.household_list_with_members(access=Access.for_user(self.request.user))
 
     def create(self, request, *args, **kwargs):
-        serializer = HouseholdCreateSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
+        serializer = self._input(HouseholdCreateSerializer)
         data = dict(serializer.validated_data)
         place = data["natural_village"]
         if not Access.for_user(request.user).can_change_in(
@@ -551,8 +553,7 @@ class HouseholdViewSet(_ChangeViewSet):
     def partial_update(self, request, *args, **kwargs):
         household = self.get_object()
         self.reject_unknown_fields(HouseholdSerializer, services.HOUSEHOLD_EDITABLE, HOUSEHOLD_CHANGE_WHY)
-        serializer = HouseholdUpdateSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
+        serializer = self._input(HouseholdUpdateSerializer)
         services.household_update(household=household, user=request.user, **serializer.validated_data)
         return self._answer(household)
 
@@ -560,8 +561,7 @@ class HouseholdViewSet(_ChangeViewSet):
     def remove(self, request, pk=None):
         """清退: wrongly registered; the record stays and counts nowhere."""
         household = self.get_object()
-        serializer = HouseholdRemoveSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        serializer = self._input(HouseholdRemoveSerializer)
         services.household_remove(household=household, user=request.user, **serializer.validated_data)
         return self._answer(household)
 
@@ -569,8 +569,7 @@ class HouseholdViewSet(_ChangeViewSet):
     def head(self, request, pk=None):
         """户主变更: the new head is a current member; the old head takes the given relation."""
         household = self.get_object()
-        serializer = HeadChangeSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
+        serializer = self._input(HeadChangeSerializer)
         services.head_change(household=household, user=request.user, **serializer.validated_data)
         return self._answer(household)
 
@@ -674,8 +673,7 @@ class AssessmentViewSet(_ChangeViewSet):
 
     def create(self, request, *args, **kwargs):
         household = self.household()
-        serializer = AssessmentInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        serializer = self._input(AssessmentInputSerializer)
         values = dict(serializer.validated_data)
         year = values.pop("year")
         existed = household.assessments.filter(year=year).exists()
@@ -685,8 +683,7 @@ class AssessmentViewSet(_ChangeViewSet):
 
     def partial_update(self, request, *args, **kwargs):
         assessment = self.get_object()
-        serializer = AssessmentPatchSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        serializer = self._input(AssessmentPatchSerializer)
         fields = (*services.INCOME_FIELDS, *Assessment.SECURITY_FIELDS)
         values = {f: getattr(assessment, f) for f in fields} | serializer.validated_data
         assessment = services.assessment_record(
@@ -773,8 +770,7 @@ class PovertyLineViewSet(_ChangeViewSet):
         return Response(PovertyLineSetSerializer(line).data, status=status_code)
 
     def create(self, request, *args, **kwargs):
-        serializer = PovertyLineInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        serializer = self._input(PovertyLineInputSerializer)
         data = serializer.validated_data
         existed = PovertyLine.objects.filter(year=data["year"], region_code=data["region_code"]).exists()
         return self._set(**data, status_code=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
@@ -784,8 +780,7 @@ class PovertyLineViewSet(_ChangeViewSet):
         self.reject_unknown_fields(
             PovertyLineSerializer, ("amount",), {"year": "年度不能修改；请新设该年度的标准。"}
         )
-        serializer = PovertyLineAmountSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        serializer = self._input(PovertyLineAmountSerializer)
         return self._set(
             year=line.year,
             amount=serializer.validated_data["amount"],
@@ -910,8 +905,7 @@ class ExitApplicationViewSet(_ChangeViewSet):
         return selectors.exit_application_list(access=Access.for_user(self.request.user))
 
     def create(self, request, *args, **kwargs):
-        serializer = ExitApplicationCreateSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
+        serializer = self._input(ExitApplicationCreateSerializer)
         application = exit_application_create(user=request.user, **serializer.validated_data)
         return self._answer(application, status.HTTP_201_CREATED)
 
@@ -919,8 +913,7 @@ class ExitApplicationViewSet(_ChangeViewSet):
     def advance(self, request, pk=None):
         """Approve moves the application to its next step; reject (with a reason) ends it."""
         application = self.get_object()
-        serializer = ExitAdvanceSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        serializer = self._input(ExitAdvanceSerializer)
         application = exit_application_advance(
             application=application, user=request.user, **serializer.validated_data
         )
