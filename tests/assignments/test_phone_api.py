@@ -15,30 +15,16 @@ from assignments.services import pairing_end, revisit_record
 from tests.clients import client_for
 from tests.factories import (
     CadreFactory,
-    NaturalVillageFactory,
     PairingFactory,
     RevisitFactory,
     RevisitRoundFactory,
     UserFactory,
-    make_household,
 )
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/revisits/"
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
-
-
-@pytest.fixture
-def paired():
-    """A cadre with a login, paired since 2016-01-05 with one household; another household not theirs."""
-    household = make_household(natural_village=NaturalVillageFactory())
-    cadre = CadreFactory()
-    PairingFactory(cadre=cadre, household=household, started_on=datetime.date(2016, 1, 5))
-    user = UserFactory(role=Role.CADRE, cadre=cadre)
-    other = make_household(natural_village=NaturalVillageFactory())
-    PairingFactory(household=other)
-    return {"household": household, "cadre": cadre, "user": user, "other": other}
 
 
 def body(household, **kw) -> dict:

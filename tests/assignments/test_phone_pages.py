@@ -18,7 +18,6 @@ from assignments.services import pairing_end, revisit_record
 from households.models import AssistanceMeasure, HelpPlan
 from tests.factories import (
     AssessmentFactory,
-    CadreFactory,
     NaturalVillageFactory,
     PairingFactory,
     RevisitFactory,
@@ -32,17 +31,6 @@ pytestmark = pytest.mark.django_db
 M = "/assignments/m/"
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
 PAGE_WEIGHT_BUDGET = 150 * 1024  # HTML + CSS + JS of the revisit form, gzip-compressed (issue 5)
-
-
-@pytest.fixture
-def paired():
-    household = make_household(natural_village=NaturalVillageFactory(), phone="13912345678")
-    cadre = CadreFactory(name="夏霞娟")
-    PairingFactory(cadre=cadre, household=household, started_on=datetime.date(2016, 1, 5))
-    user = UserFactory(role=Role.CADRE, cadre=cadre)
-    other = make_household(natural_village=NaturalVillageFactory())
-    PairingFactory(household=other)
-    return {"household": household, "cadre": cadre, "user": user, "other": other}
 
 
 def signed_in(client, user):
