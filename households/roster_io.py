@@ -60,6 +60,10 @@ HOUSEHOLD_FIELDS = ("attribute", "main_cause", "identified_year", "phone", "stat
 MEMBER_FIELDS = tuple(
     f for f in Member.DETAIL_FIELDS if f != "id_number" and f in {c.field for c in MEMBERS.columns}
 )
+# What the import reads of a registered household (self.households: number -> this row).
+REGISTERED_HOUSEHOLD = (
+    "household_number", "id", "natural_village_id", "village_id", "township_id", "head_name", *HOUSEHOLD_FIELDS,
+)  # fmt: skip
 AMOUNT_FIELDS = Assessment.INCOME_FIELDS
 ASSESSMENT_FIELDS = AMOUNT_FIELDS + Assessment.SECURITY_FIELDS
 KINDS = ("households", "members", "assessments")
@@ -288,13 +292,7 @@ class _Plan:
     def _load_households(self, numbers: list[str]) -> None:
         for chunk in _chunks(numbers):
             for row in _matching(Household.objects.all(), "household_number", chunk).values_list(
-                "household_number",
-                "id",
-                "natural_village_id",
-                "village_id",
-                "township_id",
-                "head_name",
-                *HOUSEHOLD_FIELDS,
+                *REGISTERED_HOUSEHOLD
             ):
                 self.households[row[0]] = row
 
@@ -358,15 +356,7 @@ class _Plan:
                 status = values[i["status"]] or choices.Status.POOR
                 exit_year = values[i["exit_year"]]
             else:
-                names = (
-                    "household_number",
-                    "id",
-                    "natural_village_id",
-                    "village_id",
-                    "township_id",
-                    "head_name",
-                )
-                current = dict(zip(names + HOUSEHOLD_FIELDS, existing, strict=True))
+                current = dict(zip(REGISTERED_HOUSEHOLD, existing, strict=True))
                 status, exit_year = current["status"], current["exit_year"]
                 # 未脱贫 → 已脱贫 only through the exit procedure (DESIGN.md §3), never by a spreadsheet.
                 for name in ("status", "exit_year"):
