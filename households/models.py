@@ -452,3 +452,11 @@ class ExitObjection(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "公示异议"
+
+
+# The village and township exit procedure (出列 / 摘帽) keeps its models in its own subpackage.
+from households.units.models import (  # noqa: E402, F401
+    UnitExitApplication,
+    UnitExitObjection,
+    UnitExitStep,
+)
