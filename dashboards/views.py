@@ -11,6 +11,8 @@ from assignments.selectors import overdue_for
 from core.access import Access
 from dashboards import selectors
 from households import selectors as household_selectors
+from households.units.procedure import PROPOSE
+from villages.models import VillageIndicatorStatus
 from villages.selectors import township_list
 
 
@@ -65,5 +67,8 @@ def exit_overview(request: HttpRequest) -> HttpResponse:
             "townships": townships,
             "township_id": township_id,
             "ready": sum(1 for v in overview.villages if v.ready and not v.figures.exit_year),
+            # 申请出列 / 摘帽 links for the role that proposes; 填报 for the role that records indicators.
+            "may_propose": access.may_take_unit_exit_step(PROPOSE),
+            "may_record_indicators": access.may_change_model(VillageIndicatorStatus),
         },
     )

@@ -15,6 +15,7 @@ urlpatterns = [
     path("households/", include("households.urls")),
     path("rosters/", include("core.rosters.urls")),
     path("villages/", include("dashboards.urls")),  # village and township exit: /villages/exit/
+    path("villages/exit/", include("households.units.urls")),  # 出列 / 摘帽 procedure and indicators
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("poverty_tracker.api_urls")),

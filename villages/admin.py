@@ -26,6 +26,7 @@ class TownshipAdmin(admin.ModelAdmin):
     list_filter = ("is_poor", "exit_year", "county")
     search_fields = ("name", "code")
     list_select_related = ("county",)
+    readonly_fields = ("exit_year",)  # set by county approval of the township's exit, never typed
 
 
 class VillageIndicatorStatusInline(admin.TabularInline):
@@ -43,6 +44,7 @@ class AdministrativeVillageAdmin(admin.ModelAdmin):
     list_select_related = ("township",)
     autocomplete_fields = ("township",)
     inlines = (VillageIndicatorStatusInline,)
+    readonly_fields = ("exit_year",)  # set by county approval of the village's exit, never typed
 
 
 @admin.register(NaturalVillage)

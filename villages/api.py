@@ -54,6 +54,8 @@ class VillageSerializer(serializers.ModelSerializer):
             "exit_year",
             "registered_rural_population",
         ]
+        # 出列年度 is set by county approval of the village's exit (households/units), never typed.
+        read_only_fields = ["exit_year"]
 
     def validate_township(self, township: Township) -> Township:
         # Households carry their township denormalised: moving a village would split its records.

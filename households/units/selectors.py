@@ -288,14 +288,7 @@ class IndicatorSheet:
     rows: list[tuple[ExitIndicator, VillageIndicatorStatus | None]]
 
 
-def indicator_sheets(*, access: Access, township_id: int | None = None) -> list[IndicatorSheet]:
-    """The poor villages in scope with their indicators, in three queries whatever their number."""
-    villages = access.visible(AdministrativeVillage.objects.filter(is_poor=True)).select_related(
-        "township__county"
-    )
-    if township_id:
-        villages = villages.filter(township_id=township_id)
-    villages = list(villages.order_by("township__code", "township_id", "code", "id"))
+def _sheets(*, access: Access, villages: list[AdministrativeVillage]) -> list[IndicatorSheet]:
     provinces = {v.township.county.province for v in villages}
     indicators = list(
         ExitIndicator.objects.filter(
@@ -319,3 +312,23 @@ def indicator_sheets(*, access: Access, township_id: int | None = None) -> list[
         )
         for village in villages
     ]
+
+
+def indicator_sheets(*, access: Access, township_id: int | None = None) -> list[IndicatorSheet]:
+    """The poor villages in scope with their indicators, in three queries whatever their number."""
+    villages = access.visible(AdministrativeVillage.objects.filter(is_poor=True)).select_related(
+        "township__county"
+    )
+    if township_id:
+        villages = villages.filter(township_id=township_id)
+    return _sheets(
+        access=access, villages=list(villages.order_by("township__code", "township_id", "code", "id"))
+    )
+
+
+def indicator_sheet(*, access: Access, village_id) -> IndicatorSheet:
+    """One village's indicator form, in scope (404 otherwise)."""
+    village = access.get_or_404(
+        AdministrativeVillage.objects.select_related("township__county"), pk=village_id
+    )
+    return _sheets(access=access, villages=[village])[0]
