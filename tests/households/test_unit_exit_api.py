@@ -6,11 +6,14 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.models import Role
 from households.units.models import UnitExitApplication
 from households.units.services import unit_exit_propose
+from tests.factories import UserFactory
 from tests.households.unit_exit_data import build_people, build_place, indicator
 from villages.models import VillageIndicatorStatus
 
@@ -133,6 +136,17 @@ def test_exit_year_is_not_typed_through_the_villages_api(place, people):
     assert response.status_code == 200
     village.refresh_from_db()
     assert village.exit_year is None
+
+
+def test_exit_year_is_not_typed_in_the_admin_site(client, place):
+    client.force_login(UserFactory(role=Role.COUNTY_ADMIN, is_staff=True, is_superuser=True))
+    for url in (
+        reverse("admin:villages_administrativevillage_change", args=[place["jia_cun"].pk]),
+        reverse("admin:villages_township_change", args=[place["jia"].pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert 'name="planned_exit_year"' in page
+        assert 'name="exit_year"' not in page  # shown read-only
 
 
 def test_the_endpoint_is_in_the_schema(people):
