@@ -12,7 +12,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from accounts.models import Role
+from core.access import Access
 from households import choices
+from households.units import procedure
 from households.units.models import UnitExitApplication, UnitExitState
 from households.units.services import (
     IndicatorInput,
@@ -293,3 +295,20 @@ def test_indicators_are_recorded_by_the_township_in_scope_and_only_recorded_ones
             statuses={incidence.pk: IndicatorInput(met=True)},
         )
     ) == [f"指标（编号 {incidence.pk}）不是本省启用的村级填报指标，不能填报。"]
+
+
+def test_access_says_who_takes_each_step(people):
+    takes = {
+        name: (
+            Access.for_user(user).may_take_unit_exit_step(procedure.PROPOSE),
+            Access.for_user(user).may_take_unit_exit_step(procedure.APPROVE),
+        )
+        for name, user in people.items()
+    }
+    assert takes == {
+        "township": (True, False),
+        "other_township": (True, False),  # in its own township: the unit's scope is checked by the service
+        "village": (False, False),
+        "county": (False, True),
+        "inspector": (False, False),
+    }

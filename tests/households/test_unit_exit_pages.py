@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from households.units.models import UnitExitApplication, UnitExitState
 from households.units.services import unit_exit_propose
+from tests.factories import VillageFactory
 from tests.households.unit_exit_data import build_people, build_place, indicator
 from villages.models import VillageIndicatorStatus
 
@@ -220,3 +221,18 @@ def test_the_list_costs_the_same_queries_for_few_and_many_applications(client, p
     for _ in range(15):
         UnitExitApplication.objects.create(level="township", township=jia, year=2016, state="rejected")
     assert _list_queries(client) == few
+
+
+def _indicator_page_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("unit_exit:indicators"))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_indicator_page_costs_the_same_queries_for_few_and_many_villages(client, place, people):
+    client.force_login(people["township"])
+    few = _indicator_page_queries(client)
+    for n in range(6):
+        VillageFactory(township=place["jia"], name=f"新村{n}", is_poor=True)
+    assert _indicator_page_queries(client) == few
