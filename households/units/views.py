@@ -159,10 +159,16 @@ def unit_exit_apply(request: HttpRequest, level: str, pk: int) -> HttpResponse:
             )
             return redirect("unit_exit:detail", pk=application.pk)
     readiness = selectors.unit_readiness(access=access, unit=unit)
+    by_village, by_township = selectors.open_applications(
+        access=access,
+        village_ids=[unit.pk] if level == UnitLevel.VILLAGE else [],
+        township_ids=[unit.pk] if level == UnitLevel.TOWNSHIP else [],
+    )
     return render(
         request,
         "households/units/apply.html",
         {
+            "open_application": by_village.get(unit.pk) or by_township.get(unit.pk),
             "unit": unit,
             "level": level,
             "word": "出列" if level == UnitLevel.VILLAGE else "摘帽",

@@ -128,6 +128,10 @@ def test_the_township_applies_for_a_ready_village(client, place, people):
     detail = html(client.get(response.url))
     assert "公示中" in detail and "经乡镇审核" in detail
 
+    again = client.get(url)  # the unit's page now points to its application instead of a second form
+    assert reverse("unit_exit:detail", args=[application.pk]) in html(again)
+    assert "提交出列申请" not in html(again)
+
 
 def test_an_application_for_a_village_over_the_threshold_says_why_not(client, place, people):
     client.force_login(people["township"])
