@@ -162,8 +162,8 @@ COUNTY_REGION_CODE = env("COUNTY_REGION_CODE", default="532328")  # 元谋县
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
-# Logs: JSON lines on stderr (request id, user id, duration; see core/logging.py). LOG_FORMAT=text for a
-# plain line while developing.
+# Logs: JSON lines on stderr (request id, user id, duration; see core/logging.py); with DEBUG a plain
+# line unless LOG_FORMAT=json.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -174,7 +174,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": env("LOG_FORMAT", default="json"),
+            "formatter": env("LOG_FORMAT", default="text" if DEBUG else "json"),
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
