@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from accounts.models import Role
 from assignments.models import Cadre, Pairing
 from core.validation import is_record_id
 from villages.models import AdministrativeVillage
@@ -124,13 +123,14 @@ def revisit_record(
     from django.utils import timezone
 
     from assignments.models import Revisit, RevisitPhoto, RevisitRound
+    from core.access import Access
 
     existing = Revisit.objects.filter(client_uuid=client_uuid).first()
     if existing is not None:
         if existing.cadre_id != user.cadre_id:
             raise ValidationError({"client_uuid": "该编号已被其他记录使用。"})
         return RevisitResult(existing, False)
-    if user.role != Role.CADRE or user.cadre_id is None:
+    if not Access.for_user(user).is_cadre or user.cadre_id is None:
         raise ValidationError("走访记录由挂包干部填写。")
     household = _household_in_scope(user, household_id)
     pairing = Pairing.objects.filter(
@@ -351,7 +351,10 @@ def pairings_apply(*, user, village_id: int, changes: dict[int, str | int], on) 
 
 
 def _county_admin_only(user, what: str) -> None:
-    if getattr(user, "role", None) != Role.COUNTY_ADMIN:
+    """Work units, cadres and revisit rounds are reference data, kept by the county admin."""
+    from core.access import Access
+
+    if not Access.for_user(user).keeps_reference_data:
         raise ValidationError(f"只有县扶贫办管理员可以{what}。")
 
 

@@ -6,7 +6,7 @@ imports no other domain app.
 
 from dataclasses import dataclass, replace
 
-from core.access import COUNTY_WIDE, Access, Role
+from core.access import Access
 from households.models import Household, Member
 from households.selectors import (
     HOUSEHOLD_COUNTS,
@@ -94,13 +94,13 @@ def exit_overview(*, access: Access, township_id: int | None = None) -> ExitOver
     village_indicators = [i for i in indicators if i.level == ExitIndicator.Level.VILLAGE]
 
     # County figures only for county-wide roles: others see part of the county's households.
-    county = scope_figures(access=access) if access.role in COUNTY_WIDE else None
+    county = scope_figures(access=access) if access.sees_whole_county else None
     county_exits = access.visible(County.objects.filter(is_poverty_county=True)).exists()
 
     townships = []
-    # A village official sees only their village's households: a township row would understate its
-    # incidence, so the township criteria are shown to township and county roles only.
-    township_rows = [] if access.role == Role.VILLAGE_OFFICIAL else figures_by_township(access=access)
+    # A village official (or a cadre) sees only part of a township's households: a township row would
+    # understate its incidence, so the township criteria are shown to township and county roles only.
+    township_rows = figures_by_township(access=access) if access.sees_whole_townships else []
     for row in township_rows:
         if township_id and row.id != township_id:
             continue

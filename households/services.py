@@ -340,15 +340,13 @@ def household_merge(
     return target
 
 
-# 返贫 is verified by the township (乡镇干部), or the county.
-RETURN_CONFIRM_ROLES = ("township_official", "county_admin")
-
-
 @transaction.atomic
 def household_return_confirm(*, household: Household, user, confirm: bool = True) -> Household:
     """A township official confirms (or dismisses) 返贫 for an exited household flagged by a failed assessment."""
+    from core.access import Access
+
     household = _changeable(user, Household, household)
-    if user.role not in RETURN_CONFIRM_ROLES:
+    if not Access.for_user(user).may_confirm_return:
         raise ValidationError("返贫由乡镇干部核实确认。")
     if household.status != choices.Status.EXITED or not household.needs_return_review:
         raise ValidationError("该户不在待返贫核实名单中。")

@@ -8,10 +8,10 @@ projects and users hang on these records.
 from django_filters import rest_framework as filters
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 
-from core.access import Access, Role
-from core.api import IdFilter, IdInFilter, ScopedPrimaryKeyRelatedField
+from core.access import Access
+from core.api import AccessPermission, IdFilter, IdInFilter, ScopedPrimaryKeyRelatedField
 from villages import selectors
 from villages.models import AdministrativeVillage, NaturalVillage, Township
 
@@ -135,24 +135,6 @@ class NaturalVillageFilter(filters.FilterSet):
 # -- viewsets ------------------------------------------------------------------------------------------
 
 
-class GeographyChangePermission(BasePermission):
-    """Reading is decided by the queryset (Access.visible); changing by Access.can_change."""
-
-    message = "您无权修改行政区划。"
-
-    def has_permission(self, request, view) -> bool:
-        if request.method in SAFE_METHODS:
-            return True
-        access = Access.for_user(request.user)
-        if view.action == "create":
-            # New villages come from the county's administrative division: county level only.
-            return access.role == Role.COUNTY_ADMIN
-        return access.may_change_model(view.queryset_model)
-
-    def has_object_permission(self, request, view, obj) -> bool:
-        return request.method in SAFE_METHODS or Access.for_user(request.user).can_change(obj)
-
-
 class TownshipViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = TownshipSerializer
     filterset_class = TownshipFilter
@@ -168,23 +150,24 @@ class _GeographyWriteViewSet(
     mixins.ListModelMixin,
     viewsets.GenericViewSet,
 ):
-    permission_classes = [IsAuthenticated, GeographyChangePermission]
-    queryset_model: type
+    permission_classes = [IsAuthenticated, AccessPermission]
+    change_model: type
+    change_denied_message = "您无权修改行政区划。"
 
     def place(self, validated_data: dict) -> dict:
         raise NotImplementedError
 
     def perform_create(self, serializer) -> None:
         access = Access.for_user(self.request.user)
-        if not access.can_change_in(self.queryset_model, **self.place(serializer.validated_data)):
-            raise PermissionDenied(GeographyChangePermission.message)
+        if not access.can_change_in(self.change_model, **self.place(serializer.validated_data)):
+            raise PermissionDenied(self.change_denied_message)
         serializer.save()
 
 
 class VillageViewSet(_GeographyWriteViewSet):
     serializer_class = VillageSerializer
     filterset_class = VillageFilter
-    queryset_model = AdministrativeVillage
+    change_model = AdministrativeVillage
 
     def get_queryset(self):
         return selectors.village_list(access=Access.for_user(self.request.user))
@@ -196,7 +179,7 @@ class VillageViewSet(_GeographyWriteViewSet):
 class NaturalVillageViewSet(_GeographyWriteViewSet):
     serializer_class = NaturalVillageSerializer
     filterset_class = NaturalVillageFilter
-    queryset_model = NaturalVillage
+    change_model = NaturalVillage
 
     def get_queryset(self):
         return selectors.natural_village_list(access=Access.for_user(self.request.user))
