@@ -363,13 +363,6 @@ class Access:
             return "我的挂包户"
         return "全县"
 
-    # -- village and township exit (出列 / 摘帽) ---------------------------------------------------------
-
-    def may_take_unit_exit_step(self, step) -> bool:
-        """Whether this user takes a step of the village and township exit procedure. The procedure
-        declares which role owns each step (``step.role``); scope is checked on the unit or application."""
-        return self.role is not None and self.role == step.role
-
 
 __all__ = [
     "Access",

@@ -69,7 +69,7 @@ def exit_overview(request: HttpRequest) -> HttpResponse:
             "township_id": township_id,
             "ready": sum(1 for v in overview.villages if v.ready and not v.figures.exit_year),
             # 申请出列 / 摘帽 links for the role that proposes; 填报 for the role that records indicators.
-            "may_propose": access.may_take_unit_exit_step(PROPOSE),
+            "may_propose": access.may_take_step(PROPOSE),
             "may_record_indicators": access.may_change_model(VillageIndicatorStatus),
         },
     )

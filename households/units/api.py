@@ -13,11 +13,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.access import Access
-from core.api import IdFilter, IdInFilter, ScopedPrimaryKeyRelatedField
+from core.api import AccessPermission, IdFilter, IdInFilter, ScopedPrimaryKeyRelatedField
 from households.choices import Decision
 from households.units import selectors
 from households.units.models import (
@@ -30,18 +30,6 @@ from households.units.models import (
 from households.units.procedure import next_step
 from households.units.services import UnitExitConflict, unit_exit_advance, unit_exit_propose
 from villages.models import AdministrativeVillage, Township
-
-
-class UnitExitChangePermission(BasePermission):
-    """Reading is decided by the queryset (Access.visible); writing by the role (Access.may_change_model),
-    and which step a role takes by the procedure (400 with its message)."""
-
-    message = "您无权办理乡村出列申请。"
-
-    def has_permission(self, request, view) -> bool:
-        return request.method in SAFE_METHODS or Access.for_user(request.user).may_change_model(
-            UnitExitApplication
-        )
 
 
 def _codes(choices) -> str:
@@ -211,7 +199,11 @@ class UnitExitApplicationViewSet(
 
     serializer_class = UnitExitApplicationSerializer
     filterset_class = UnitExitApplicationFilter
-    permission_classes = [IsAuthenticated, UnitExitChangePermission]
+    # Reading is the queryset's (Access.visible); writing asks the access rule of the application; which
+    # step a role takes is the procedure's answer (400 with its message).
+    permission_classes = [IsAuthenticated, AccessPermission]
+    change_model = UnitExitApplication
+    change_denied_message = "您无权办理乡村出列申请。"
 
     def get_queryset(self):
         return selectors.unit_exit_application_list(

@@ -3,7 +3,7 @@
 乡镇申请 (the township proposes its village, or itself; a public notice of PUBLIC_NOTICE_DAYS starts, and
 objections are recorded during it) → 县审批认定 (the county approves once the notice is over with no
 objection left unresolved, re-checking the criteria; approval sets the unit's exit year). Any step may
-reject with a reason. Whether a user may take a step is asked of Access (``may_take_unit_exit_step``).
+reject with a reason. Whether a user may take a step is asked of Access (``may_take_step``).
 """
 
 from __future__ import annotations

@@ -210,7 +210,7 @@ def unit_exit_progress(
         role_label=ROLE_LABELS[step.role] if step else None,
         notice_open=running,
         notice_ends_on=application.notice_ends_on if running else None,
-        may_act=bool(step) and access.may_take_unit_exit_step(step),
+        may_act=bool(step) and access.may_take_step(step),
     )
 
 

@@ -154,7 +154,7 @@ def unit_exit_propose(
             Township.objects.select_related("county").select_for_update(of=("self",)), pk=unit.pk
         )
         township_id, village_id = unit.pk, None
-    if not access.may_take_unit_exit_step(PROPOSE):
+    if not access.may_take_step(PROPOSE):
         raise _role_refusal(PROPOSE, user)
     if not access.can_change_in(UnitExitApplication, township_id=township_id, village_id=village_id):
         raise ValidationError(f"{unit.name}不在您的乡镇，不能申请{_exit_word(unit)}。")
@@ -219,7 +219,7 @@ def unit_exit_advance(
         raise ValidationError(f"该申请已结束（{application.get_state_display()}），不能再办理。")
     if decision not in Decision.values:
         raise ValidationError({"decision": "决定应为 approve（同意）或 reject（不同意）。"})
-    if not access.may_take_unit_exit_step(current):
+    if not access.may_take_step(current):
         raise _role_refusal(current, user)
     unit = application.unit
     if decision == Decision.REJECT:

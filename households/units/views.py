@@ -2,7 +2,7 @@
 the application list and one application with its steps, 公示 and objections.
 
 Views only read forms and call ``households.units.services`` and ``selectors``; who may take a step is
-asked of Access (``may_take_unit_exit_step``), and out of scope is a 404.
+asked of Access (``may_take_step``), and out of scope is a 404.
 """
 
 from django.contrib import messages
@@ -136,7 +136,7 @@ def unit_exit_apply(request: HttpRequest, level: str, pk: int) -> HttpResponse:
     access = Access.for_user(request.user)
     unit = selectors.unit_for_proposal(access=access, level=level, pk=pk)
     form = UnitExitApplyForm(request.POST or None, initial={"year": timezone.localdate().year})
-    may_propose = access.may_take_unit_exit_step(PROPOSE)
+    may_propose = access.may_take_step(PROPOSE)
     refusals: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:

@@ -300,8 +300,8 @@ def test_indicators_are_recorded_by_the_township_in_scope_and_only_recorded_ones
 def test_access_says_who_takes_each_step(people):
     takes = {
         name: (
-            Access.for_user(user).may_take_unit_exit_step(procedure.PROPOSE),
-            Access.for_user(user).may_take_unit_exit_step(procedure.APPROVE),
+            Access.for_user(user).may_take_step(procedure.PROPOSE),
+            Access.for_user(user).may_take_step(procedure.APPROVE),
         )
         for name, user in people.items()
     }
