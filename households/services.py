@@ -103,11 +103,31 @@ def eligibility_recompute_enqueue(*, trigger: str, user=None):
     )
 
 
+def _may_set_poverty_lines(user) -> None:
+    from core.access import Access
+
+    if user is not None and not Access.for_user(user).may_change_model(PovertyLine):
+        raise ValidationError("只有县扶贫办管理员可以设定扶贫标准。")
+
+
+@dataclass(frozen=True)
+class PovertyLineChange:
+    """What ``poverty_line_set`` did: the line, whether it is new, and the recompute it queued (None when
+    nothing that decides eligibility changed)."""
+
+    line: PovertyLine
+    created: bool
+    job: object | None  # core.models.Job
+
+
 @transaction.atomic
-def poverty_line_set(*, year: int, amount, region_code: str = "", user=None) -> PovertyLine:
+def poverty_line_set(
+    *, year: int, amount, region_code: str = "", note: str | None = None, user=None
+) -> PovertyLineChange:
     """Set a year's poverty line (county admins); every decision is then recomputed by a job."""
     from decimal import Decimal, InvalidOperation
 
+    _may_set_poverty_lines(user)
     try:
         amount = Decimal(str(amount))
     except InvalidOperation:
@@ -116,16 +136,35 @@ def poverty_line_set(*, year: int, amount, region_code: str = "", user=None) -> 
         raise ValidationError({"amount": "扶贫标准必须大于 0 元。"})
     if not 2010 <= int(year) <= 2100:
         raise ValidationError({"year": f"年度无效: {year}"})
-    line, created = PovertyLine.objects.get_or_create(
-        year=year, region_code=region_code, defaults={"amount": amount}
+    line, created = PovertyLine.objects.select_for_update().get_or_create(
+        year=year, region_code=region_code, defaults={"amount": amount, "note": note or ""}
     )
     changed = created or line.amount != amount
-    if not created and changed:
-        line.amount = amount
-        line.save(update_fields=["amount"])
-    if changed:
+    if not created:
+        fields = []
+        if line.amount != amount:
+            line.amount = amount
+            fields.append("amount")
+        if note is not None and line.note != note:
+            line.note = note
+            fields.append("note")
+        if fields:
+            line.full_clean()
+            line.save(update_fields=fields)
+    job = (
         eligibility_recompute_enqueue(trigger=EligibilityRun.Trigger.POVERTY_LINE, user=user)
-    return line
+        if changed
+        else None
+    )
+    return PovertyLineChange(line=line, created=created, job=job)
+
+
+@transaction.atomic
+def poverty_line_delete(*, line: PovertyLine, user=None):
+    """Remove a line (a year then falls back to the national line, or has none); answers the recompute job."""
+    _may_set_poverty_lines(user)
+    PovertyLine.objects.filter(pk=line.pk).delete()
+    return eligibility_recompute_enqueue(trigger=EligibilityRun.Trigger.POVERTY_LINE, user=user)
 
 
 # -- changes to a household, each checked against the access rule ----------------------------------------
