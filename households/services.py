@@ -489,6 +489,76 @@ def member_update(*, member: Member, user, **changes) -> Member:
     return member
 
 
+# -- the household page's edit form, as one change ---------------------------------------------------------
+
+
+@dataclass
+class MemberEdit:
+    """One row of the edit form: corrections to a current member, or (member None) a new member."""
+
+    member: Member | None
+    changes: dict
+
+
+class HouseholdEditRefused(ValidationError):
+    """Why ``household_edit`` wrote nothing, by part: the household's own fields, each member row (by its
+    position in the list given), and the head change."""
+
+    def __init__(
+        self,
+        *,
+        household: ValidationError | None = None,
+        members: dict[int, ValidationError] | None = None,
+        head: ValidationError | None = None,
+    ) -> None:
+        self.household, self.members, self.head = household, members or {}, head
+        parts = [household, *self.members.values(), head]
+        super().__init__([m for part in parts if part is not None for m in part.messages])
+
+
+@transaction.atomic
+def household_edit(
+    *,
+    household: Household,
+    user,
+    changes: dict | None = None,
+    members: list[MemberEdit] = (),
+    new_head: Member | None = None,
+    old_head_relation: str = choices.Relation.SPOUSE,
+) -> Household:
+    """Save the household page's edit form as one change: the household's fields, corrections to its
+    members, new members and a new 户主, each through its own service.
+
+    All or nothing: every part is tried so that every refusal can be shown beside its row, and if any is
+    refused nothing is written (``HouseholdEditRefused``).
+    """
+    refused: dict = {"members": {}}
+    if changes:
+        try:
+            household_update(household=household, user=user, **changes)
+        except ValidationError as exc:
+            refused["household"] = exc
+    for index, edit in enumerate(members):
+        try:
+            if edit.member is None:
+                member_add(household=household, user=user, data=MemberData(**edit.changes))
+            elif edit.changes:
+                member_update(member=edit.member, user=user, **edit.changes)
+        except ValidationError as exc:
+            refused["members"][index] = exc
+    if new_head is not None:
+        try:
+            head_change(
+                household=household, new_head=new_head, user=user, old_head_relation=old_head_relation
+            )
+        except ValidationError as exc:
+            refused["head"] = exc
+    if refused.get("household") or refused["members"] or refused.get("head"):
+        raise HouseholdEditRefused(**refused)  # leaving the transaction undoes the parts that were written
+    household.refresh_from_db()
+    return household
+
+
 # -- pre-aggregated figures per village --------------------------------------------------------------
 
 
