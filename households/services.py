@@ -35,6 +35,13 @@ class MemberData:
     disability_certificate: str = ""
 
 
+def _save(obj: Household | Member, **kwargs) -> None:
+    """Model.save() only saves: the invariants (ID check digit, sex against the ID, one 户主, an exited
+    household's year, ...) are checked here, before any write, so a bad record fails with a clear message."""
+    obj.full_clean()
+    obj.save(**kwargs)
+
+
 def _check_one_head(members: Iterable[MemberData]) -> None:
     heads = [m for m in members if m.relation == choices.Relation.HEAD]
     if len(heads) != 1:
@@ -69,6 +76,10 @@ def household_create(
         ):
             raise ValidationError({"natural_village": "只能在您管辖范围内的自然村登记贫困户。"})
     _check_one_head(members)
+    household_number = household_number.strip()
+    if Household.objects.filter(household_number=household_number).exists():
+        # The same words whoever holds the number: out of scope must not reveal where (DESIGN.md §4).
+        raise ValidationError({"household_number": f"户编号 {household_number} 已存在。"})
     head = next(m for m in members if m.relation == choices.Relation.HEAD)
     household = Household(
         household_number=household_number,
@@ -85,9 +96,9 @@ def household_create(
         head_name=head.name,
         head_initials=pinyin_initials(head.name),
     )
-    household.save()
+    _save(household)
     for data in members:
-        Member(household=household, **data.__dict__).save()
+        _save(Member(household=household, **data.__dict__))
     return household
 
 
@@ -282,7 +293,7 @@ def member_leave(*, member: Member, reason: str, on, user, new_head: Member | No
         if new_head is None or not others.filter(pk=new_head.pk).exists():
             raise ValidationError({"new_head": "户主减少后须从在册成员中指定新户主。"})
     member.left_reason, member.left_on = reason, on
-    member.save()
+    _save(member)
     if new_head is not None and member.relation == choices.Relation.HEAD:
         _make_head(household, new_head)
     household_decision_refresh(household)
@@ -295,12 +306,12 @@ def _make_head(
     old = _current_members(household).filter(relation=choices.Relation.HEAD).exclude(pk=new_head.pk).first()
     if old is not None:
         old.relation = old_head_relation
-        old.save()
+        _save(old)
     new_head = Member.objects.get(pk=new_head.pk)
     new_head.relation = choices.Relation.HEAD
-    new_head.save()
+    _save(new_head)
     household.head_name, household.head_initials = new_head.name, pinyin_initials(new_head.name)
-    household.save()
+    _save(household)
 
 
 @transaction.atomic
@@ -348,11 +359,11 @@ def household_split(
         head_name=new_head.name,
         head_initials=pinyin_initials(new_head.name),
     )
-    new.save()
+    _save(new)
     for m in moving:
         m.household = new
         m.relation = choices.Relation.HEAD if m.pk == new_head.pk else choices.Relation.OTHER
-        m.save()
+        _save(m)
     household_decision_refresh(household)
     return new
 
@@ -372,9 +383,9 @@ def household_merge(
         m.household = target
         if m.relation == choices.Relation.HEAD:
             m.relation = relation
-        m.save()
+        _save(m)
     source.status, source.removed_reason = choices.Status.REMOVED, f"合户并入 {target.household_number}"
-    source.save()
+    _save(source)
     household_decision_refresh(target)
     return target
 
@@ -394,7 +405,7 @@ def household_return_confirm(*, household: Household, user, confirm: bool = True
     if confirm:
         household.status = choices.Status.RETURNED
     household.needs_return_review = False
-    household.save()
+    _save(household)
     return household
 
 
@@ -431,7 +442,7 @@ def household_update(*, household: Household, user, **changes) -> Household:
         )
     for name, value in changes.items():
         setattr(household, name, value)
-    household.save()
+    _save(household)
     return household
 
 
@@ -442,7 +453,7 @@ def household_remove(*, household: Household, user, reason: str) -> Household:
     if not reason.strip():
         raise ValidationError({"reason": "请填写清退原因。"})
     household.status, household.removed_reason = choices.Status.REMOVED, reason.strip()
-    household.save()
+    _save(household)
     return household
 
 
@@ -451,7 +462,7 @@ def member_add(*, household: Household, user, data: MemberData) -> Member:
     """A new current member (birth, marriage in, moving in). A second 户主 is refused by the model."""
     household = _changeable(user, Member, household)
     member = Member(household=household, **data.__dict__)
-    member.save()
+    _save(member)
     household_decision_refresh(household)
     return member
 
@@ -481,11 +492,11 @@ def member_update(*, member: Member, user, **changes) -> Member:
         raise ValidationError({f: "该字段不能在此修改。" for f in sorted(unknown)})
     for name, value in changes.items():
         setattr(member, name, value)
-    member.save()
+    _save(member)
     if member.relation == choices.Relation.HEAD:
         household = member.household
         household.head_name, household.head_initials = member.name, pinyin_initials(member.name)
-        household.save()
+        _save(household)
     return member
 
 
