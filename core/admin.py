@@ -17,10 +17,13 @@ from django.urls import reverse
 REFUSED = "_service_refused"  # the request attribute carrying a refusal into the form shown again
 
 
-def form_fields(form, *, changed_only: bool) -> dict:
-    """The model fields of an admin form as the service takes them (many-to-many ones excluded)."""
+def form_fields(form, *, changed_only: bool, many_to_many: bool = False) -> dict:
+    """The model fields of an admin form as the service takes them (many-to-many ones only if asked:
+    then the admin class sets ``service_saves_many_to_many``)."""
     model = form._meta.model
     names = {f.name for f in model._meta.concrete_fields}
+    if many_to_many:
+        names |= {f.name for f in model._meta.many_to_many}
     wanted = form.changed_data if changed_only else form.cleaned_data
     return {name: form.cleaned_data[name] for name in wanted if name in names and name in form.cleaned_data}
 
@@ -35,6 +38,9 @@ def _show_on_form(form, error: ValidationError) -> None:
 
 class ServiceAdmin(admin.ModelAdmin):
     """Subclasses implement ``service_create``, ``service_update`` and ``service_delete``."""
+
+    # True when the services take the form's many-to-many fields too (the admin then does not save them).
+    service_saves_many_to_many = False
 
     def service_create(self, request, obj: Model, form) -> Model:
         raise NotImplementedError(f"{type(self).__name__} 没有指定新增所用的服务。")
@@ -54,6 +60,12 @@ class ServiceAdmin(admin.ModelAdmin):
             for field in obj._meta.concrete_fields:
                 setattr(obj, field.attname, getattr(saved, field.attname))
             obj._state.adding, obj._state.db = False, saved._state.db
+
+    def save_related(self, request, form, formsets, change) -> None:
+        if not self.service_saves_many_to_many:
+            return super().save_related(request, form, formsets, change)
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def delete_model(self, request, obj) -> None:
         self.service_delete(request, obj)
