@@ -79,7 +79,7 @@ class ServiceAdmin(admin.ModelAdmin):
     # -- a refusal is a message, and nothing is written ----------------------------------------------------
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change, **kwargs)
+        form_class = super().get_form(request, obj, change=change, **kwargs)
         refused = getattr(request, REFUSED, None)
         if refused is None:
             return form_class
