@@ -369,6 +369,11 @@ def _work_unit_links(unit: WorkUnit, villages, started_on) -> None:
     )
 
 
+def _unique_unit_name(unit: WorkUnit) -> None:
+    if WorkUnit.objects.filter(name=unit.name).exclude(pk=unit.pk).exists():
+        raise ValidationError({"name": f"挂联单位“{unit.name}”已存在。"})
+
+
 @transaction.atomic
 def work_unit_create(
     *, user, name: str, level: str = WorkUnit.Level.COUNTY, leader: str = "", phone: str = "", villages=None
@@ -377,6 +382,7 @@ def work_unit_create(
 
     _county_admin_only(user, "新增挂联单位")
     unit = WorkUnit(name=(name or "").strip(), level=level, leader=leader.strip(), phone=phone.strip())
+    _unique_unit_name(unit)
     unit.full_clean()
     unit.save()
     if villages is not None:
@@ -395,6 +401,7 @@ def work_unit_update(*, user, unit: WorkUnit, villages=None, **fields) -> WorkUn
         raise ValidationError({f: "该字段不能修改。" for f in sorted(unknown)})
     for name, value in fields.items():
         setattr(unit, name, value.strip() if isinstance(value, str) else value)
+    _unique_unit_name(unit)
     unit.full_clean()
     unit.save()
     if villages is not None:

@@ -186,3 +186,14 @@ def test_a_rounds_dates_must_still_hold_its_revisits(admin_client):
     assert RevisitRound.objects.filter(pk=rnd.pk).exists()
     with pytest.raises(ValidationError, match="已有 1 条走访记录，不能删除"):
         services.revisit_round_delete(user=county_admin(), round=rnd)
+
+
+def test_a_work_unit_name_is_unique_in_the_services_words():
+    from rest_framework.test import APIClient
+
+    WorkUnitFactory(name="县林业局")
+    client = APIClient()
+    client.force_authenticate(county_admin())
+    response = client.post("/api/v1/work-units/", {"name": " 县林业局 "}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"name": ["挂联单位“县林业局”已存在。"]}
