@@ -11,7 +11,10 @@ from django.db import transaction
 from django.db.models import Model
 
 from core.access import Access
+from core.services import changeable, may_create, refuse_if_held, set_fields, validated_save
+from households.models import Household, Member
 from projects.models import Project, RelocationSite, Target, Training
+from villages.models import NaturalVillage
 
 PROJECT_FIELDS = (
     "name",
@@ -60,14 +63,6 @@ TARGET_FIELDS = (
 )
 
 
-def _set_fields(obj: Model, values: dict, allowed: tuple[str, ...]) -> None:
-    unknown = set(values) - set(allowed)
-    if unknown:
-        raise ValidationError({name: "该字段不能在此修改。" for name in sorted(unknown)})
-    for name, value in values.items():
-        setattr(obj, name, value.strip() if isinstance(value, str) else value)
-
-
 def _place(obj: Model) -> None:
     """A village given without its township takes its township; one given with another is refused."""
     village = getattr(obj, "village", None)
@@ -79,49 +74,33 @@ def _place(obj: Model) -> None:
         raise ValidationError({"village": f"行政村“{village}”不属于乡镇“{obj.township}”。"})
 
 
-def _may_create(user, obj: Model) -> None:
-    place = {"township_id": getattr(obj, "township_id", None), "village_id": getattr(obj, "village_id", None)}
-    if not Access.for_user(user).can_change_in(type(obj), **place):
-        raise ValidationError(f"您无权在此新增{obj._meta.verbose_name}。")
-
-
-def _changeable(user, obj: Model) -> Model:
-    """The record re-read inside the user's scope (404 outside), if this user may change it."""
-    access = Access.for_user(user)
-    obj = access.get_or_404(type(obj)._default_manager.select_for_update(), pk=obj.pk)
-    if not access.can_change(obj):
-        raise ValidationError(f"您无权修改{obj._meta.verbose_name}“{obj}”。")
-    return obj
-
-
-def _save(obj: Model) -> Model:
-    obj.full_clean()
-    obj.save()
-    return obj
+def _where(obj: Model) -> dict:
+    return {"township_id": getattr(obj, "township_id", None), "village_id": getattr(obj, "village_id", None)}
 
 
 def _create(model: type[Model], user, values: dict, allowed: tuple[str, ...]) -> Model:
     obj = model()
-    _set_fields(obj, values, allowed)
+    set_fields(obj, values, allowed)
     _place(obj)
-    _may_create(user, obj)
-    return _save(obj)
+    may_create(user, model, **_where(obj))
+    return validated_save(obj)
 
 
 def _update(obj: Model, user, changes: dict, allowed: tuple[str, ...]) -> Model:
-    obj = _changeable(user, obj)
-    _set_fields(obj, changes, allowed)
+    obj = changeable(user, obj)
+    set_fields(obj, changes, allowed)
     _place(obj)
-    place = {"township_id": getattr(obj, "township_id", None), "village_id": getattr(obj, "village_id", None)}
-    if not Access.for_user(user).can_change_in(type(obj), **place):  # moved out of the user's scope
+    if not Access.for_user(user).can_change_in(type(obj), **_where(obj)):  # moved out of the user's scope
         raise ValidationError(f"只能把{obj._meta.verbose_name}安排在您管辖范围内。")
-    return _save(obj)
+    return validated_save(obj)
 
 
-def _refuse_if_held(obj: Model, held: dict[str, int]) -> None:
-    reasons = "、".join(f"{count} {what}" for what, count in held.items() if count)
-    if reasons:
-        raise ValidationError(f"{obj._meta.verbose_name}“{obj}”已有{reasons}，不能删除。")
+def _related(obj: Model, user, **related) -> Model:
+    """Set the many-to-many fields given (beneficiaries, participants), each checked against the scope."""
+    for field, records in related.items():
+        if records is not None:
+            getattr(obj, field).set(RELATED_IN_SCOPE[field](user, records))
+    return obj
 
 
 def _in_scope(user, model: type[Model], records, *, field: str, label: str) -> list:
@@ -136,15 +115,22 @@ def _in_scope(user, model: type[Model], records, *, field: str, label: str) -> l
 
 
 def _beneficiaries(user, households) -> list:
-    from households.models import Household
-
     return _in_scope(user, Household, households, field="beneficiaries", label="受益户")
 
 
 def _participants(user, members) -> list:
-    from households.models import Member
-
     return _in_scope(user, Member, members, field="participants", label="参训人员")
+
+
+def _natural_villages(user, natural_villages) -> list:
+    return _in_scope(user, NaturalVillage, natural_villages, field="natural_villages", label="自然村")
+
+
+RELATED_IN_SCOPE = {
+    "beneficiaries": _beneficiaries,
+    "participants": _participants,
+    "natural_villages": _natural_villages,
+}
 
 
 # -- projects --------------------------------------------------------------------------------------------
@@ -153,11 +139,7 @@ def _participants(user, members) -> list:
 @transaction.atomic
 def project_create(*, user, natural_villages=None, beneficiaries=None, **fields) -> Project:
     project = _create(Project, user, fields, PROJECT_FIELDS)
-    if natural_villages is not None:
-        project.natural_villages.set(natural_villages)
-    if beneficiaries is not None:
-        project.beneficiaries.set(_beneficiaries(user, beneficiaries))
-    return project
+    return _related(project, user, natural_villages=natural_villages, beneficiaries=beneficiaries)
 
 
 @transaction.atomic
@@ -165,18 +147,14 @@ def project_update(
     *, user, project: Project, natural_villages=None, beneficiaries=None, **changes
 ) -> Project:
     project = _update(project, user, changes, PROJECT_FIELDS)
-    if natural_villages is not None:
-        project.natural_villages.set(natural_villages)
-    if beneficiaries is not None:
-        project.beneficiaries.set(_beneficiaries(user, beneficiaries))
-    return project
+    return _related(project, user, natural_villages=natural_villages, beneficiaries=beneficiaries)
 
 
 @transaction.atomic
 def project_delete(*, user, project: Project) -> None:
     """Only a project entered by mistake is deleted: one with progress, beneficiaries or measures stays."""
-    project = _changeable(user, project)
-    _refuse_if_held(
+    project = changeable(user, project)
+    refuse_if_held(
         project,
         {
             "条进度记录": project.progress.count(),
@@ -203,31 +181,25 @@ def relocation_site_update(*, user, site: RelocationSite, **changes) -> Relocati
 
 @transaction.atomic
 def relocation_site_delete(*, user, site: RelocationSite) -> None:
-    site = _changeable(user, site)
-    _refuse_if_held(site, {"户搬迁记录": site.relocations.count()})
+    site = changeable(user, site)
+    refuse_if_held(site, {"户搬迁记录": site.relocations.count()})
     site.delete()
 
 
 @transaction.atomic
 def training_create(*, user, participants=None, **fields) -> Training:
-    training = _create(Training, user, fields, TRAINING_FIELDS)
-    if participants is not None:
-        training.participants.set(_participants(user, participants))
-    return training
+    return _related(_create(Training, user, fields, TRAINING_FIELDS), user, participants=participants)
 
 
 @transaction.atomic
 def training_update(*, user, training: Training, participants=None, **changes) -> Training:
-    training = _update(training, user, changes, TRAINING_FIELDS)
-    if participants is not None:
-        training.participants.set(_participants(user, participants))
-    return training
+    return _related(_update(training, user, changes, TRAINING_FIELDS), user, participants=participants)
 
 
 @transaction.atomic
 def training_delete(*, user, training: Training) -> None:
-    training = _changeable(user, training)
-    _refuse_if_held(training, {"名参训人员": training.participants.count()})
+    training = changeable(user, training)
+    refuse_if_held(training, {"名参训人员": training.participants.count()})
     training.delete()
 
 
@@ -243,5 +215,5 @@ def target_update(*, user, target: Target, **changes) -> Target:
 
 @transaction.atomic
 def target_delete(*, user, target: Target) -> None:
-    target = _changeable(user, target)
+    target = changeable(user, target)
     target.delete()

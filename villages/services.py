@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Model
 
 from core.access import Access
+from core.services import changeable, may_create, refuse_if_held, set_fields, validated_save
 from villages.models import (
     AdministrativeVillage,
     County,
@@ -38,35 +39,17 @@ INDICATOR_FIELDS = ("level", "code", "name", "province", "order", "active", "thr
 INDICATOR_STATUS_FIELDS = ("met", "note")
 
 
-def _may_create(user, model: type[Model], **place) -> None:
-    if not Access.for_user(user).can_change_in(model, **place):
-        raise ValidationError(f"您无权在此新增{model._meta.verbose_name}。")
-
-
-def _changeable(user, obj: Model) -> Model:
-    """The record re-read inside the user's scope (404 outside), if this user may change it."""
-    access = Access.for_user(user)
-    obj = access.get_or_404(type(obj)._default_manager.select_for_update(), pk=obj.pk)
-    if not access.can_change(obj):
-        raise ValidationError(f"您无权修改{obj._meta.verbose_name}“{obj}”。")
-    return obj
-
-
 def _apply(obj: Model, changes: dict, allowed: tuple[str, ...], moved: dict[str, str] | None = None) -> None:
     """Set the allowed fields; a parent named in ``moved`` (field → message) may be given but not changed."""
     moved = moved or {}
-    errors = {}
-    for name, value in changes.items():
-        if name in moved:
-            if getattr(value, "pk", value) != getattr(obj, f"{name}_id"):
-                errors[name] = moved[name]
-        elif name not in allowed:
-            errors[name] = "该字段不能在此修改。"
+    errors = {
+        name: message
+        for name, message in moved.items()
+        if name in changes and getattr(changes[name], "pk", changes[name]) != getattr(obj, f"{name}_id")
+    }
     if errors:
         raise ValidationError(errors)
-    for name, value in changes.items():
-        if name not in moved:
-            setattr(obj, name, value.strip() if isinstance(value, str) else value)
+    set_fields(obj, {k: v for k, v in changes.items() if k not in moved}, allowed)
 
 
 def _unique_name(qs, obj: Model, message: str) -> None:
@@ -74,17 +57,9 @@ def _unique_name(qs, obj: Model, message: str) -> None:
         raise ValidationError({"name": message})
 
 
-def _save(obj: Model) -> Model:
-    obj.full_clean()
-    obj.save()
-    return obj
-
-
 def _delete(obj: Model, children: dict[str, int]) -> None:
     """Delete a record nothing hangs on; otherwise say what still does."""
-    held = "、".join(f"{count} {what}" for what, count in children.items() if count)
-    if held:
-        raise ValidationError(f"{obj._meta.verbose_name}“{obj}”下还有{held}，不能删除。")
+    refuse_if_held(obj, children)
     obj.delete()
 
 
@@ -93,22 +68,22 @@ def _delete(obj: Model, children: dict[str, int]) -> None:
 
 @transaction.atomic
 def county_create(*, user, name: str, region_code: str, **fields) -> County:
-    _may_create(user, County)
+    may_create(user, County)
     county = County(name=name.strip(), region_code=region_code.strip())
     _apply(county, fields, COUNTY_FIELDS)
-    return _save(county)
+    return validated_save(county)
 
 
 @transaction.atomic
 def county_update(*, user, county: County, **changes) -> County:
-    county = _changeable(user, county)
+    county = changeable(user, county)
     _apply(county, changes, COUNTY_FIELDS)
-    return _save(county)
+    return validated_save(county)
 
 
 @transaction.atomic
 def county_delete(*, user, county: County) -> None:
-    county = _changeable(user, county)
+    county = changeable(user, county)
     _delete(county, {"个乡镇": county.townships.count()})
 
 
@@ -125,24 +100,24 @@ def _unique_township(township: Township) -> None:
 
 @transaction.atomic
 def township_create(*, user, county: County, name: str, **fields) -> Township:
-    _may_create(user, Township)
+    may_create(user, Township)
     township = Township(county=county, name=name.strip())
     _apply(township, fields, TOWNSHIP_FIELDS)
     _unique_township(township)
-    return _save(township)
+    return validated_save(township)
 
 
 @transaction.atomic
 def township_update(*, user, township: Township, **changes) -> Township:
-    township = _changeable(user, township)
+    township = changeable(user, township)
     _apply(township, changes, TOWNSHIP_FIELDS, moved={"county": "乡镇不能改属其他县。"})
     _unique_township(township)
-    return _save(township)
+    return validated_save(township)
 
 
 @transaction.atomic
 def township_delete(*, user, township: Township) -> None:
-    township = _changeable(user, township)
+    township = changeable(user, township)
     _delete(township, {"个行政村": township.villages.count()})
 
 
@@ -159,25 +134,25 @@ def _unique_village(village: AdministrativeVillage) -> None:
 
 @transaction.atomic
 def village_create(*, user, township: Township, name: str, **fields) -> AdministrativeVillage:
-    _may_create(user, AdministrativeVillage, township_id=township.pk)
+    may_create(user, AdministrativeVillage, township_id=township.pk)
     village = AdministrativeVillage(township=township, name=name.strip())
     _apply(village, fields, VILLAGE_FIELDS)
     _unique_village(village)
-    return _save(village)
+    return validated_save(village)
 
 
 @transaction.atomic
 def village_update(*, user, village: AdministrativeVillage, **changes) -> AdministrativeVillage:
     # Households carry their township denormalised: moving a village would split its records.
-    village = _changeable(user, village)
+    village = changeable(user, village)
     _apply(village, changes, VILLAGE_FIELDS, moved={"township": "行政村不能改属其他乡镇。"})
     _unique_village(village)
-    return _save(village)
+    return validated_save(village)
 
 
 @transaction.atomic
 def village_delete(*, user, village: AdministrativeVillage) -> None:
-    village = _changeable(user, village)
+    village = changeable(user, village)
     _delete(village, {"个自然村": village.natural_villages.count()})
 
 
@@ -194,25 +169,25 @@ def _unique_natural_village(natural_village: NaturalVillage) -> None:
 
 @transaction.atomic
 def natural_village_create(*, user, village: AdministrativeVillage, name: str, **fields) -> NaturalVillage:
-    _may_create(user, NaturalVillage, township_id=village.township_id, village_id=village.pk)
+    may_create(user, NaturalVillage, township_id=village.township_id, village_id=village.pk)
     natural_village = NaturalVillage(village=village, name=name.strip())
     _apply(natural_village, fields, NATURAL_VILLAGE_FIELDS)
     _unique_natural_village(natural_village)
-    return _save(natural_village)
+    return validated_save(natural_village)
 
 
 @transaction.atomic
 def natural_village_update(*, user, natural_village: NaturalVillage, **changes) -> NaturalVillage:
     # Households carry their village denormalised: moving a natural village would split its records.
-    natural_village = _changeable(user, natural_village)
+    natural_village = changeable(user, natural_village)
     _apply(natural_village, changes, NATURAL_VILLAGE_FIELDS, moved={"village": "自然村不能改属其他行政村。"})
     _unique_natural_village(natural_village)
-    return _save(natural_village)
+    return validated_save(natural_village)
 
 
 @transaction.atomic
 def natural_village_delete(*, user, natural_village: NaturalVillage) -> None:
-    natural_village = _changeable(user, natural_village)
+    natural_village = changeable(user, natural_village)
     _delete(natural_village, {"户": natural_village.households.count()})
 
 
@@ -221,23 +196,23 @@ def natural_village_delete(*, user, natural_village: NaturalVillage) -> None:
 
 @transaction.atomic
 def exit_indicator_create(*, user, code: str, name: str, **fields) -> ExitIndicator:
-    _may_create(user, ExitIndicator)
+    may_create(user, ExitIndicator)
     indicator = ExitIndicator(code=code.strip(), name=name.strip())
     _apply(indicator, fields, INDICATOR_FIELDS)
-    return _save(indicator)
+    return validated_save(indicator)
 
 
 @transaction.atomic
 def exit_indicator_update(*, user, indicator: ExitIndicator, **changes) -> ExitIndicator:
-    indicator = _changeable(user, indicator)
+    indicator = changeable(user, indicator)
     _apply(indicator, changes, INDICATOR_FIELDS)
-    return _save(indicator)
+    return validated_save(indicator)
 
 
 @transaction.atomic
 def exit_indicator_delete(*, user, indicator: ExitIndicator) -> None:
     """An indicator villages were assessed against stays (set it inactive instead)."""
-    indicator = _changeable(user, indicator)
+    indicator = changeable(user, indicator)
     used = VillageIndicatorStatus.objects.filter(indicator=indicator).count()
     if used:
         raise ValidationError(f"出列指标“{indicator}”已有 {used} 个行政村的达标记录，不能删除；请改为停用。")
@@ -251,15 +226,15 @@ def village_indicator_set(
     """Record whether a village meets an exit indicator (one record per village and indicator)."""
     access = Access.for_user(user)
     village = access.get_or_404(AdministrativeVillage.objects.select_related("township"), pk=village.pk)
-    _may_create(user, VillageIndicatorStatus, township_id=village.township_id, village_id=village.pk)
+    may_create(user, VillageIndicatorStatus, township_id=village.township_id, village_id=village.pk)
     status = VillageIndicatorStatus.objects.select_for_update().filter(
         village=village, indicator=indicator
     ).first() or VillageIndicatorStatus(village=village, indicator=indicator)
     status.met, status.note = bool(met), (note or "").strip()
-    return _save(status)
+    return validated_save(status)
 
 
 @transaction.atomic
 def village_indicator_delete(*, user, status: VillageIndicatorStatus) -> None:
-    status = _changeable(user, status)
+    status = changeable(user, status)
     status.delete()

@@ -76,7 +76,7 @@ def test_a_project_with_progress_is_not_deleted(client):
     )
     response = client.post(reverse("admin:projects_project_delete", args=[project.pk]), {"post": "yes"})
     assert response.status_code == 302
-    assert "项目“水利项目”已有1 条进度记录，不能删除。" in messages_of(response)
+    assert "项目“水利项目”已有 1 条进度记录，不能删除。" in messages_of(response)
     assert Project.objects.filter(pk=project.pk).exists()
     mistaken = ProjectFactory()
     client.post(reverse("admin:projects_project_delete", args=[mistaken.pk]), {"post": "yes"})

@@ -77,9 +77,9 @@ def test_a_natural_village_stays_in_its_village_and_names_are_unique_within_it(g
 def test_a_place_with_records_under_it_is_not_deleted(geo):
     admin = county_admin()
     make_household(natural_village=geo["nv1"])
-    with pytest.raises(ValidationError, match="自然村“上组”下还有1 户，不能删除"):
+    with pytest.raises(ValidationError, match="自然村“上组”已有 1 户，不能删除"):
         services.natural_village_delete(user=admin, natural_village=geo["nv1"])
-    with pytest.raises(ValidationError, match="行政村“江边村”下还有1 个自然村，不能删除"):
+    with pytest.raises(ValidationError, match="行政村“江边村”已有 1 个自然村，不能删除"):
         services.village_delete(user=admin, village=geo["v1"])
     services.village_delete(user=admin, village=geo["v2"])
     assert not AdministrativeVillage.objects.filter(pk=geo["v2"].pk).exists()
