@@ -77,6 +77,24 @@ class AdministrativeVillageAdmin(ServiceAdmin):
     def service_delete(self, request, obj):
         services.village_delete(user=request.user, village=obj)
 
+    def save_formset(self, request, form, formset, change):
+        """The indicator rows (出列指标情况) through villages.services as well."""
+        for status in formset.save(commit=False):
+            if (
+                status.pk
+                and "indicator" in next(f for f in formset.forms if f.instance is status).changed_data
+            ):
+                raise ValidationError("一条达标记录属于一项指标；换指标请删除这条并新增一条。")
+            services.village_indicator_set(
+                user=request.user,
+                village=form.instance,
+                indicator=status.indicator,
+                met=status.met,
+                note=status.note,
+            )
+        for status in formset.deleted_objects:
+            services.village_indicator_delete(user=request.user, status=status)
+
 
 @admin.register(NaturalVillage)
 class NaturalVillageAdmin(ServiceAdmin):

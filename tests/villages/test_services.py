@@ -164,3 +164,26 @@ def test_the_admin_adds_a_natural_village_and_records_an_indicator_through_the_s
     assert response.status_code == 302
     status = VillageIndicatorStatus.objects.get(village=geo["v2"], indicator=indicator)
     assert (status.met, status.note) == (True, "已硬化")
+
+
+def test_the_villages_indicator_rows_are_saved_through_the_service(client, geo, monkeypatch):
+    from villages.models import ExitIndicator
+
+    calls = []
+    real = services.village_indicator_set
+    monkeypatch.setattr(services, "village_indicator_set", lambda **kw: calls.append(kw) or real(**kw))
+    client.force_login(county_admin())
+    indicator = ExitIndicator.objects.filter(level="village").first()
+    data = village_form(
+        geo["v1"],
+        **{
+            "indicators-TOTAL_FORMS": 1,
+            "indicators-0-indicator": indicator.pk,
+            "indicators-0-met": "on",
+            "indicators-0-note": "通硬化路",
+        },
+    )
+    response = client.post(reverse("admin:villages_administrativevillage_change", args=[geo["v1"].pk]), data)
+    assert response.status_code == 302, messages_of(response)
+    assert [(c["village"].pk, c["indicator"].pk) for c in calls] == [(geo["v1"].pk, indicator.pk)]
+    assert VillageIndicatorStatus.objects.get(village=geo["v1"], indicator=indicator).met
