@@ -44,6 +44,7 @@ class WorkUnitSerializer(serializers.ModelSerializer):
             "village_ids",
             "cadre_count",
         ]
+        extra_kwargs = {"name": {"validators": []}}  # assignments.services says "挂联单位“…”已存在" itself
 
     def get_villages(self, unit: WorkUnit) -> list[int]:
         return [link.village_id for link in getattr(unit, "village_links", [])]
