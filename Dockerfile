@@ -4,10 +4,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY poverty_tracker/ poverty_tracker/
+COPY core/ core/
 COPY villages/ villages/
+COPY accounts/ accounts/
 COPY households/ households/
 COPY assignments/ assignments/
 COPY projects/ projects/
+COPY dashboards/ dashboards/
+COPY demo/ demo/
 RUN pip install --no-cache-dir .
 COPY . .
 RUN SECRET_KEY=build-only DATABASE_URL=sqlite:////tmp/build.sqlite3 python manage.py collectstatic --noinput \

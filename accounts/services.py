@@ -185,4 +185,63 @@ def _password_message(error: ValidationError) -> str:
     return error.messages[0]
 
 
+# -- the admin site: changing and deleting logins ------------------------------------------------------
+
+ACCOUNT_EDITABLE = (
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "is_active",
+    "role",
+    "township",
+    "village",
+    "cadre",
+)
+
+
+def _county_admin(by: User, what: str) -> None:
+    if not Access.for_user(by).uses_admin_site:
+        raise ValidationError(f"只有县扶贫办管理员可以{what}。")
+
+
+@transaction.atomic
+def account_update(*, account: User, by: User, **changes) -> User:
+    """Change a login's details, role and scope. Whether it opens the admin site follows from the role."""
+    _county_admin(by, "修改用户账户")
+    account = User.objects.select_for_update().get(pk=account.pk)
+    unknown = set(changes) - set(ACCOUNT_EDITABLE)
+    if unknown:
+        raise ValidationError({f: "该字段不能在此修改。" for f in sorted(unknown)})
+    if account.pk == by.pk and (
+        changes.get("is_active") is False or changes.get("role", account.role) != account.role
+    ):
+        raise ValidationError("不能停用自己的账户或改变自己的角色：请由另一名县扶贫办管理员办理。")
+    if "username" in changes:
+        username = (changes["username"] or "").strip()
+        if User.objects.filter(username__iexact=username).exclude(pk=account.pk).exists():
+            raise ValidationError({"username": f"用户名“{username}”已存在。"})
+        changes["username"] = username
+    if {"role", "township", "village", "cadre"} & set(changes):
+        scope = {name: changes.get(name, getattr(account, name)) for name in ("township", "village", "cadre")}
+        role = changes.get("role", account.role)
+        changes["township"], changes["village"], changes["cadre"] = _scope(role=role, **scope)
+        _check_cadre_free(changes["cadre"], user=account)
+    for name, value in changes.items():
+        setattr(account, name, value)
+    _grant_admin_site(account)
+    account.full_clean()
+    account.save()
+    return account
+
+
+@transaction.atomic
+def account_delete(*, account: User, by: User) -> None:
+    """Delete a login nobody has acted with yet; one with a history is deactivated instead (is_active)."""
+    _county_admin(by, "删除用户账户")
+    if account.pk == by.pk:
+        raise ValidationError("不能删除自己的账户。")
+    account.delete()
+
+
 # -- demo county logins --------------------------------------------------------------------------------

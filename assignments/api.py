@@ -11,14 +11,13 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.models import Role
 from assignments import selectors, services
 from assignments.models import Cadre, Pairing, RevisitRound, WorkUnit, WorkUnitVillage
 from core.access import Access
-from core.api import FilterSet, IdFilter, ScopedPrimaryKeyRelatedField
+from core.api import AccessPermission, FilterSet, IdFilter, ScopedPrimaryKeyRelatedField
 from households.models import Household
 
 # -- serializers ---------------------------------------------------------------------------------------
@@ -45,6 +44,7 @@ class WorkUnitSerializer(serializers.ModelSerializer):
             "village_ids",
             "cadre_count",
         ]
+        extra_kwargs = {"name": {"validators": []}}  # assignments.services says "挂联单位“…”已存在" itself
 
     def get_villages(self, unit: WorkUnit) -> list[int]:
         return [link.village_id for link in getattr(unit, "village_links", [])]
@@ -169,20 +169,6 @@ class RevisitRoundFilter(FilterSet):
 # -- viewsets ------------------------------------------------------------------------------------------
 
 
-class ResponsibilityChangePermission(BasePermission):
-    """Reading is decided by the queryset (Access.visible); writing by the role, then by the service."""
-
-    message = "您无权修改此类记录。"
-
-    def has_permission(self, request, view) -> bool:
-        if request.method in SAFE_METHODS:
-            return True
-        access = Access.for_user(request.user)
-        if view.writers is None:
-            return access.may_change_model(view.queryset_model)
-        return access.role in view.writers
-
-
 class _WriteViewSet(
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -190,9 +176,9 @@ class _WriteViewSet(
     mixins.ListModelMixin,
     viewsets.GenericViewSet,
 ):
-    permission_classes = [IsAuthenticated, ResponsibilityChangePermission]
-    writers: tuple[str, ...] | None = (Role.COUNTY_ADMIN,)
-    queryset_model: type
+    permission_classes = [IsAuthenticated, AccessPermission]
+    change_model: type  # units and cadres declare no changers: the county admin keeps them
+    change_denied_message = "您无权修改此类记录。"
 
     @property
     def access(self) -> Access:
@@ -206,7 +192,7 @@ class _WriteViewSet(
 class WorkUnitViewSet(_WriteViewSet):
     serializer_class = WorkUnitSerializer
     filterset_class = WorkUnitFilter
-    queryset_model = WorkUnit
+    change_model = WorkUnit
 
     def get_queryset(self):
         return selectors.work_unit_list(access=self.access)
@@ -232,7 +218,7 @@ class WorkUnitViewSet(_WriteViewSet):
 class CadreViewSet(_WriteViewSet):
     serializer_class = CadreSerializer
     filterset_class = CadreFilter
-    queryset_model = Cadre
+    change_model = Cadre
 
     def get_queryset(self):
         return selectors.cadre_list(access=self.access)
@@ -264,9 +250,9 @@ class PairingViewSet(
 
     serializer_class = PairingSerializer
     filterset_class = PairingFilter
-    permission_classes = [IsAuthenticated, ResponsibilityChangePermission]
-    writers = None
-    queryset_model = Pairing
+    permission_classes = [IsAuthenticated, AccessPermission]
+    change_model = Pairing
+    change_denied_message = "您无权修改此类记录。"
 
     def get_queryset(self):
         return selectors.pairing_list(access=Access.for_user(self.request.user))
@@ -307,9 +293,9 @@ class RevisitRoundViewSet(
     grouped by ``?group_by=`` cadre | unit | village | township | county."""
 
     filterset_class = RevisitRoundFilter
-    permission_classes = [IsAuthenticated, ResponsibilityChangePermission]
-    writers = (Role.COUNTY_ADMIN,)
-    queryset_model = RevisitRound
+    permission_classes = [IsAuthenticated, AccessPermission]
+    change_model = RevisitRound  # declares no changers: the county admin keeps the rounds
+    change_denied_message = "您无权修改此类记录。"
 
     def get_queryset(self):
         return selectors.round_list(access=Access.for_user(self.request.user))

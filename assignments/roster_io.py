@@ -21,7 +21,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from accounts.models import Role
 from assignments.models import Cadre, Pairing, Revisit, RevisitRound, WorkUnit, WorkUnitVillage
 from assignments.rosters import OFFICES, PAIRING_ROSTER, PAIRINGS, REVISIT_ROSTER, REVISITS
 from core.access import Access
@@ -126,7 +125,8 @@ class _PairingPlan:
     def __init__(self, *, user, data: SheetData, outcome: Outcome):
         self.user, self.data, self.outcome, self.errors = user, data, outcome, outcome.errors
         self.access = Access.for_user(user)
-        self.is_county = user.role == Role.COUNTY_ADMIN
+        # Cadres are reference data the county keeps: only it adds a cadre or corrects a cadre's phone here.
+        self.keeps_cadres = self.access.may_change_model(Cadre)
         self.new_cadres: dict[tuple[int, str], str] = {}  # (unit id, name) -> phone
         self.cadre_phones: dict[int, str] = {}  # cadre id -> new phone
         self.ends: dict[int, datetime.date] = {}  # pairing id -> ended_on
@@ -200,7 +200,7 @@ class _PairingPlan:
         if candidates:
             cadre_id, _, _, registered, _ = candidates[0]
             if phone and phone != registered:
-                if not self.is_county:
+                if not self.keeps_cadres:
                     self._error(
                         number, "phone",
                         f"与干部“{name}”登记的联系电话 {registered or '（空）'} 不一致；修改干部信息请联系县扶贫办",
@@ -210,7 +210,7 @@ class _PairingPlan:
                     self._error(number, "phone", f"干部“{name}”在本文件中填写了不同的联系电话")
                     return None
             return cadre_id
-        if not self.is_county:
+        if not self.keeps_cadres:
             self._error(number, "cadre", f"挂联单位“{unit_name}”中没有干部“{name}”；新增干部请联系县扶贫办")
             return None
         if not phone:

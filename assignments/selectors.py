@@ -34,7 +34,6 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from accounts.models import Role
 from assignments.models import Cadre, Pairing, Revisit, RevisitRound, WorkUnit, WorkUnitVillage
 from households.choices import COUNTED_STATUSES, POOR_STATUSES
 from households.models import Household
@@ -209,25 +208,21 @@ def completion_total(rows: Iterable[CompletionRow], *, name: str = "合计") -> 
     )
 
 
+# The levels to group by, narrowest first ("unit" sits between the cadre and the village).
+GROUP_LEVELS = ("cadre", "unit", "village", "township", "county")
+# One level below each scope level: townships for the county, villages for a township, cadres below.
+DEFAULT_GROUP = {"county": "township", "township": "village", "village": "cadre", "cadre": "cadre"}
+
+
 def group_choices(access: Access) -> list[tuple[str, str]]:
     """The group-by switch: levels above the user's own scope say nothing new."""
-    levels = ["cadre", "unit", "village", "township", "county"]
-    if access.role == Role.TOWNSHIP_OFFICIAL:
-        levels = ["cadre", "unit", "village", "township"]
-    elif access.role == Role.VILLAGE_OFFICIAL:
-        levels = ["cadre", "unit", "village"]
-    elif access.role == Role.CADRE:
-        levels = ["cadre"]
+    levels = GROUP_LEVELS[: GROUP_LEVELS.index(access.scope_level or "cadre") + 1]
     return [(level, GROUP_BY_LABELS[level]) for level in levels]
 
 
 def default_group(access: Access) -> str:
     """One level below the user's own scope: townships for the county, villages for a township."""
-    return {
-        Role.TOWNSHIP_OFFICIAL: "village",
-        Role.VILLAGE_OFFICIAL: "cadre",
-        Role.CADRE: "cadre",
-    }.get(access.role, "township")
+    return DEFAULT_GROUP.get(access.scope_level, "township")
 
 
 # -- pairings ------------------------------------------------------------------------------------------
@@ -418,6 +413,7 @@ class OverdueReminders:
     current_round: RevisitRound | None = None
     current: CompletionRow | None = None  # the open round, over the user's scope
     unit: WorkUnit | None = None  # set when the cadre is their unit's 责任领导
+    links_round_pages: bool = False  # officials follow a round to its completion page
 
     @property
     def total(self) -> int:
@@ -456,12 +452,11 @@ def overdue_for(*, access: Access, today: datetime.date | None = None) -> Overdu
         RevisitRound.objects.filter(starts_on__lte=today, ends_on__gte=today).order_by("starts_on").first()
     )
     visible = access.visible(Household.objects.all())
-    role = access.role
-    cadre = getattr(access.user, "cadre", None) if role == Role.CADRE else None
+    cadre = getattr(access.user, "cadre", None) if access.is_cadre else None
     unit = unit_led_by(cadre)
     result = []
     for rnd in rounds:
-        if role == Role.CADRE:
+        if access.is_cadre:
             mine = (
                 round_households(visible, rnd)
                 .filter(round_cadre_id=cadre.pk, round_visited=False)
@@ -487,7 +482,7 @@ def overdue_for(*, access: Access, today: datetime.date | None = None) -> Overdu
             )
             continue
         by_cadre = _completion(visible, rnd, "cadre", today=today)
-        place = "township" if role in (Role.COUNTY_ADMIN, Role.INSPECTOR) else "village"
+        place = "township" if access.sees_whole_county else "village"
         by_place = _completion(visible, rnd, place, today=today)
         result.append(
             RoundOverdue(
@@ -506,6 +501,7 @@ def overdue_for(*, access: Access, today: datetime.date | None = None) -> Overdu
         current_round=current_round,
         current=current,
         unit=unit,
+        links_round_pages=access.is_official,
     )
 
 

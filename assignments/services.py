@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from accounts.models import Role
 from assignments.models import Cadre, Pairing
 from core.validation import is_record_id
 from villages.models import AdministrativeVillage
@@ -124,13 +123,14 @@ def revisit_record(
     from django.utils import timezone
 
     from assignments.models import Revisit, RevisitPhoto, RevisitRound
+    from core.access import Access
 
     existing = Revisit.objects.filter(client_uuid=client_uuid).first()
     if existing is not None:
         if existing.cadre_id != user.cadre_id:
             raise ValidationError({"client_uuid": "该编号已被其他记录使用。"})
         return RevisitResult(existing, False)
-    if user.role != Role.CADRE or user.cadre_id is None:
+    if not Access.for_user(user).is_cadre or user.cadre_id is None:
         raise ValidationError("走访记录由挂包干部填写。")
     household = _household_in_scope(user, household_id)
     pairing = Pairing.objects.filter(
@@ -351,7 +351,10 @@ def pairings_apply(*, user, village_id: int, changes: dict[int, str | int], on) 
 
 
 def _county_admin_only(user, what: str) -> None:
-    if getattr(user, "role", None) != Role.COUNTY_ADMIN:
+    """Work units, cadres and revisit rounds are reference data, kept by the county admin."""
+    from core.access import Access
+
+    if not Access.for_user(user).keeps_reference_data:
         raise ValidationError(f"只有县扶贫办管理员可以{what}。")
 
 
@@ -369,6 +372,11 @@ def _work_unit_links(unit: WorkUnit, villages, started_on) -> None:
     )
 
 
+def _unique_unit_name(unit: WorkUnit) -> None:
+    if WorkUnit.objects.filter(name=unit.name).exclude(pk=unit.pk).exists():
+        raise ValidationError({"name": f"挂联单位“{unit.name}”已存在。"})
+
+
 @transaction.atomic
 def work_unit_create(
     *, user, name: str, level: str = WorkUnit.Level.COUNTY, leader: str = "", phone: str = "", villages=None
@@ -377,6 +385,7 @@ def work_unit_create(
 
     _county_admin_only(user, "新增挂联单位")
     unit = WorkUnit(name=(name or "").strip(), level=level, leader=leader.strip(), phone=phone.strip())
+    _unique_unit_name(unit)
     unit.full_clean()
     unit.save()
     if villages is not None:
@@ -395,6 +404,7 @@ def work_unit_update(*, user, unit: WorkUnit, villages=None, **fields) -> WorkUn
         raise ValidationError({f: "该字段不能修改。" for f in sorted(unknown)})
     for name, value in fields.items():
         setattr(unit, name, value.strip() if isinstance(value, str) else value)
+    _unique_unit_name(unit)
     unit.full_clean()
     unit.save()
     if villages is not None:
@@ -452,25 +462,7 @@ def revisit_round_create(*, user, year: int, number: int, name: str = "", starts
     _county_admin_only(user, "新建回访轮次")
     starts_on = _date_or_error(starts_on, "starts_on", "开始日期")
     ends_on = _date_or_error(ends_on, "ends_on", "截止日期")
-    errors = {}
-    if ends_on < starts_on:
-        errors["ends_on"] = "截止日期不能早于开始日期。"
-    if not year or not (2013 <= int(year) <= 2100):
-        errors["year"] = "年度应在 2013 至 2100 之间。"
-    if not number or int(number) < 1:
-        errors["number"] = "轮次应为正整数。"
-    if errors:
-        raise ValidationError(errors)
-    if RevisitRound.objects.filter(year=year, number=number).exists():
-        raise ValidationError({"number": f"{year}年第{number}轮已存在。"})
-    overlap = RevisitRound.objects.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).first()
-    if overlap is not None:
-        raise ValidationError(
-            {
-                "starts_on": f"与{overlap.name}（{overlap.starts_on} 至 {overlap.ends_on}）日期重叠："
-                "走访按日期归入轮次，轮次不能重叠。"
-            }
-        )
+    _revisit_round_checks(year=year, number=number, starts_on=starts_on, ends_on=ends_on)
     rnd = RevisitRound(
         year=year,
         number=number,
@@ -481,3 +473,110 @@ def revisit_round_create(*, user, year: int, number: int, name: str = "", starts
     rnd.full_clean()
     rnd.save()
     return rnd
+
+
+@transaction.atomic
+def work_unit_delete(*, user, unit: WorkUnit) -> None:
+    """A work unit with cadres is not deleted: its cadres' pairings and revisits are its history."""
+    _county_admin_only(user, "删除挂联单位")
+    unit = WorkUnit.objects.select_for_update().get(pk=unit.pk)
+    cadres = Cadre.objects.filter(unit=unit).count()
+    if cadres:
+        raise ValidationError(
+            f"挂联单位“{unit.name}”还有 {cadres} 名干部，不能删除；请先把干部调到其他单位。"
+        )
+    unit.delete()  # its village links (单位挂村) go with it
+
+
+@transaction.atomic
+def cadre_delete(*, user, cadre: Cadre) -> None:
+    """Only a cadre with no pairing and no revisit on record is deleted (a mistaken entry); a cadre who
+    leaves is set 不在岗 instead, so the history of who helped whom stays."""
+    from assignments.models import Revisit
+
+    _county_admin_only(user, "删除干部")
+    cadre = Cadre.objects.select_for_update().get(pk=cadre.pk)
+    active = Pairing.objects.filter(cadre=cadre, ended_on__isnull=True).count()
+    if active:
+        raise ValidationError(f"{cadre.name} 仍在帮扶 {active} 户，不能删除；请先结束或调整这些结对。")
+    pairings = Pairing.objects.filter(cadre=cadre).count()
+    revisits = Revisit.objects.filter(cadre=cadre).count()
+    if pairings or revisits:
+        raise ValidationError(
+            f"{cadre.name} 有 {pairings} 条结对记录、{revisits} 条走访记录，须保留历史，不能删除；"
+            "离岗请改为不在岗。"
+        )
+    cadre.delete()
+
+
+def _revisit_round_checks(*, year, number, starts_on, ends_on, exclude_pk=None) -> None:
+    """Rounds may not overlap and (year, number) is unique: a revisit is filed under the round of its date."""
+    from assignments.models import RevisitRound
+
+    errors = {}
+    if ends_on < starts_on:
+        errors["ends_on"] = "截止日期不能早于开始日期。"
+    if not year or not (2013 <= int(year) <= 2100):
+        errors["year"] = "年度应在 2013 至 2100 之间。"
+    if not number or int(number) < 1:
+        errors["number"] = "轮次应为正整数。"
+    if errors:
+        raise ValidationError(errors)
+    others = RevisitRound.objects.exclude(pk=exclude_pk) if exclude_pk else RevisitRound.objects.all()
+    if others.filter(year=year, number=number).exists():
+        raise ValidationError({"number": f"{year}年第{number}轮已存在。"})
+    overlap = others.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).first()
+    if overlap is not None:
+        raise ValidationError(
+            {
+                "starts_on": f"与{overlap.name}（{overlap.starts_on} 至 {overlap.ends_on}）日期重叠："
+                "走访按日期归入轮次，轮次不能重叠。"
+            }
+        )
+
+
+@transaction.atomic
+def revisit_round_update(*, user, round, **fields):
+    """Correct a round. Its revisits were filed under it by their dates: new dates must still hold them."""
+    from assignments.models import Revisit, RevisitRound
+
+    _county_admin_only(user, "修改回访轮次")
+    rnd = RevisitRound.objects.select_for_update().get(pk=round.pk)
+    unknown = set(fields) - {"year", "number", "name", "starts_on", "ends_on"}
+    if unknown:
+        raise ValidationError({f: "该字段不能修改。" for f in sorted(unknown)})
+    values = {
+        name: fields.get(name, getattr(rnd, name)) for name in ("year", "number", "starts_on", "ends_on")
+    }
+    values["starts_on"] = _date_or_error(values["starts_on"], "starts_on", "开始日期")
+    values["ends_on"] = _date_or_error(values["ends_on"], "ends_on", "截止日期")
+    _revisit_round_checks(**values, exclude_pk=rnd.pk)
+    outside = (
+        Revisit.objects.filter(round=rnd)
+        .exclude(visited_on__gte=values["starts_on"], visited_on__lte=values["ends_on"])
+        .count()
+    )
+    if outside:
+        raise ValidationError(
+            {"starts_on": f"{rnd.name}已有 {outside} 条走访记录的日期不在新的起止日期之内，不能这样修改。"}
+        )
+    for name, value in values.items():
+        setattr(rnd, name, value)
+    if "name" in fields:
+        rnd.name = (fields["name"] or "").strip() or f"{rnd.year}年第{rnd.number}轮"
+    rnd.full_clean()
+    rnd.save()
+    return rnd
+
+
+@transaction.atomic
+def revisit_round_delete(*, user, round) -> None:
+    """A round with revisits filed under it stays: they are the record of that round's visits."""
+    from assignments.models import Revisit, RevisitRound
+
+    _county_admin_only(user, "删除回访轮次")
+    rnd = RevisitRound.objects.select_for_update().get(pk=round.pk)
+    revisits = Revisit.objects.filter(round=rnd).count()
+    if revisits:
+        raise ValidationError(f"{rnd.name}已有 {revisits} 条走访记录，不能删除。")
+    rnd.delete()

@@ -14,10 +14,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role
 from assignments import selectors
 from assignments.forms import CadreFilterForm, CompletionForm, PairingBatchForm, RevisitFilterForm, RoundForm
-from assignments.models import Pairing
+from assignments.models import Pairing, RevisitRound
 from assignments.services import pairings_apply, revisit_round_create
 from core.access import Access
 from core.views import page_of, service_errors
@@ -25,14 +24,14 @@ from core.views import page_of, service_errors
 PER_PAGE = 50
 NOTICE_TABLE_MAX = 40
 COMPLETION_ROWS_PER_PAGE = 100
-OFFICIALS = (Role.COUNTY_ADMIN, Role.TOWNSHIP_OFFICIAL, Role.VILLAGE_OFFICIAL, Role.INSPECTOR)
 
 
 def _officials_only(request: HttpRequest) -> Access:
     """These are office pages; a cadre's pages are the phone pages (我的挂包户)."""
-    if request.user.role not in OFFICIALS:
+    access = Access.for_user(request.user)
+    if not access.is_official:
         raise Http404("未找到该页面。")
-    return Access.for_user(request.user)
+    return access
 
 
 def _int(value) -> int | None:
@@ -169,7 +168,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
         {
             "rounds": selectors.round_list(access=access),
             "today": timezone.localdate(),
-            "may_create": request.user.role == Role.COUNTY_ADMIN,
+            "may_create": access.may_create_model(RevisitRound),
             "tab": "rounds",
         },
     )
@@ -177,8 +176,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def round_create(request: HttpRequest) -> HttpResponse:
-    _officials_only(request)
-    if request.user.role != Role.COUNTY_ADMIN:
+    if not _officials_only(request).may_create_model(RevisitRound):
         raise Http404("未找到该页面。")
     form = RoundForm(request.POST or None)
     if request.method == "POST":

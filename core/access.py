@@ -43,6 +43,8 @@ COUNTY_WIDE = (Role.COUNTY_ADMIN, Role.INSPECTOR)
 OFFICIALS = (Role.COUNTY_ADMIN, Role.TOWNSHIP_OFFICIAL, Role.VILLAGE_OFFICIAL, Role.INSPECTOR)
 OFFICE_ROLES = (Role.COUNTY_ADMIN, Role.TOWNSHIP_OFFICIAL, Role.VILLAGE_OFFICIAL)
 OFFICIALS_WITH_FULL_IDS = OFFICE_ROLES
+# 返贫 is verified by the township (乡镇干部), or the county.
+RETURN_CONFIRMERS = (Role.TOWNSHIP_OFFICIAL, Role.COUNTY_ADMIN)
 # Which scope each role's account needs: the county (none), a township, a village, or a cadre record.
 SCOPE_OF_ROLE: dict[str, str | None] = {
     Role.COUNTY_ADMIN: None,
@@ -69,6 +71,7 @@ class Scope:
     public: bool = False  # reference data that every signed-in user (of ``readers``) reads
     readers: tuple[str, ...] | None = None  # roles that read it at all (None: every role)
     changers: tuple[str, ...] = ()  # roles that change it in scope; the county admin changes everything
+    creators: tuple[str, ...] | None = None  # roles that create it in scope (None: the changers)
     many: bool = False  # a path crosses a to-many relation: filter through a subquery, no duplicates
 
 
@@ -114,14 +117,15 @@ class Access:
 
     def __init__(self, user) -> None:
         self.user = user
-        self.role = getattr(user, "role", None) if user.is_authenticated else None
+        # Signed out (or no user at all, as a shell or a job may pass): no role, so nothing is allowed.
+        self.role = getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
 
     @classmethod
     def for_user(cls, user) -> Access:
         cached = getattr(user, "_access", None)
         if cached is None:
             cached = cls(user)
-            if user.is_authenticated:
+            if getattr(user, "is_authenticated", False):
                 user._access = cached
         return cached
 
@@ -135,8 +139,8 @@ class Access:
         if scope.readers is not None and self.role not in scope.readers:
             return qs.none()
         if scope.owner:
-            return qs if self.role == Role.COUNTY_ADMIN else qs.filter(**{scope.owner: self.user.pk})
-        if scope.public or self.role in COUNTY_WIDE:
+            return qs if self.sees_all_users else qs.filter(**{scope.owner: self.user.pk})
+        if scope.public or self.sees_whole_county:
             return qs
         condition = self._condition(scope)
         if condition is None:
@@ -206,6 +210,19 @@ class Access:
         scope = declared_scope(model)
         return scope is not None and self.role in scope.changers
 
+    def may_create_model(self, model: type[Model]) -> bool:
+        """Whether this role creates this kind of record at all (the place is checked by ``can_change_in``).
+
+        A model creates as it changes unless it declares ``creators`` (a township official corrects its
+        villages, but new villages come from the county's administrative division)."""
+        if self.role == Role.COUNTY_ADMIN:
+            return True
+        scope = declared_scope(model)
+        if scope is None:
+            return False
+        creators = scope.changers if scope.creators is None else scope.creators
+        return self.role in creators
+
     def can_change(self, obj: Model) -> bool:
         if not self.may_change_model(type(obj)):
             return False
@@ -237,7 +254,7 @@ class Access:
     ) -> bool:
         """For a record not yet created: may this user create ``model`` at this place (or for this
         household)?"""
-        if not self.may_change_model(model):
+        if not self.may_create_model(model):
             return False
         if self.role == Role.COUNTY_ADMIN:
             return True
@@ -259,6 +276,74 @@ class Access:
 
     def id_number(self, id_number: str) -> str:
         return id_number if self.sees_full_id_numbers else mask(id_number)
+
+    # -- duties: what a role does, where the thing done declares who does it -------------------------
+
+    def may_take_step(self, step) -> bool:
+        """Whether this user takes this step of a procedure (the exit procedure declares each step's
+        owner as ``step.role``). The application's scope is checked on the application itself."""
+        return self.role is not None and self.role == step.role
+
+    def may_import(self, roster) -> bool:
+        """Whether this user imports this roster: ``roster`` declares its importing roles (a registry
+        entry's ``roles``), or is those roles. The scope of each row is the importer's to check."""
+        importers = getattr(roster, "roles", roster)
+        return self.role is not None and self.role in tuple(importers)
+
+    def sees_nav_item(self, item) -> bool:
+        """Whether the main navigation shows this item: ``item.roles`` declares who (None: every role)."""
+        return self.role is not None and (item.roles is None or self.role in item.roles)
+
+    @property
+    def may_confirm_return(self) -> bool:
+        """返贫 is confirmed (or dismissed) by a township official, or the county."""
+        return self.role in RETURN_CONFIRMERS
+
+    @property
+    def may_recompute_eligibility(self) -> bool:
+        """The whole registry's recompute is started by the county admin, who keeps the poverty lines."""
+        return self.role == Role.COUNTY_ADMIN
+
+    @property
+    def keeps_reference_data(self) -> bool:
+        """The county's reference data (work units, cadres, revisit rounds) is kept by the county admin."""
+        return self.role == Role.COUNTY_ADMIN
+
+    # -- what this user's scope is -------------------------------------------------------------------
+
+    @property
+    def scope_level(self) -> str | None:
+        """The level of this user's scope: "county", "township", "village" or "cadre" (their paired
+        households); None when signed out. It decides the home dashboard and how far figures group."""
+        if self.role not in SCOPE_OF_ROLE:
+            return None
+        return SCOPE_OF_ROLE[self.role] or "county"
+
+    @property
+    def sees_whole_county(self) -> bool:
+        """County-wide roles see every record, so the county's own figures are theirs to see."""
+        return self.role in COUNTY_WIDE
+
+    @property
+    def sees_whole_townships(self) -> bool:
+        """Whether what this user sees covers whole townships (so a township's incidence is not
+        understated): the county-wide roles and township officials."""
+        return self.sees_whole_county or self.role == Role.TOWNSHIP_OFFICIAL
+
+    @property
+    def sees_all_users(self) -> bool:
+        """The county admin sees every user's records (accounts, jobs, imports); others see their own."""
+        return self.role == Role.COUNTY_ADMIN
+
+    @property
+    def is_official(self) -> bool:
+        """Officials work on the office pages; a cadre's pages are the phone pages."""
+        return self.role in OFFICIALS
+
+    @property
+    def is_cadre(self) -> bool:
+        """A cadre (挂包帮干部): the one who records revisits of their paired households."""
+        return self.role == Role.CADRE
 
     # -- who this user is ----------------------------------------------------------------------------
 
@@ -284,6 +369,7 @@ __all__ = [
     "COUNTY_WIDE",
     "OFFICE_ROLES",
     "OFFICIALS",
+    "RETURN_CONFIRMERS",
     "Role",
     "SCOPE_OF_ROLE",
     "Scope",

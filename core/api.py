@@ -1,5 +1,5 @@
-"""Shared API plumbing: pagination, an exception handler that never lets a 500 out for bad input, id
-filters, and foreign keys limited to what the user sees."""
+"""Shared API plumbing: pagination, an exception handler that never lets a 500 out for bad input, the one
+permission class, id filters, and foreign keys limited to what the user sees."""
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -8,6 +8,7 @@ from django.http import Http404
 from django_filters import rest_framework as filters
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -33,6 +34,39 @@ def exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound("未找到。")
     return drf_exception_handler(exc, context)
+
+
+class AccessPermission(BasePermission):
+    """The permission of every viewset, asked of the access rule (DESIGN.md §4).
+
+    Reading is decided by the queryset (``Access.visible``: out of scope answers 404, never 403). A write
+    asks of the kind of record the viewset declares as ``change_model``: creating one, ``may_create_model``;
+    any other write, ``may_change_model``. A record written asks ``can_change``. ``change_model = None``
+    leaves the role to the record and the service (a cadre records revisits; the service checks the
+    pairing). ``change_denied_message`` is what a 403 says. The service checks the scope of each write again.
+    """
+
+    message = "您无权修改该记录。"
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        model = getattr(view, "change_model", None)
+        if model is None:
+            return True
+        access = Access.for_user(request.user)
+        if getattr(view, "action", None) == "create":
+            return access.may_create_model(model) or self._denied(view)
+        return access.may_change_model(model) or self._denied(view)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        return Access.for_user(request.user).can_change(obj) or self._denied(view)
+
+    def _denied(self, view) -> bool:
+        self.message = getattr(view, "change_denied_message", self.message)
+        return False
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):

@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "系统"
+
+    def ready(self) -> None:
+        from core.logging import install_record_factory
+
+        install_record_factory()

@@ -27,6 +27,7 @@ class Job(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    request_id = models.CharField("请求编号", max_length=64, blank=True)  # the request that started it (logs)
 
     class Meta:
         verbose_name = verbose_name_plural = "后台任务"

@@ -7,7 +7,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from core.access import Role
+from core.access import OFFICE_ROLES, OFFICIALS, Access, Role
 
 
 @dataclass(frozen=True)
@@ -23,8 +23,6 @@ class NavItem:
             return None
 
 
-OFFICIALS = (Role.COUNTY_ADMIN, Role.TOWNSHIP_OFFICIAL, Role.VILLAGE_OFFICIAL, Role.INSPECTOR)
-
 ITEMS = (
     NavItem(_("首页"), "home"),
     NavItem(_("贫困户"), "households:list", OFFICIALS),
@@ -33,20 +31,17 @@ ITEMS = (
     NavItem(_("挂包帮"), "assignments:pairings", OFFICIALS),
     NavItem(_("我的挂包户"), "assignments:my-households", (Role.CADRE,)),
     NavItem(_("项目与搬迁"), "projects:list", OFFICIALS),
-    NavItem(
-        _("花名册导入导出"),
-        "rosters:index",
-        (Role.COUNTY_ADMIN, Role.TOWNSHIP_OFFICIAL, Role.VILLAGE_OFFICIAL),
-    ),
+    NavItem(_("花名册导入导出"), "rosters:index", OFFICE_ROLES),
     NavItem(_("接口文档"), "api-docs", (Role.COUNTY_ADMIN,)),
 )
 
 
 def navigation_for(user, current: str | None = None) -> list[dict]:
-    """The items this user's role sees; ``current`` is the view name of the page being shown."""
+    """The items this user sees (the access rule decides); ``current`` is the view name of the page shown."""
+    access = Access.for_user(user)
     items = []
     for item in ITEMS:
-        if item.roles is not None and user.role not in item.roles:
+        if not access.sees_nav_item(item):
             continue
         items.append(
             {

@@ -4,11 +4,9 @@ Reporting across geography and households sits here, in the composition layer, s
 imports no other domain app.
 """
 
-import math
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass, replace
 
-from core.access import COUNTY_WIDE, Access, Role
+from core.access import Access
 from households.models import Household, Member
 from households.selectors import (
     HOUSEHOLD_COUNTS,
@@ -19,20 +17,16 @@ from households.selectors import (
     figures_by_township,
     scope_figures,
 )
+from households.units.models import UnitExitApplication
+from households.units.selectors import IndicatorCheck, open_applications, unit_checks
 from villages.models import AdministrativeVillage, County, ExitIndicator, VillageIndicatorStatus
 
 # -- village and township exit (出列 / 摘帽) ---------------------------------------------------------------
 # DESIGN.md §3: a village exits when its poverty incidence is below the threshold and its indicators are
 # met; a township when its incidence is below the threshold. The criteria are ExitIndicator rows (active
 # only): one with a ``threshold`` is measured against poverty incidence, the others are read from
-# VillageIndicatorStatus. 元谋县 itself has no exit of its own: the county shows figures only.
-
-
-@dataclass(frozen=True)
-class IndicatorCheck:
-    indicator: ExitIndicator
-    met: bool
-    detail: str  # in words: the measured value, or the status note
+# VillageIndicatorStatus (households/units/selectors.py says which are met, for this report and for the
+# 出列 / 摘帽 procedure alike). 元谋县 itself has no exit of its own: the county shows figures only.
 
 
 @dataclass(frozen=True)
@@ -42,6 +36,7 @@ class UnitExit:
     figures: UnitFigures
     township_name: str
     checks: list[IndicatorCheck]
+    application: UnitExitApplication | None = None  # its open 出列 / 摘帽 application, if any
 
     @property
     def missing(self) -> list[IndicatorCheck]:
@@ -60,26 +55,6 @@ class ExitOverview:
     villages: list[UnitExit]
     township_indicators: list[ExitIndicator]
     village_indicators: list[ExitIndicator]
-
-
-def _percent(value: Decimal) -> str:
-    return f"{(value * 100).quantize(Decimal('0.01'), ROUND_HALF_UP)}%"
-
-
-def _incidence_check(indicator: ExitIndicator, figures: Figures) -> IndicatorCheck:
-    """Measured: met when poverty incidence is below the indicator's threshold."""
-    if not figures.population:
-        return IndicatorCheck(indicator, False, "户籍农业人口未登记，无法计算贫困发生率")
-    incidence = figures.incidence
-    if incidence < indicator.threshold:
-        return IndicatorCheck(indicator, True, f"现为 {_percent(incidence)}")
-    # the most poor persons the threshold allows: p / population < threshold
-    allowed = math.ceil(indicator.threshold * figures.population) - 1
-    return IndicatorCheck(
-        indicator,
-        False,
-        f"现为 {_percent(incidence)}，还需减少贫困人口 {figures.poor_persons - max(allowed, 0)} 人",
-    )
 
 
 def _province(access: Access) -> str:
@@ -119,20 +94,17 @@ def exit_overview(*, access: Access, township_id: int | None = None) -> ExitOver
     village_indicators = [i for i in indicators if i.level == ExitIndicator.Level.VILLAGE]
 
     # County figures only for county-wide roles: others see part of the county's households.
-    county = scope_figures(access=access) if access.role in COUNTY_WIDE else None
+    county = scope_figures(access=access) if access.sees_whole_county else None
     county_exits = access.visible(County.objects.filter(is_poverty_county=True)).exists()
 
     townships = []
-    # A village official sees only their village's households: a township row would understate its
-    # incidence, so the township criteria are shown to township and county roles only.
-    township_rows = [] if access.role == Role.VILLAGE_OFFICIAL else figures_by_township(access=access)
+    # A village official (or a cadre) sees only part of a township's households: a township row would
+    # understate its incidence, so the township criteria are shown to township and county roles only.
+    township_rows = figures_by_township(access=access) if access.sees_whole_townships else []
     for row in township_rows:
         if township_id and row.id != township_id:
             continue
-        checks = [
-            _incidence_check(i, row) if i.threshold is not None else IndicatorCheck(i, False, "无数据")
-            for i in township_indicators
-        ]
+        checks = unit_checks(indicators=township_indicators, figures=row, statuses=None)
         townships.append(UnitExit(figures=row, township_name=row.name, checks=checks))
 
     poor_villages = access.visible(AdministrativeVillage.objects.filter(is_poor=True)).select_related(
@@ -142,14 +114,13 @@ def exit_overview(*, access: Access, township_id: int | None = None) -> ExitOver
         poor_villages = poor_villages.filter(township_id=township_id)
     poor_villages = list(poor_villages.order_by("township__code", "township_id", "code", "id"))
     counts = _village_figures(access=access, villages=poor_villages)
-    statuses = {
-        (s.village_id, s.indicator_id): s
-        for s in access.visible(
-            VillageIndicatorStatus.objects.filter(
-                village_id__in=[v.pk for v in poor_villages], indicator__in=village_indicators
-            )
+    statuses: dict[int, dict] = {v.pk: {} for v in poor_villages}  # village id → indicator id → status
+    for status in access.visible(
+        VillageIndicatorStatus.objects.filter(
+            village_id__in=[v.pk for v in poor_villages], indicator__in=village_indicators
         )
-    }
+    ):
+        statuses[status.village_id][status.indicator_id] = status
     villages = []
     for village in poor_villages:
         figures = UnitFigures(
@@ -161,17 +132,16 @@ def exit_overview(*, access: Access, township_id: int | None = None) -> ExitOver
             exit_year=village.exit_year,
             **counts[village.pk],
         )
-        checks = []
-        for indicator in village_indicators:
-            if indicator.threshold is not None:
-                checks.append(_incidence_check(indicator, figures))
-                continue
-            status = statuses.get((village.pk, indicator.pk))
-            if status is None:
-                checks.append(IndicatorCheck(indicator, False, "未填报"))
-            else:
-                checks.append(IndicatorCheck(indicator, status.met, status.note))
+        checks = unit_checks(indicators=village_indicators, figures=figures, statuses=statuses[village.pk])
         villages.append(UnitExit(figures=figures, township_name=village.township.name, checks=checks))
+    # Each unit's open 出列 / 摘帽 application, for the report's links (one query).
+    by_village, by_township = open_applications(
+        access=access,
+        village_ids=[u.figures.id for u in villages],
+        township_ids=[u.figures.id for u in townships],
+    )
+    villages = [replace(u, application=by_village.get(u.figures.id)) for u in villages]
+    townships = [replace(u, application=by_township.get(u.figures.id)) for u in townships]
     return ExitOverview(
         county=county,
         county_exits=county_exits,

@@ -119,17 +119,14 @@ class Household(models.Model):
     def __str__(self) -> str:
         return f"{self.household_number} {self.head_name}".strip()
 
+    # Validation is the services' work (households.services calls full_clean before each write); save()
+    # only saves, so set-based writers (import, demo, recompute) are not slowed by per-row checks.
+
     def clean(self) -> None:
         if self.natural_village_id and (not self.village_id or not self.township_id):
             nv = self.natural_village
             self.village_id = nv.village_id
             self.township_id = nv.village.township_id
-
-    def save(self, *args, **kwargs):
-        # Invariants are checked before any write: a bad record fails with a clear message.
-        self.clean()
-        self.full_clean(validate_unique=True)
-        super().save(*args, **kwargs)
 
 
 class Member(models.Model):
@@ -229,10 +226,6 @@ class Member(models.Model):
         unknown = set(self.health) - set(choices.Health.values)
         if unknown:
             raise ValidationError({"health": f"健康状况取值无效: {'、'.join(sorted(unknown))}"})
-
-    def save(self, *args, **kwargs):
-        self.full_clean()
-        super().save(*args, **kwargs)
 
 
 class Assessment(models.Model):
@@ -480,3 +473,11 @@ class ExitObjection(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "公示异议"
+
+
+# The village and township exit procedure (出列 / 摘帽) keeps its models in its own subpackage.
+from households.units.models import (  # noqa: E402, F401
+    UnitExitApplication,
+    UnitExitObjection,
+    UnitExitStep,
+)

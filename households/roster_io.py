@@ -343,7 +343,7 @@ class _Plan:
                         sheet.error(self.errors, row, "natural_village", f"自然村“{nv}”不在{t}{v}")
                     group.bad = True
                 elif not self._in_scope(place[2], place[1]):
-                    where = "township" if self.access.role == "township_official" else "village"
+                    where = "township" if self.access.scope_level == "township" else "village"
                     scope = self._scope_name()
                     sheet.error(
                         self.errors, row, where,

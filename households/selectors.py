@@ -462,10 +462,8 @@ def poverty_line_list(*, access: Access) -> QuerySet:
 
 
 def can_confirm_return(*, access: Access) -> bool:
-    """返贫 is confirmed by a township official (or the county): the rule households.services keeps."""
-    from households.services import RETURN_CONFIRM_ROLES
-
-    return access.role in RETURN_CONFIRM_ROLES
+    """返贫 is confirmed by a township official (or the county): the access rule decides, as the service asks."""
+    return access.may_confirm_return
 
 
 def latest_poverty_line_year() -> int | None:
@@ -479,12 +477,11 @@ def latest_poverty_line_year() -> int | None:
 
 
 def eligibility_runs(*, access: Access) -> QuerySet:
-    """Recompute runs, newest first: what each checked and changed (county-wide counts)."""
+    """Recompute runs, newest first: what each checked and changed (county-wide counts). Officials read
+    them (a cadre reads none); the households each run changed are read in scope (``eligibility_changes``)."""
     from households.models import EligibilityRun
 
-    if access.role is None:
-        return EligibilityRun.objects.none()
-    return EligibilityRun.objects.order_by("-started_at")
+    return access.visible(EligibilityRun.objects.order_by("-started_at"))
 
 
 def eligibility_changes(*, access: Access, run_id: int, became: str | None = None) -> QuerySet:

@@ -35,6 +35,13 @@ class MemberData:
     disability_certificate: str = ""
 
 
+def _save(obj: Household | Member, **kwargs) -> None:
+    """Model.save() only saves: the invariants (ID check digit, sex against the ID, one 户主, an exited
+    household's year, ...) are checked here, before any write, so a bad record fails with a clear message."""
+    obj.full_clean()
+    obj.save(**kwargs)
+
+
 def _check_one_head(members: Iterable[MemberData]) -> None:
     heads = [m for m in members if m.relation == choices.Relation.HEAD]
     if len(heads) != 1:
@@ -69,6 +76,10 @@ def household_create(
         ):
             raise ValidationError({"natural_village": "只能在您管辖范围内的自然村登记贫困户。"})
     _check_one_head(members)
+    household_number = household_number.strip()
+    if Household.objects.filter(household_number=household_number).exists():
+        # The same words whoever holds the number: out of scope must not reveal where (DESIGN.md §4).
+        raise ValidationError({"household_number": f"户编号 {household_number} 已存在。"})
     head = next(m for m in members if m.relation == choices.Relation.HEAD)
     household = Household(
         household_number=household_number,
@@ -85,9 +96,9 @@ def household_create(
         head_name=head.name,
         head_initials=pinyin_initials(head.name),
     )
-    household.save()
+    _save(household)
     for data in members:
-        Member(household=household, **data.__dict__).save()
+        _save(Member(household=household, **data.__dict__))
     return household
 
 
@@ -103,11 +114,31 @@ def eligibility_recompute_enqueue(*, trigger: str, user=None):
     )
 
 
+def _may_set_poverty_lines(user) -> None:
+    from core.access import Access
+
+    if user is not None and not Access.for_user(user).may_change_model(PovertyLine):
+        raise ValidationError("只有县扶贫办管理员可以设定扶贫标准。")
+
+
+@dataclass(frozen=True)
+class PovertyLineChange:
+    """What ``poverty_line_set`` did: the line, whether it is new, and the recompute it queued (None when
+    nothing that decides eligibility changed)."""
+
+    line: PovertyLine
+    created: bool
+    job: object | None  # core.models.Job
+
+
 @transaction.atomic
-def poverty_line_set(*, year: int, amount, region_code: str = "", user=None) -> PovertyLine:
+def poverty_line_set(
+    *, year: int, amount, region_code: str = "", note: str | None = None, user=None
+) -> PovertyLineChange:
     """Set a year's poverty line (county admins); every decision is then recomputed by a job."""
     from decimal import Decimal, InvalidOperation
 
+    _may_set_poverty_lines(user)
     try:
         amount = Decimal(str(amount))
     except InvalidOperation:
@@ -116,16 +147,35 @@ def poverty_line_set(*, year: int, amount, region_code: str = "", user=None) -> 
         raise ValidationError({"amount": "扶贫标准必须大于 0 元。"})
     if not 2010 <= int(year) <= 2100:
         raise ValidationError({"year": f"年度无效: {year}"})
-    line, created = PovertyLine.objects.get_or_create(
-        year=year, region_code=region_code, defaults={"amount": amount}
+    line, created = PovertyLine.objects.select_for_update().get_or_create(
+        year=year, region_code=region_code, defaults={"amount": amount, "note": note or ""}
     )
     changed = created or line.amount != amount
-    if not created and changed:
-        line.amount = amount
-        line.save(update_fields=["amount"])
-    if changed:
+    if not created:
+        fields = []
+        if line.amount != amount:
+            line.amount = amount
+            fields.append("amount")
+        if note is not None and line.note != note:
+            line.note = note
+            fields.append("note")
+        if fields:
+            line.full_clean()
+            line.save(update_fields=fields)
+    job = (
         eligibility_recompute_enqueue(trigger=EligibilityRun.Trigger.POVERTY_LINE, user=user)
-    return line
+        if changed
+        else None
+    )
+    return PovertyLineChange(line=line, created=created, job=job)
+
+
+@transaction.atomic
+def poverty_line_delete(*, line: PovertyLine, user=None):
+    """Remove a line (a year then falls back to the national line, or has none); answers the recompute job."""
+    _may_set_poverty_lines(user)
+    PovertyLine.objects.filter(pk=line.pk).delete()
+    return eligibility_recompute_enqueue(trigger=EligibilityRun.Trigger.POVERTY_LINE, user=user)
 
 
 # -- changes to a household, each checked against the access rule ----------------------------------------
@@ -238,7 +288,7 @@ def member_leave(*, member: Member, reason: str, on, user, new_head: Member | No
         if new_head is None or not others.filter(pk=new_head.pk).exists():
             raise ValidationError({"new_head": "户主减少后须从在册成员中指定新户主。"})
     member.left_reason, member.left_on = reason, on
-    member.save()
+    _save(member)
     if new_head is not None and member.relation == choices.Relation.HEAD:
         _make_head(household, new_head)
     household_decision_refresh(household)
@@ -251,12 +301,12 @@ def _make_head(
     old = _current_members(household).filter(relation=choices.Relation.HEAD).exclude(pk=new_head.pk).first()
     if old is not None:
         old.relation = old_head_relation
-        old.save()
+        _save(old)
     new_head = Member.objects.get(pk=new_head.pk)
     new_head.relation = choices.Relation.HEAD
-    new_head.save()
+    _save(new_head)
     household.head_name, household.head_initials = new_head.name, pinyin_initials(new_head.name)
-    household.save()
+    _save(household)
 
 
 @transaction.atomic
@@ -304,11 +354,11 @@ def household_split(
         head_name=new_head.name,
         head_initials=pinyin_initials(new_head.name),
     )
-    new.save()
+    _save(new)
     for m in moving:
         m.household = new
         m.relation = choices.Relation.HEAD if m.pk == new_head.pk else choices.Relation.OTHER
-        m.save()
+        _save(m)
     household_decision_refresh(household)
     return new
 
@@ -328,29 +378,27 @@ def household_merge(
         m.household = target
         if m.relation == choices.Relation.HEAD:
             m.relation = relation
-        m.save()
+        _save(m)
     source.status, source.removed_reason = choices.Status.REMOVED, f"合户并入 {target.household_number}"
-    source.save()
+    _save(source)
     household_decision_refresh(target)
     return target
-
-
-# 返贫 is verified by the township (乡镇干部), or the county.
-RETURN_CONFIRM_ROLES = ("township_official", "county_admin")
 
 
 @transaction.atomic
 def household_return_confirm(*, household: Household, user, confirm: bool = True) -> Household:
     """A township official confirms (or dismisses) 返贫 for an exited household flagged by a failed assessment."""
+    from core.access import Access
+
     household = _changeable(user, Household, household)
-    if user.role not in RETURN_CONFIRM_ROLES:
+    if not Access.for_user(user).may_confirm_return:
         raise ValidationError("返贫由乡镇干部核实确认。")
     if household.status != choices.Status.EXITED or not household.needs_return_review:
         raise ValidationError("该户不在待返贫核实名单中。")
     if confirm:
         household.status = choices.Status.RETURNED
     household.needs_return_review = False
-    household.save()
+    _save(household)
     return household
 
 
@@ -387,7 +435,7 @@ def household_update(*, household: Household, user, **changes) -> Household:
         )
     for name, value in changes.items():
         setattr(household, name, value)
-    household.save()
+    _save(household)
     return household
 
 
@@ -398,7 +446,7 @@ def household_remove(*, household: Household, user, reason: str) -> Household:
     if not reason.strip():
         raise ValidationError({"reason": "请填写清退原因。"})
     household.status, household.removed_reason = choices.Status.REMOVED, reason.strip()
-    household.save()
+    _save(household)
     return household
 
 
@@ -407,7 +455,7 @@ def member_add(*, household: Household, user, data: MemberData) -> Member:
     """A new current member (birth, marriage in, moving in). A second 户主 is refused by the model."""
     household = _changeable(user, Member, household)
     member = Member(household=household, **data.__dict__)
-    member.save()
+    _save(member)
     household_decision_refresh(household)
     return member
 
@@ -424,12 +472,82 @@ def member_update(*, member: Member, user, **changes) -> Member:
         raise ValidationError({f: "该字段不能在此修改。" for f in sorted(unknown)})
     for name, value in changes.items():
         setattr(member, name, value)
-    member.save()
+    _save(member)
     if member.relation == choices.Relation.HEAD:
         household = member.household
         household.head_name, household.head_initials = member.name, pinyin_initials(member.name)
-        household.save()
+        _save(household)
     return member
+
+
+# -- the household page's edit form, as one change ---------------------------------------------------------
+
+
+@dataclass
+class MemberEdit:
+    """One row of the edit form: corrections to a current member, or (member None) a new member."""
+
+    member: Member | None
+    changes: dict
+
+
+class HouseholdEditRefused(ValidationError):
+    """Why ``household_edit`` wrote nothing, by part: the household's own fields, each member row (by its
+    position in the list given), and the head change."""
+
+    def __init__(
+        self,
+        *,
+        household: ValidationError | None = None,
+        members: dict[int, ValidationError] | None = None,
+        head: ValidationError | None = None,
+    ) -> None:
+        self.household, self.members, self.head = household, members or {}, head
+        parts = [household, *self.members.values(), head]
+        super().__init__([m for part in parts if part is not None for m in part.messages])
+
+
+@transaction.atomic
+def household_edit(
+    *,
+    household: Household,
+    user,
+    changes: dict | None = None,
+    members: list[MemberEdit] = (),
+    new_head: Member | None = None,
+    old_head_relation: str = choices.Relation.SPOUSE,
+) -> Household:
+    """Save the household page's edit form as one change: the household's fields, corrections to its
+    members, new members and a new 户主, each through its own service.
+
+    All or nothing: every part is tried so that every refusal can be shown beside its row, and if any is
+    refused nothing is written (``HouseholdEditRefused``).
+    """
+    refused: dict = {"members": {}}
+    if changes:
+        try:
+            household_update(household=household, user=user, **changes)
+        except ValidationError as exc:
+            refused["household"] = exc
+    for index, edit in enumerate(members):
+        try:
+            if edit.member is None:
+                member_add(household=household, user=user, data=MemberData(**edit.changes))
+            elif edit.changes:
+                member_update(member=edit.member, user=user, **edit.changes)
+        except ValidationError as exc:
+            refused["members"][index] = exc
+    if new_head is not None:
+        try:
+            head_change(
+                household=household, new_head=new_head, user=user, old_head_relation=old_head_relation
+            )
+        except ValidationError as exc:
+            refused["head"] = exc
+    if refused.get("household") or refused["members"] or refused.get("head"):
+        raise HouseholdEditRefused(**refused)  # leaving the transaction undoes the parts that were written
+    household.refresh_from_db()
+    return household
 
 
 # -- pre-aggregated figures per village --------------------------------------------------------------

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -165,10 +164,6 @@ def _show_member_errors(exc: ValidationError, forms_: list, formset_errors: list
     formset_errors.extend(exc.messages)
 
 
-class _Rollback(Exception):
-    """Leaves the transaction of a form with errors, so nothing of it is written."""
-
-
 @login_required
 def household_create(request):
     access = Access.for_user(request.user)
@@ -224,7 +219,6 @@ def _new_household_members(data):
     return formset
 
 
-@transaction.atomic
 def _create(user, data: dict, member_forms: list) -> Household:
     household = services.household_create(
         household_number=data["household_number"],
@@ -250,10 +244,24 @@ def household_edit(request, pk):
         form = HouseholdForm(request.POST, instance=household, natural_villages=natural_villages)
         formset = MemberFormSet(request.POST, queryset=current, prefix=MEMBER_PREFIX)
         if form.is_valid() and formset.is_valid():
+            rows = _member_edits(formset)
             try:
-                _update(request.user, household, form, formset)
-            except _Rollback:
-                pass
+                services.household_edit(
+                    household=household,
+                    user=request.user,
+                    changes={
+                        name: form.cleaned_data[name]
+                        for name in form.changed_data
+                        if name in services.HOUSEHOLD_EDITABLE
+                    },
+                    members=[edit for _, edit in rows],
+                )
+            except services.HouseholdEditRefused as refused:
+                # Nothing was written; each refusal is shown beside the form or row it concerns.
+                if refused.household is not None:
+                    form_add_errors(form, refused.household)
+                for index, exc in refused.members.items():
+                    form_add_errors(rows[index][0], exc)
             else:
                 messages.success(request, f"已保存贫困户 {household.household_number} 的修改。")
                 return redirect("households:detail", pk=household.pk)
@@ -268,44 +276,22 @@ def household_edit(request, pk):
     )
 
 
-@transaction.atomic
-def _update(user, household: Household, form, formset) -> None:
-    """Every change of the edit page through its service; any error undoes them all."""
-    failed = False
-    changes = {
-        name: form.cleaned_data[name] for name in form.changed_data if name in services.HOUSEHOLD_EDITABLE
-    }
-    if changes:
-        try:
-            services.household_update(household=household, user=user, **changes)
-        except ValidationError as exc:
-            form_add_errors(form, exc)
-            failed = True
+def _member_edits(formset) -> list[tuple]:
+    """Each member row the user changed or filled in, with its form (to show a refusal beside it)."""
+    rows = []
     for member_form in formset.forms:
-        try:
-            if member_form.instance.pk:
-                member_changes = {
-                    name: member_form.cleaned_data[name]
-                    for name in member_form.changed_data
-                    if name in services.MEMBER_EDITABLE
-                }
-                if member_changes:
-                    services.member_update(member=member_form.instance, user=user, **member_changes)
-            elif member_form.has_changed():
-                member = services.member_add(
-                    household=household, user=user, data=_new_member_data(member_form)
-                )
-                if member_form.cleaned_data.get("disability_certificate"):
-                    services.member_update(
-                        member=member,
-                        user=user,
-                        disability_certificate=member_form.cleaned_data["disability_certificate"],
-                    )
-        except ValidationError as exc:
-            form_add_errors(member_form, exc)
-            failed = True
-    if failed:
-        raise _Rollback
+        if member_form.instance.pk:
+            changes = {
+                name: member_form.cleaned_data[name]
+                for name in member_form.changed_data
+                if name in services.MEMBER_EDITABLE
+            }
+            if changes:
+                rows.append((member_form, services.MemberEdit(member=member_form.instance, changes=changes)))
+        elif member_form.has_changed():
+            data = {name: member_form.cleaned_data[name] for name in NEW_MEMBER_FIELDS}
+            rows.append((member_form, services.MemberEdit(member=None, changes=data)))
+    return rows
 
 
 # -- yearly assessment -------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from households.api import (
     PovertyLineViewSet,
     StatsView,
 )
+from households.units.api import ROUTES as UNIT_EXIT_ROUTES
 from villages.api import NaturalVillageViewSet, TownshipViewSet, VillageViewSet
 
 router = DefaultRouter()
@@ -32,7 +33,8 @@ router.register("jobs", JobViewSet, basename="job")
 router.register("imports", ImportRecordViewSet, basename="import")
 
 # The cadre work (挂包帮 / 转走访) declares its routes in assignments/api.py and assignments/phone/api.py.
-for _prefix, _viewset, _basename in ASSIGNMENT_ROUTES + PHONE_ROUTES:
+# Village and township exit (出列 / 摘帽) declares its routes in households/units/api.py.
+for _prefix, _viewset, _basename in ASSIGNMENT_ROUTES + PHONE_ROUTES + UNIT_EXIT_ROUTES:
     router.register(_prefix, _viewset, basename=_basename)
 
 # Assessments live under their household, one per year: /households/{id}/assessments/{year}/.

@@ -55,6 +55,7 @@ LOCAL_APPS = [
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    "core.middleware.RequestLogMiddleware",  # first: the request id covers everything below it
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -152,6 +153,7 @@ CELERY_TASK_TIME_LIMIT = 60 * 60 + 300
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING: the same JSON lines
 
 # Domain settings
 PUBLIC_NOTICE_DAYS = env.int("PUBLIC_NOTICE_DAYS", default=7)  # 公示 length in days
@@ -160,11 +162,26 @@ COUNTY_REGION_CODE = env("COUNTY_REGION_CODE", default="532328")  # 元谋县
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# Logs: JSON lines on stderr (request id, user id, duration; see core/logging.py); with DEBUG a plain
+# line unless LOG_FORMAT=json.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "core.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env("LOG_FORMAT", default="text" if DEBUG else "json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # runserver's own access line would repeat the request line: keep its warnings only
+        "django.server": {"level": "WARNING"},
+    },
 }
 
 if not DEBUG:

@@ -1,7 +1,10 @@
-"""Admin: projects with their funding and progress, relocation sites, trainings, targets."""
+"""Admin: projects with their funding and progress, relocation sites, trainings, targets. Every save and
+delete of these records goes through projects.services."""
 
 from django.contrib import admin
 
+from core.admin import ServiceAdmin, form_fields
+from projects import services
 from projects.models import (
     FundingSource,
     ProgressEntry,
@@ -24,7 +27,7 @@ class ProgressEntryInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ServiceAdmin):
     list_display = ("name", "category", "year", "township", "village", "state", "planned_investment")
     list_filter = ("state", "category", "year", "township")
     search_fields = ("name",)
@@ -33,6 +36,18 @@ class ProjectAdmin(admin.ModelAdmin):
     # Beneficiaries are households (10⁴–10⁶): ids, never a select of them all.
     raw_id_fields = ("beneficiaries",)
     inlines = (FundingSourceInline, ProgressEntryInline)
+    service_saves_many_to_many = True
+
+    def service_create(self, request, obj, form):
+        fields = form_fields(form, changed_only=False, many_to_many=True)
+        return services.project_create(user=request.user, **fields)
+
+    def service_update(self, request, obj, form):
+        fields = form_fields(form, changed_only=True, many_to_many=True)
+        return services.project_update(user=request.user, project=obj, **fields)
+
+    def service_delete(self, request, obj):
+        services.project_delete(user=request.user, project=obj)
 
 
 class RelocationInline(admin.TabularInline):
@@ -42,7 +57,7 @@ class RelocationInline(admin.TabularInline):
 
 
 @admin.register(RelocationSite)
-class RelocationSiteAdmin(admin.ModelAdmin):
+class RelocationSiteAdmin(ServiceAdmin):
     list_display = (
         "name",
         "township",
@@ -59,9 +74,19 @@ class RelocationSiteAdmin(admin.ModelAdmin):
     autocomplete_fields = ("township", "village")
     inlines = (RelocationInline,)
 
+    def service_create(self, request, obj, form):
+        return services.relocation_site_create(user=request.user, **form_fields(form, changed_only=False))
+
+    def service_update(self, request, obj, form):
+        fields = form_fields(form, changed_only=True)
+        return services.relocation_site_update(user=request.user, site=obj, **fields)
+
+    def service_delete(self, request, obj):
+        services.relocation_site_delete(user=request.user, site=obj)
+
 
 @admin.register(Training)
-class TrainingAdmin(admin.ModelAdmin):
+class TrainingAdmin(ServiceAdmin):
     list_display = ("name", "kind", "year", "township", "planned_participants", "actual_participants")
     list_filter = ("kind", "year", "township")
     search_fields = ("name",)
@@ -69,10 +94,22 @@ class TrainingAdmin(admin.ModelAdmin):
     autocomplete_fields = ("township",)
     # Participants are members (up to 4·10⁶): ids, never a select of them all.
     raw_id_fields = ("participants",)
+    service_saves_many_to_many = True
+
+    def service_create(self, request, obj, form):
+        fields = form_fields(form, changed_only=False, many_to_many=True)
+        return services.training_create(user=request.user, **fields)
+
+    def service_update(self, request, obj, form):
+        fields = form_fields(form, changed_only=True, many_to_many=True)
+        return services.training_update(user=request.user, training=obj, **fields)
+
+    def service_delete(self, request, obj):
+        services.training_delete(user=request.user, training=obj)
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(ServiceAdmin):
     list_display = (
         "year",
         "county",
@@ -86,3 +123,12 @@ class TargetAdmin(admin.ModelAdmin):
     list_filter = ("year", "township", "category")
     list_select_related = ("county", "township")
     autocomplete_fields = ("township",)
+
+    def service_create(self, request, obj, form):
+        return services.target_create(user=request.user, **form_fields(form, changed_only=False))
+
+    def service_update(self, request, obj, form):
+        return services.target_update(user=request.user, target=obj, **form_fields(form, changed_only=True))
+
+    def service_delete(self, request, obj):
+        services.target_delete(user=request.user, target=obj)

@@ -14,7 +14,6 @@ from typing import IO, Any
 
 from django.db.models import QuerySet
 
-from accounts.models import Role
 from core.access import Access
 from core.excel.engine import SheetData
 from core.excel.limits import Limits
@@ -125,7 +124,7 @@ def project_roster_import(
 
 
 def _project_plan(access: Access, data: SheetData, outcome: Outcome) -> Callable[[], None]:
-    errors, user = outcome.errors, access.user
+    errors = outcome.errors
     i = {c.field: data.index(c.field) for c in PROJECTS.columns}
     error = data.error
     # -- group the rows by project; a project's columns must agree on all its rows
@@ -178,7 +177,7 @@ def _project_plan(access: Access, data: SheetData, outcome: Outcome) -> Callable
             continue
         township_id = None
         if township_name is None:
-            if user.role != Role.COUNTY_ADMIN:
+            if not access.can_change_in(Project):  # a county-level project: no township, no village
                 error(
                     errors, first_number, "township", "不填乡镇为县级项目，只有县扶贫办可以导入；请填写乡镇"
                 )
@@ -200,7 +199,7 @@ def _project_plan(access: Access, data: SheetData, outcome: Outcome) -> Callable
                 )
                 continue
             township_id = found[0]
-            if user.role == Role.TOWNSHIP_OFFICIAL and township_id != user.township_id:
+            if not access.can_change_in(Project, township_id=township_id):
                 error(errors, first_number, "township", f"乡镇“{township_name}”不在您的管辖范围内")
                 continue
         village_id = None

@@ -1,4 +1,9 @@
-"""factory_boy factories: fictional people in fictional places of the real 元谋县 region code."""
+"""factory_boy factories: fictional people in fictional places of the real 元谋县 region code.
+
+Households and members are made through households.services (make_household), which validates them as
+the pages and API do: Model.save() no longer validates. The model factories below write reference rows
+directly and deliberately (places, units, cadres, pairings, rounds): fixtures, not the behaviour under test.
+"""
 
 import collections
 import datetime

@@ -7,12 +7,11 @@ projects and users hang on these records.
 
 from django_filters import rest_framework as filters
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 
-from core.access import Access, Role
-from core.api import FilterSet, IdFilter, ScopedPrimaryKeyRelatedField
-from villages import selectors
+from core.access import Access
+from core.api import AccessPermission, FilterSet, IdFilter, ScopedPrimaryKeyRelatedField
+from villages import selectors, services
 from villages.models import AdministrativeVillage, NaturalVillage, Township
 
 # -- serializers ---------------------------------------------------------------------------------------
@@ -54,12 +53,10 @@ class VillageSerializer(serializers.ModelSerializer):
             "exit_year",
             "registered_rural_population",
         ]
-
-    def validate_township(self, township: Township) -> Township:
-        # Households carry their township denormalised: moving a village would split its records.
-        if self.instance is not None and township.pk != self.instance.township_id:
-            raise serializers.ValidationError("行政村不能改属其他乡镇。")
-        return township
+        # 出列年度 is set by county approval of the village's exit (households/units), never typed.
+        read_only_fields = ["exit_year"]
+        # Names are unique within the township: villages.services says so (and that a village stays put).
+        validators = []
 
 
 class NaturalVillageSerializer(serializers.ModelSerializer):
@@ -87,12 +84,8 @@ class NaturalVillageSerializer(serializers.ModelSerializer):
             "latitude": {"min_value": -90, "max_value": 90},
             "longitude": {"min_value": -180, "max_value": 180},
         }
-
-    def validate_village(self, village: AdministrativeVillage) -> AdministrativeVillage:
-        # Households carry their village denormalised: moving a natural village would split its records.
-        if self.instance is not None and village.pk != self.instance.village_id:
-            raise serializers.ValidationError("自然村不能改属其他行政村。")
-        return village
+        # Names are unique within the village: villages.services says so (and that it stays put).
+        validators = []
 
 
 # -- filters -------------------------------------------------------------------------------------------
@@ -130,24 +123,6 @@ class NaturalVillageFilter(FilterSet):
 # -- viewsets ------------------------------------------------------------------------------------------
 
 
-class GeographyChangePermission(BasePermission):
-    """Reading is decided by the queryset (Access.visible); changing by Access.can_change."""
-
-    message = "您无权修改行政区划。"
-
-    def has_permission(self, request, view) -> bool:
-        if request.method in SAFE_METHODS:
-            return True
-        access = Access.for_user(request.user)
-        if view.action == "create":
-            # New villages come from the county's administrative division: county level only.
-            return access.role == Role.COUNTY_ADMIN
-        return access.may_change_model(view.queryset_model)
-
-    def has_object_permission(self, request, view, obj) -> bool:
-        return request.method in SAFE_METHODS or Access.for_user(request.user).can_change(obj)
-
-
 class TownshipViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = TownshipSerializer
     filterset_class = TownshipFilter
@@ -163,39 +138,45 @@ class _GeographyWriteViewSet(
     mixins.ListModelMixin,
     viewsets.GenericViewSet,
 ):
-    permission_classes = [IsAuthenticated, GeographyChangePermission]
-    queryset_model: type
+    permission_classes = [IsAuthenticated, AccessPermission]
+    change_model: type
+    change_denied_message = "您无权修改行政区划。"
 
-    def place(self, validated_data: dict) -> dict:
-        raise NotImplementedError
-
+    # Every write through villages.services, which asks the access rule again for this place or record.
     def perform_create(self, serializer) -> None:
-        access = Access.for_user(self.request.user)
-        if not access.can_change_in(self.queryset_model, **self.place(serializer.validated_data)):
-            raise PermissionDenied(GeographyChangePermission.message)
-        serializer.save()
+        serializer.instance = self.create_service(user=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer) -> None:
+        serializer.instance = self.update_service(
+            serializer.instance, user=self.request.user, **serializer.validated_data
+        )
 
 
 class VillageViewSet(_GeographyWriteViewSet):
     serializer_class = VillageSerializer
     filterset_class = VillageFilter
-    queryset_model = AdministrativeVillage
+    change_model = AdministrativeVillage
 
     def get_queryset(self):
         return selectors.village_list(access=Access.for_user(self.request.user))
 
-    def place(self, validated_data: dict) -> dict:
-        return {"township_id": validated_data["township"].pk}
+    def create_service(self, **data) -> AdministrativeVillage:
+        return services.village_create(**data)
+
+    def update_service(self, village, **changes) -> AdministrativeVillage:
+        return services.village_update(village=village, **changes)
 
 
 class NaturalVillageViewSet(_GeographyWriteViewSet):
     serializer_class = NaturalVillageSerializer
     filterset_class = NaturalVillageFilter
-    queryset_model = NaturalVillage
+    change_model = NaturalVillage
 
     def get_queryset(self):
         return selectors.natural_village_list(access=Access.for_user(self.request.user))
 
-    def place(self, validated_data: dict) -> dict:
-        village = validated_data["village"]
-        return {"township_id": village.township_id, "village_id": village.pk}
+    def create_service(self, **data) -> NaturalVillage:
+        return services.natural_village_create(**data)
+
+    def update_service(self, natural_village, **changes) -> NaturalVillage:
+        return services.natural_village_update(natural_village=natural_village, **changes)

@@ -53,7 +53,10 @@ class Township(ExitFields):
 
 
 class AdministrativeVillage(ExitFields):
-    access_scope = Scope(township="township_id", village="id", changers=(Role.TOWNSHIP_OFFICIAL,))
+    # A township official corrects its villages; new ones come from the county's administrative division.
+    access_scope = Scope(
+        township="township_id", village="id", changers=(Role.TOWNSHIP_OFFICIAL,), creators=()
+    )
     township = models.ForeignKey(
         Township, on_delete=models.PROTECT, related_name="villages", verbose_name="乡镇"
     )
@@ -73,7 +76,10 @@ class AdministrativeVillage(ExitFields):
 
 class NaturalVillage(models.Model):
     access_scope = Scope(
-        township="village__township_id", village="village_id", changers=(Role.TOWNSHIP_OFFICIAL,)
+        township="village__township_id",
+        village="village_id",
+        changers=(Role.TOWNSHIP_OFFICIAL,),
+        creators=(),  # created by the county, as administrative villages are
     )
     village = models.ForeignKey(
         AdministrativeVillage,

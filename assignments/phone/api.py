@@ -13,13 +13,13 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from assignments import services
 from assignments.models import Revisit, RevisitRound
 from core.access import Access
-from core.api import FilterSet, IdFilter
+from core.api import AccessPermission, FilterSet, IdFilter
 
 COORDINATE = Decimal("0.000001")  # the model keeps 6 decimals (~0.1 m); phones report more
 
@@ -139,15 +139,6 @@ class RevisitFilter(FilterSet):
 # -- viewset -------------------------------------------------------------------------------------------
 
 
-class RevisitChangePermission(BasePermission):
-    """Reading is decided by the queryset (Access.visible); changing a record by Access.can_change."""
-
-    message = "您不能修改这条走访记录（只能修改本人在帮户的记录）。"
-
-    def has_object_permission(self, request, view, obj) -> bool:
-        return request.method in SAFE_METHODS or Access.for_user(request.user).can_change(obj)
-
-
 class RevisitViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -159,7 +150,9 @@ class RevisitViewSet(
 
     serializer_class = RevisitSerializer
     filterset_class = RevisitFilter
-    permission_classes = [IsAuthenticated, RevisitChangePermission]
+    permission_classes = [IsAuthenticated, AccessPermission]
+    change_model = None  # a cadre records revisits of their paired households: the service decides
+    change_denied_message = "您不能修改这条走访记录（只能修改本人在帮户的记录）。"
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     http_method_names = ["get", "post", "patch", "head", "options"]
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from accounts.models import Role
 from assignments.models import Pairing, Revisit, RevisitPhoto, RevisitRound
 from core.access import Access
 from core.idnumbers import birth_date
@@ -160,7 +159,7 @@ def may_record_for(*, access: Access, household_id: int) -> bool:
     """Only the cadre actively paired with the household records its revisits (the service decides too)."""
     user = access.user
     return (
-        user.role == Role.CADRE
+        access.is_cadre
         and Pairing.objects.filter(
             cadre_id=user.cadre_id, household_id=household_id, ended_on__isnull=True
         ).exists()

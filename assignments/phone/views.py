@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from accounts.models import Role
 from assignments.models import Revisit
 from assignments.phone import selectors
 from core.access import Access
@@ -65,7 +64,7 @@ def my_households(request):
             "households": households,
             "round": round_,
             "today": timezone.localdate(),
-            "is_cadre": request.user.role == Role.CADRE,
+            "is_cadre": access.is_cadre,
             "nav": "households",
         },
     )
@@ -96,7 +95,7 @@ def revisit_form(request):
             "selected": request.GET.get("household", ""),
             "today": timezone.localdate(),
             "kinds": Revisit.Kind.choices,
-            "is_cadre": request.user.role == Role.CADRE,
+            "is_cadre": access.is_cadre,
             "bbox": ",".join(str(v) for v in settings.COUNTY_BBOX),
             "nav": "form",
         },

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
+from core.access import Access
 from core.excel.columns import Roster
 from core.excel.engine import SheetData, find_sheet, read_sheet
 from core.excel.errors import Errors
@@ -61,7 +62,7 @@ def new_outcome(kinds: tuple[str, ...], limits: Limits | None = None) -> tuple[O
 
 def role_may_import(user, roles: Iterable[str], title: str, errors: Errors) -> bool:
     """The importer checks the role itself: pages and API ask the registry, but a job or a shell may not."""
-    if getattr(user, "role", None) in tuple(roles):
+    if Access.for_user(user).may_import(roles):
         return True
     errors.add(f"您的角色不能导入{title}。")
     return False

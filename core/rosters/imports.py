@@ -25,6 +25,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from core.access import Access
 from core.excel.limits import Limits
 from core.excel.reader import WorkbookRejected, XlsxReader
 from core.excel.registry import RosterEntry, roster_entry
@@ -51,7 +52,7 @@ def importable_entry(*, user, roster: str) -> RosterEntry:
         entry = roster_entry(roster)
     except LookupError as exc:
         raise ValidationError(str(exc)) from None
-    if getattr(user, "role", None) not in entry.roles:
+    if not Access.for_user(user).may_import(entry):
         raise PermissionDenied(f"您的角色不能导入“{entry.title}”。")
     return entry
 

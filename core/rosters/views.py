@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.access import Access, Role
+from core.access import Access
 from core.excel.limits import Limits
 from core.excel.registry import RosterEntry, roster_entries, roster_entry
 from core.models import ImportRecord, Job
@@ -72,7 +72,8 @@ class UploadForm(forms.Form):
 
 
 def _importable(user) -> list[RosterEntry]:
-    return [e for e in roster_entries().values() if getattr(user, "role", None) in e.roles]
+    access = Access.for_user(user)
+    return [e for e in roster_entries().values() if access.may_import(e)]
 
 
 def _importable_entry(user, key: str) -> RosterEntry:
@@ -80,7 +81,7 @@ def _importable_entry(user, key: str) -> RosterEntry:
         entry = roster_entry(key)
     except LookupError:
         raise Http404("没有该花名册。") from None
-    if getattr(user, "role", None) not in entry.roles:
+    if not Access.for_user(user).may_import(entry):
         raise Http404("没有该花名册。")
     return entry
 
@@ -122,7 +123,7 @@ def roster_index(request, upload_form: UploadForm | None = None, status: int = 2
     context = {
         "items": items,
         "page_obj": page,
-        "all_users": access.role == Role.COUNTY_ADMIN,
+        "all_users": access.sees_all_users,
         "limits": Limits.from_settings(),
     }
     return render(request, "rosters/index.html", context, status=status)

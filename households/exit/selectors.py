@@ -77,7 +77,7 @@ def exit_application_list(
     if village_id:
         qs = qs.filter(household__village_id=village_id)
     if my_turn:
-        qs = qs.filter(state__in=[step.source for step in STEPS if step.role == access.role])
+        qs = qs.filter(state__in=[step.source for step in STEPS if access.may_take_step(step)])
     return qs.select_related(
         "household__village", "household__township", "household__natural_village"
     ).order_by("-updated_at", "-id")
@@ -98,7 +98,7 @@ class Progress:
     role_label: str | None
     notice_open: bool
     notice_ends_on: datetime.date | None
-    may_act: bool  # the signed-in user's role owns the next step
+    may_act: bool  # the signed-in user takes the next step (the access rule decides)
 
 
 def exit_progress(
@@ -112,7 +112,7 @@ def exit_progress(
         role_label=ROLE_LABELS[step.role] if step else None,
         notice_open=running,
         notice_ends_on=application.notice_ends_on if running else None,
-        may_act=bool(step) and step.role == access.role,
+        may_act=step is not None and access.may_take_step(step),
     )
 
 

@@ -35,7 +35,9 @@ class Step:
     starts_notice: bool = False
 
 
-# The procedure, in order. 申请 itself is creating the application (village staff record it).
+# 申请 is creating the application: the village committee records it (and owns the first step too).
+APPLICATION = Step("", ExitState.APPLIED, Role.VILLAGE_OFFICIAL, "贫困户申请")
+# The procedure, in order, after 申请.
 STEPS = (
     Step(ExitState.APPLIED, ExitState.VILLAGE_CONFIRMED, Role.VILLAGE_OFFICIAL, "村委会确定脱贫名单"),
     Step(
@@ -76,7 +78,7 @@ def exit_application_create(*, household: Household, year: int, user, comment: s
     """贫困户申请, recorded by the village committee for one household."""
     access = Access.for_user(user)
     household = access.get_or_404(Household.objects.select_for_update(), pk=household.pk)
-    if user.role != Role.VILLAGE_OFFICIAL:
+    if not access.may_take_step(APPLICATION):
         raise ValidationError("脱贫申请由村委会工作人员登记。")
     if household.status not in POOR_STATUSES:
         raise ValidationError(
@@ -116,7 +118,7 @@ def exit_application_advance(
         raise ValidationError(f"该申请已结束（{application.get_state_display()}），不能再办理。")
     if decision not in Decision.values:
         raise ValidationError({"decision": "决定应为 approve（同意）或 reject（不同意）。"})
-    if user.role != step.role:
+    if not access.may_take_step(step):
         raise ValidationError(
             f"“{step.label}”由{ROLE_LABELS[step.role]}办理，您的角色是{ROLE_LABELS.get(user.role, user.role)}。"
         )

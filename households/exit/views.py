@@ -30,6 +30,7 @@ from households.exit.forms import (
     NoticeForm,
 )
 from households.exit.services import (
+    APPLICATION,
     STEPS,
     BatchResult,
     exit_application_advance,
@@ -43,9 +44,7 @@ from households.exit.services import (
 from households.models import ExitObjection
 
 PER_PAGE = 20
-# 申请 is recorded by the village committee, which owns the first step too; 县审批 is the last step.
-APPLICANT_ROLE = STEPS[0].role
-APPROVER_ROLE = STEPS[-1].role
+# 县审批 is the last step.
 APPROVER_STEP_TARGET = STEPS[-1].target
 
 
@@ -81,8 +80,8 @@ def exit_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page_obj": page,
             "rows": rows,
-            "may_apply": request.user.role == APPLICANT_ROLE,
-            "may_approve": request.user.role == APPROVER_ROLE,
+            "may_apply": access.may_take_step(APPLICATION),
+            "may_approve": access.may_take_step(STEPS[-1]),
         },
     )
 
@@ -207,7 +206,7 @@ def exit_create(request: HttpRequest, household_pk: int) -> HttpResponse:
             "household": household,
             "open_application": open_application,
             "form": form,
-            "may_apply": request.user.role == APPLICANT_ROLE,
+            "may_apply": access.may_take_step(APPLICATION),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -216,7 +215,7 @@ def exit_create(request: HttpRequest, household_pk: int) -> HttpResponse:
 @login_required
 def exit_batch_create(request: HttpRequest) -> HttpResponse:
     access = Access.for_user(request.user)
-    if request.user.role != APPLICANT_ROLE:
+    if not access.may_take_step(APPLICATION):
         messages.error(request, "脱贫申请由村委会工作人员登记，整村提交请由村委会办理。")
         return redirect("households:exit-list")
     years = selectors.candidate_years(access=access)
@@ -257,7 +256,7 @@ def exit_batch_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def exit_batch_advance(request: HttpRequest) -> HttpResponse:
     access = Access.for_user(request.user)
-    if request.user.role != APPROVER_ROLE:
+    if not access.may_take_step(STEPS[-1]):
         messages.error(request, f"“{STEPS[-1].label}”由县扶贫办管理员办理。")
         return redirect("households:exit-list")
     townships = list(selectors.township_choices(access=access))

@@ -10,7 +10,10 @@ from rest_framework.test import APIClient
 from accounts.models import Role, User
 from assignments.models import Cadre, Pairing, Revisit, WorkUnit, WorkUnitVillage
 from core.access import Access
-from households.models import Household, Member, PovertyLine
+from core.excel.registry import roster_entries
+from dashboards.navigation import ITEMS, NavItem
+from households.exit.services import APPLICATION, STEPS
+from households.models import EligibilityChange, EligibilityRun, Household, Member, PovertyLine
 from projects.models import Project
 from tests.factories import (
     CadreFactory,
@@ -267,3 +270,121 @@ def test_an_out_of_scope_village_answers_404_not_403(world, role, village):
     assert response.status_code == 404
     assert response.json() == {"detail": "未找到。"}
     assert client.get(f"/api/v1/villages/{world['V1'].pk}/").status_code == 200
+
+
+# -- named questions: every role decision is asked of the access rule ---------------------------------
+
+
+def access_of(role: str) -> Access:
+    return Access(User(role=role))
+
+
+QUESTIONS = (
+    "scope_level",
+    "sees_whole_county",
+    "sees_whole_townships",
+    "sees_all_users",
+    "is_official",
+    "is_cadre",
+    "may_confirm_return",
+    "may_recompute_eligibility",
+    "keeps_reference_data",
+)
+ANSWERS = {
+    "county_admin": ("county", True, True, True, True, False, True, True, True),
+    "inspector": ("county", True, True, False, True, False, False, False, False),
+    "township_official": ("township", False, True, False, True, False, True, False, False),
+    "village_official": ("village", False, False, False, True, False, False, False, False),
+    "cadre": ("cadre", False, False, False, False, True, False, False, False),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_answers_the_named_questions(role):
+    access = access_of(role)
+    assert {q: getattr(access, q) for q in QUESTIONS} == dict(zip(QUESTIONS, ANSWERS[role], strict=True))
+
+
+@pytest.mark.parametrize("user", [AnonymousUser(), None], ids=["anonymous", "no user"])
+def test_a_signed_out_user_is_allowed_nothing(user):
+    access = Access.for_user(user)
+    assert access.scope_level is None
+    assert not any(getattr(access, q) for q in QUESTIONS[1:])
+    assert not access.may_take_step(APPLICATION)
+    assert not any(access.may_import(entry) for entry in roster_entries().values())
+    assert not any(access.sees_nav_item(item) for item in ITEMS)
+    assert not access.may_create_model(Household)
+
+
+TAKES = {
+    "county_admin": {"县审批认定"},
+    "township_official": {"乡镇复核验收"},
+    "village_official": {"贫困户申请", "村委会确定脱贫名单", "村民代表大会评议"},
+    "cadre": set(),
+    "inspector": set(),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_exit_step_is_taken_by_the_role_that_owns_it(role):
+    access = access_of(role)
+    assert {step.label for step in (APPLICATION, *STEPS) if access.may_take_step(step)} == TAKES[role]
+
+
+IMPORTS = {
+    "county_admin": {"households", "pairings", "revisits", "projects", "relocations", "training"},
+    "township_official": {"households", "pairings", "revisits", "projects", "relocations", "training"},
+    "village_official": {"households"},
+    "cadre": set(),
+    "inspector": set(),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_imports_the_rosters_that_declare_it(role):
+    access = access_of(role)
+    assert {key for key, entry in roster_entries().items() if access.may_import(entry)} == IMPORTS[role]
+    # the importer itself asks with the roles it declares
+    assert access.may_import(roster_entries()["pairings"].roles) == ("pairings" in IMPORTS[role])
+
+
+def test_a_nav_item_is_shown_to_the_roles_it_declares():
+    everyone = NavItem("首页", "home")
+    cadres_only = NavItem("我的挂包户", "assignments:my-households", ("cadre",))
+    for role in ROLES:
+        assert access_of(role).sees_nav_item(everyone)
+        assert access_of(role).sees_nav_item(cadres_only) is (role == "cadre")
+
+
+def test_new_villages_are_created_by_the_county_though_a_township_corrects_its_own(world):
+    township = Access.for_user(world["township_official"])
+    for model in (AdministrativeVillage, NaturalVillage):
+        assert township.may_change_model(model)
+        assert township.can_change(world["V1"] if model is AdministrativeVillage else world["NV1"])
+        assert not township.may_create_model(model)
+        assert not township.can_change_in(model, township_id=world["T1"].pk, village_id=world["V1"].pk)
+        assert Access.for_user(world["county_admin"]).may_create_model(model)
+    # a model that declares no creators creates as it changes
+    assert township.may_create_model(Household)
+    assert township.may_create_model(Pairing)
+    assert not Access.for_user(world["village_official"]).may_create_model(Pairing)
+
+
+def test_eligibility_runs_are_read_by_officials_only_and_their_changes_in_scope(world):
+    run = EligibilityRun.objects.create(rule_version="test")
+    for h in ("H1", "H3"):
+        EligibilityChange.objects.create(
+            run=run, household=world[h], eligible_before=True, eligible_after=False
+        )
+    runs = {
+        role: Access.for_user(world[role]).visible(EligibilityRun.objects.all()).count() for role in ROLES
+    }
+    assert runs == {
+        "county_admin": 1,
+        "inspector": 1,
+        "township_official": 1,
+        "village_official": 1,
+        "cadre": 0,
+    }
+    changes = Access.for_user(world["township_official"]).visible(EligibilityChange.objects.all())
+    assert {c.household_id for c in changes} == {world["H1"].pk}

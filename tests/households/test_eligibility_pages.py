@@ -11,7 +11,14 @@ from accounts.models import Role
 from core.models import Job
 from households.eligibility import eligibility_recompute
 from households.models import EligibilityRun, PovertyLine
-from tests.factories import AssessmentFactory, NaturalVillageFactory, UserFactory, make_household
+from tests.factories import (
+    AssessmentFactory,
+    CadreFactory,
+    NaturalVillageFactory,
+    PairingFactory,
+    UserFactory,
+    make_household,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +95,24 @@ def test_changing_a_line_in_the_admin_site_recomputes(client, django_capture_on_
     assert Job.objects.get(kind="eligibility_recompute").state == Job.State.DONE
     household.refresh_from_db()
     assert household.eligible is False
+
+
+def test_a_cadre_reads_no_run_even_of_their_own_households(client, two_villages):
+    cadre = CadreFactory()
+    PairingFactory(cadre=cadre, household=two_villages["here"])
+    client.force_login(UserFactory(role=Role.CADRE, cadre=cadre))
+    run_url = reverse("households:eligibility-run", args=[two_villages["run"].pk])
+    assert client.get(run_url).status_code == 404
+    runs = client.get(reverse("households:eligibility-runs")).content.decode()
+    assert run_url not in runs
+    assert "还没有判定记录" in runs
+
+
+def test_a_township_official_sees_the_run_with_only_the_changes_in_their_township(client, two_villages):
+    township = two_villages["here"].village.township
+    client.force_login(UserFactory(role=Role.TOWNSHIP_OFFICIAL, township=township))
+    run_url = reverse("households:eligibility-run", args=[two_villages["run"].pk])
+    assert run_url in client.get(reverse("households:eligibility-runs")).content.decode()
+    html = client.get(run_url).content.decode()
+    assert two_villages["here"].household_number in html
+    assert two_villages["there"].household_number not in html

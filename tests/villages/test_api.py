@@ -9,7 +9,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Role
-from tests.clients import client_for, token_client
+from tests.clients import client_for, ids, token_client
 from tests.factories import NaturalVillageFactory, TownshipFactory, UserFactory, VillageFactory
 from villages.models import AdministrativeVillage, NaturalVillage
 
@@ -43,11 +43,6 @@ def test_natural_village_carries_its_village_and_township(geo, admin):
     assert row["village_name"] == "波亨村"
     assert row["township"] == geo["t2"].pk
     assert row["township_name"] == "老城乡"
-
-
-def ids(response) -> set[int]:
-    assert response.status_code == 200, response.content
-    return {r["id"] for r in response.json()["results"]}
 
 
 def test_lists_filter_by_foreign_key_and_id(geo, admin):
