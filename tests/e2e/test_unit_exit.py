@@ -9,35 +9,14 @@ by moving its last day into the past (the stand-in for seven days of waiting).
 import datetime
 import os
 
-import pytest
-
 from households.units.models import UnitExitApplication
+from tests.e2e.browser import MARKS, sign_in
 from tests.households.unit_exit_data import build_people, build_place, indicator
 from villages.models import VillageIndicatorStatus
 
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "pass-word-1"  # UserFactory's
 SCREENSHOTS = os.environ.get("UNIT_EXIT_SCREENSHOTS")  # a directory, to look at the pages by eye
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (CI installs it)"),
-]
-
-
-@pytest.fixture
-def browser(live_server, monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the test reads the database between steps
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
+pytestmark = MARKS
 
 
 class Phone:
@@ -47,11 +26,7 @@ class Phone:
         self.context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
         self.page = self.context.new_page()
         self.base = base
-        self.page.goto(f"{base}/accounts/login/")
-        self.page.fill("input[name=username]", user.username)
-        self.page.fill("input[name=password]", PASSWORD)
-        self.page.press("input[name=password]", "Enter")
-        self.page.wait_for_url(f"{base}/")
+        sign_in(self.page, base, user)
 
     def open(self, path, name=""):
         self.page.goto(self.base + path)
