@@ -18,6 +18,8 @@ from households.api import (
     PovertyLineViewSet,
     StatsView,
 )
+from households.plans_api import ROUTES as PLAN_ROUTES
+from projects.api import ROUTES as PROJECT_ROUTES
 from villages.api import NaturalVillageViewSet, TownshipViewSet, VillageViewSet
 
 router = DefaultRouter()
@@ -32,7 +34,8 @@ router.register("jobs", JobViewSet, basename="job")
 router.register("imports", ImportRecordViewSet, basename="import")
 
 # The cadre work (挂包帮 / 转走访) declares its routes in assignments/api.py and assignments/phone/api.py.
-for _prefix, _viewset, _basename in ASSIGNMENT_ROUTES + PHONE_ROUTES:
+# Money and moves (projects/api.py) and 一户一策 / 帮扶措施 (households/plans_api.py) likewise.
+for _prefix, _viewset, _basename in ASSIGNMENT_ROUTES + PHONE_ROUTES + PROJECT_ROUTES + PLAN_ROUTES:
     router.register(_prefix, _viewset, basename=_basename)
 
 # Assessments live under their household, one per year: /households/{id}/assessments/{year}/.

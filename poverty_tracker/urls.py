@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("assignments/", include("assignments.urls")),
     path("households/", include("households.urls")),
+    path("projects/", include("projects.urls")),
     path("rosters/", include("core.rosters.urls")),
     path("villages/", include("dashboards.urls")),  # village and township exit: /villages/exit/
     path("admin/", admin.site.urls),
