@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import Role
 from core.access import Access
@@ -438,7 +438,9 @@ def _relocation_plan(access: Access, data: SheetData, outcome: Outcome) -> Calla
 
 def relocations_export(*, user, queryset: QuerySet[Relocation] | None, stream: IO[bytes]) -> dict[str, Any]:
     """The relocations of the households ``user`` may see, in the roster's layout."""
-    relocations = Access.for_user(user).visible(Relocation.objects.all())
+    # Each household's latest move: the file imports back unchanged (a row per household, 户编号 unique).
+    later = Relocation.objects.filter(household=OuterRef("household"), id__gt=OuterRef("id"))
+    relocations = Access.for_user(user).visible(Relocation.objects.exclude(Exists(later)))
     if queryset is not None:
         relocations = relocations.filter(pk__in=queryset.values("pk"))
     kinds = dict(Relocation.Kind.choices)

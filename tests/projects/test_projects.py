@@ -670,3 +670,20 @@ def test_the_help_plan_page_edits_the_plan_and_its_measures(world, client):
     assert client.get(url).status_code == 404
     client.force_login(world["inspector"])
     assert client.get(url).status_code == 404
+
+
+def test_the_relocation_export_has_each_households_latest_move_and_imports_back(world):
+    from projects.roster_io import relocation_roster_import, relocations_export
+    from tests.core.excel.roster_helpers import export_stream
+
+    h = world["household"]
+    for name in ("甲安置点", "乙安置点"):
+        services.relocation_record(
+            user=world["official"], household=h, site=site(world, name=name, natural_village=None), persons=2,
+            housing_area=Decimal("50"),
+        )  # fmt: skip
+    stream, written = export_stream(relocations_export, world["official"])
+    assert written["relocations"] == 1
+    outcome = relocation_roster_import(user=world["official"], source=stream, dry_run=False)
+    assert not outcome.errors, outcome.errors.as_list()
+    assert outcome.totals()["unchanged"] == 1 and h.relocations.count() == 2
