@@ -86,7 +86,11 @@ def project_list(*, access: Access, filters: dict | None = None) -> QuerySet[Pro
         qs = qs.filter(parent=parent)
     if filters.get("q"):
         qs = qs.filter(name__icontains=filters["q"])
-    return with_figures(qs.select_related("township", "village", "parent")).order_by("-year", "id")
+    # A parent project first, its sub-projects right after it, families by the parent's year.
+    qs = qs.annotate(family=Coalesce("parent_id", "id"), family_year=Coalesce("parent__year", "year"))
+    return with_figures(qs.select_related("township", "village", "parent")).order_by(
+        "-family_year", "family", F("parent_id").asc(nulls_first=True), "id"
+    )
 
 
 @dataclass(frozen=True)

@@ -687,3 +687,15 @@ def test_the_relocation_export_has_each_households_latest_move_and_imports_back(
     outcome = relocation_roster_import(user=world["official"], source=stream, dry_run=False)
     assert not outcome.errors, outcome.errors.as_list()
     assert outcome.totals()["unchanged"] == 1 and h.relocations.count() == 2
+
+
+def test_the_list_shows_a_parent_before_its_sub_projects_and_totals_count_them_once(world):
+    older = project(world, name="整乡推进", year=2015, approved_on=None, started_on=None)
+    newer = project(world, name="单独项目", year=2016, planned_investment=Decimal("10"))
+    child = project(world, name="子项目", parent=older, year=2016, planned_investment=Decimal("300"))
+    access = Access.for_user(world["official"])
+    listed = list(selectors.project_list(access=access))
+    assert listed == [newer, older, child]
+    totals = selectors.project_totals(selectors.project_list(access=access))
+    assert totals.planned == Decimal("1000010")  # the child is inside its parent's 1,000,000
+    assert selectors.subproject_rollup(access=access, project=older).planned == Decimal("300")
