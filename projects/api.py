@@ -127,7 +127,7 @@ class RelocationSiteSerializer(serializers.ModelSerializer):
     village = ScopedPrimaryKeyRelatedField(
         queryset=AdministrativeVillage.objects.all(), allow_null=True, required=False, label="行政村"
     )
-    natural_village = serializers.PrimaryKeyRelatedField(
+    natural_village = ScopedPrimaryKeyRelatedField(
         queryset=NaturalVillage.objects.all(), allow_null=True, required=False, label="安置自然村"
     )
     relocated_households = serializers.IntegerField(read_only=True)
@@ -165,7 +165,7 @@ class RelocationSerializer(serializers.ModelSerializer):
     household_number = serializers.CharField(source="household.household_number", read_only=True)
     site = ScopedPrimaryKeyRelatedField(queryset=RelocationSite.objects.all(), label="安置点")
     site_name = serializers.CharField(source="site.name", read_only=True)
-    from_natural_village = serializers.PrimaryKeyRelatedField(
+    from_natural_village = ScopedPrimaryKeyRelatedField(
         queryset=NaturalVillage.objects.all(), allow_null=True, required=False, label="迁出自然村"
     )
 

@@ -699,3 +699,78 @@ def test_the_list_shows_a_parent_before_its_sub_projects_and_totals_count_them_o
     totals = selectors.project_totals(selectors.project_list(access=access))
     assert totals.planned == Decimal("1000010")  # the child is inside its parent's 1,000,000
     assert selectors.subproject_rollup(access=access, project=older).planned == Decimal("300")
+
+
+def test_moves_sites_trainings_and_targets_through_the_api(world):
+    api = APIClient()
+    api.force_authenticate(world["official"])
+    created = api.post(
+        "/api/v1/relocation-sites/",
+        {"name": "接口安置点", "township": world["township"].pk, "natural_village": world["site_nv"].pk,
+         "year": 2016, "planned_households": 5, "planned_persons": 20},
+        format="json",
+    )  # fmt: skip
+    assert created.status_code == 201, created.json()
+    site_id = created.json()["id"]
+    move = {"household": world["household"].pk, "site": site_id, "kind": "registered", "persons": 2}
+    too_big = api.post("/api/v1/relocations/", {**move, "housing_area": "51"}, format="json")
+    assert too_big.status_code == 400 and "housing_area" in too_big.json()
+    first = api.post(
+        "/api/v1/relocations/", {**move, "housing_area": "50", "moved_in_on": "2016-08-01"}, format="json"
+    )
+    assert first.status_code == 201, first.json()
+    second = api.post("/api/v1/relocations/", {**move, "housing_area": "40"}, format="json")
+    assert second.status_code == 201
+    history = api.get(f"/api/v1/relocations/?household={world['household'].pk}").json()
+    assert history["count"] == 2
+    assert (
+        api.get(f"/api/v1/relocations/?household={world['household'].pk}&current=true").json()["count"] == 1
+    )
+    site_row = api.get(f"/api/v1/relocation-sites/{site_id}/").json()
+    assert (
+        site_row["planned_households"],
+        site_row["relocated_households"],
+        site_row["moved_in_households"],
+    ) == (
+        5,
+        1,
+        0,
+    )
+    other = api.post(
+        "/api/v1/relocation-sites/",
+        {"name": "别乡", "township": world["other_township"].pk, "year": 2016},
+        format="json",
+    )
+    assert other.status_code == 400 and "township" in other.json()
+    training = api.post(
+        "/api/v1/trainings/",
+        {"name": "接口培训", "kind": "transfer", "year": 2016, "township": world["township"].pk},
+        format="json",
+    )
+    assert training.status_code == 201, training.json()
+    head = world["household"].members.get(relation=R.HEAD)
+    joined = api.post(
+        f"/api/v1/trainings/{training.json()['id']}/participants/", {"members": [head.pk]}, format="json"
+    )
+    assert joined.status_code == 200 and joined.json()["registered_participants"] == 1
+    assert api.get(f"/api/v1/trainings/?member={head.pk}").json()["count"] == 1
+    target = api.post(
+        "/api/v1/targets/",
+        {"county": world["township"].county_id, "year": 2018, "persons": 10},
+        format="json",
+    )
+    assert target.status_code == 403  # targets are set by the county
+    county = APIClient()
+    county.force_authenticate(world["admin"])
+    target = county.post(
+        "/api/v1/targets/",
+        {
+            "county": world["township"].county_id,
+            "township": world["township"].pk,
+            "year": 2018,
+            "persons": 10,
+        },
+        format="json",
+    )
+    assert target.status_code == 201, target.json()
+    assert target.json()["progress"]["persons"] == 0
