@@ -701,6 +701,10 @@ class Builder:
                 ("金融扶贫信贷资金", 25000000),
             ],
         )
+        # 深入全乡1436户5000人建档立卡贫困户: the township's registered households are its beneficiaries.
+        jiangyi.beneficiaries.set(
+            [d.obj for d in self.drafts if d.counted and d.obj.township_id == t["姜驿乡"].id]
+        )
         ProgressEntry.objects.create(
             project=jiangyi,
             recorded_on=datetime.date(2016, 5, 31),
@@ -911,6 +915,7 @@ class Builder:
             rows.append(
                 Relocation(
                     household=draft.obj,
+                    from_natural_village=draft.obj.natural_village,
                     site=sites[draft.group.site],
                     kind=Relocation.Kind.REGISTERED,
                     persons=persons,
@@ -918,6 +923,7 @@ class Builder:
                     moved_in_on=datetime.date(2016, rng.randint(7, 12), rng.randint(1, 28))
                     if moved
                     else None,
+                    old_house_demolished=moved,
                 )
             )
         _bulk(Relocation, rows)

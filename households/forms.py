@@ -288,3 +288,51 @@ class MergeForm(BootstrapMixin, forms.Form):
         if source is None:
             raise ValidationError(f"未找到户编号为 {number} 的贫困户，或不在您的管辖范围内。")
         return source
+
+
+# -- 一户一策 and assistance measures ---------------------------------------------------------------------
+
+
+def _bootstrap(form: forms.Form) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+
+
+class HelpPlanForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2013, max_value=2100)
+    cause_analysis = forms.CharField(
+        label="致贫原因分析", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    plan = forms.CharField(label="脱贫计划", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class MeasureForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2013, max_value=2100)
+    category = forms.ChoiceField(label="帮扶类别", choices=choices.MeasureCategory.choices)
+    description = forms.CharField(label="措施", max_length=200)
+    kind = forms.CharField(label="品种或项目", max_length=50, required=False, help_text="如 肉牛、桃树")
+    quantity = forms.DecimalField(label="数量", max_digits=10, decimal_places=2, required=False)
+    unit = forms.CharField(label="单位", max_length=10, required=False, help_text="如 头、亩、只")
+    amount = forms.DecimalField(label="金额（元）", max_digits=12, decimal_places=2, required=False)
+    project = forms.ModelChoiceField(label="资金来源项目", queryset=None, required=False)
+
+    def __init__(self, *args, access, household, **kwargs):
+        from django.db.models import Q
+
+        from households.models import AssistanceMeasure
+
+        super().__init__(*args, **kwargs)
+        # The project model is a higher layer's: reached through the measure's foreign key, not imported.
+        projects = AssistanceMeasure._meta.get_field("project").related_model.objects.filter(
+            Q(township_id=household.township_id) | Q(township__isnull=True)
+        )
+        self.fields["project"].queryset = access.visible(projects).order_by("-year", "name")
+        _bootstrap(self)

@@ -378,6 +378,7 @@ class HelpPlan(models.Model):
     cause_analysis = models.TextField("致贫原因分析", blank=True)
     plan = models.TextField("脱贫计划", blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = verbose_name_plural = "一户一策"
@@ -392,6 +393,10 @@ class AssistanceMeasure(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     category = models.CharField("帮扶类别", max_length=16, choices=choices.MeasureCategory.choices)
     description = models.CharField("措施", max_length=200)
+    # What the household gets, counted: 发展生产: 肉牛 2 头.
+    kind = models.CharField("品种或项目", max_length=50, blank=True)
+    quantity = models.DecimalField("数量", max_digits=10, decimal_places=2, null=True, blank=True)
+    unit = models.CharField("单位", max_length=10, blank=True)
     amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2, null=True, blank=True)
     project = models.ForeignKey(
         "projects.Project",

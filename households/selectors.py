@@ -527,3 +527,90 @@ def household_sections(*, access: Access, household: Household) -> list[dict]:
         {"template": section.template, **section.context(access=access, household=household)}
         for section in sorted(_SECTIONS.values(), key=lambda s: (s.order, s.key))
     ]
+
+
+# -- 一户一策 and 五个一批 ----------------------------------------------------------------------------------
+
+
+def help_plans(*, access: Access, household: Household) -> QuerySet:
+    """A household's yearly plans, newest first."""
+    return access.visible(HelpPlan.objects.filter(household=household)).order_by("-year")
+
+
+def household_measures(*, access: Access, household: Household) -> QuerySet:
+    return (
+        access.visible(AssistanceMeasure.objects.filter(household=household))
+        .select_related("project")
+        .order_by("-year", "category", "id")
+    )
+
+
+def help_plan_list(*, access: Access, filters: dict | None = None) -> QuerySet:
+    filters = filters or {}
+    qs = access.visible(HelpPlan.objects.all())
+    for name in ("household", "year"):
+        if filters.get(name) not in (None, ""):
+            qs = qs.filter(**{name: filters[name]})
+    return qs.select_related("household").order_by("household__household_number", "-year")
+
+
+def measure_list(*, access: Access, filters: dict | None = None) -> QuerySet:
+    filters = filters or {}
+    qs = access.visible(AssistanceMeasure.objects.all())
+    for name in ("household", "year", "category", "project"):
+        if filters.get(name) not in (None, ""):
+            qs = qs.filter(**{name: filters[name]})
+    if filters.get("township"):
+        qs = qs.filter(household__township=filters["township"])
+    return qs.select_related("household").order_by("household__household_number", "-year", "id")
+
+
+@dataclass(frozen=True)
+class BatchFigures:
+    category: str
+    label: str
+    households: int
+    persons: int
+
+
+def measure_batches(
+    *, access: Access, township_id: int | None = None, year: int | None = None
+) -> list[BatchFigures]:
+    """五个一批: registered households (and their current members) with a measure of each of the five
+    batches, in the user's scope (optionally one township and one year). Two queries whatever the scope."""
+    households = access.visible(Household.objects.filter(status__in=COUNTED_STATUSES))
+    if township_id:
+        households = households.filter(township_id=township_id)
+    measures = AssistanceMeasure.objects.filter(
+        category__in=choices.FIVE_BATCHES, household__in=households.values("pk")
+    )
+    if year:
+        measures = measures.filter(year=year)
+    by_households = dict(
+        measures.order_by()
+        .values_list("category")
+        .annotate(n=Count("household_id", distinct=True))
+        .values_list("category", "n")
+    )
+    persons_measures = Member.objects.filter(
+        left_reason="",
+        household__measures__category__in=choices.FIVE_BATCHES,
+        household__in=households.values("pk"),
+    )
+    if year:
+        persons_measures = persons_measures.filter(household__measures__year=year)
+    by_persons = dict(
+        persons_measures.order_by()
+        .values_list("household__measures__category")
+        .annotate(n=Count("id", distinct=True))
+        .values_list("household__measures__category", "n")
+    )
+    return [
+        BatchFigures(
+            category=str(c),
+            label=choices.MeasureCategory(c).label,
+            households=by_households.get(c, 0),
+            persons=by_persons.get(c, 0),
+        )
+        for c in choices.FIVE_BATCHES
+    ]

@@ -9,7 +9,15 @@ from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
 from households import choices
-from households.models import Assessment, EligibilityRun, Household, Member, PovertyLine
+from households.models import (
+    Assessment,
+    AssistanceMeasure,
+    EligibilityRun,
+    HelpPlan,
+    Household,
+    Member,
+    PovertyLine,
+)
 from villages.models import NaturalVillage, VillageFigures
 
 
@@ -587,3 +595,92 @@ def village_figures_refresh() -> int:
             """
         )
         return cursor.rowcount
+
+
+# -- 一户一策 and assistance measures (五个一批) ----------------------------------------------------------
+
+MEASURE_FIELDS = ("year", "category", "description", "kind", "quantity", "unit", "amount", "project")
+
+
+def _household_for_plans(user, household: Household, model) -> Household:
+    from core.access import Access
+
+    access = Access.for_user(user)
+    household = access.get_or_404(Household.objects.all(), pk=household.pk)
+    if not access.can_change_in(model, household_id=household.pk):
+        raise ValidationError(f"您不能修改户 {household.household_number} 的{model._meta.verbose_name}。")
+    if household.status == choices.Status.REMOVED:
+        raise ValidationError(f"户 {household.household_number} 已清退，不能再制定帮扶计划或措施。")
+    return household
+
+
+def _measure_check(measure: AssistanceMeasure, user) -> None:
+    from core.access import Access
+
+    errors = {}
+    if measure.quantity is not None and measure.quantity <= 0:
+        errors["quantity"] = "数量应大于 0。"
+    if measure.quantity is not None and not measure.unit:
+        errors["unit"] = "填写了数量时请填写单位（如 头、亩、只）。"
+    if measure.amount is not None and measure.amount < 0:
+        errors["amount"] = "金额不能为负数。"
+    if measure.project_id and not Access.for_user(user).can_view(measure.project):
+        errors["project"] = "所选项目不存在，或不在您的管辖范围内。"
+    if not 2013 <= (measure.year or 0) <= 2100:
+        errors["year"] = "年度应为 2013 年以后的四位数字年份。"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def help_plan_save(
+    *, household: Household, user, year: int, cause_analysis: str = "", plan: str = ""
+) -> HelpPlan:
+    """一户一策: create the household's plan of ``year`` or update it (one per household and year)."""
+    household = _household_for_plans(user, household, HelpPlan)
+    if not 2013 <= (year or 0) <= 2100:
+        raise ValidationError({"year": "年度应为 2013 年以后的四位数字年份。"})
+    help_plan = HelpPlan.objects.select_for_update().filter(household=household, year=year).first()
+    if help_plan is None:
+        help_plan = HelpPlan(household=household, year=year)
+    help_plan.cause_analysis = cause_analysis
+    help_plan.plan = plan
+    help_plan.full_clean()
+    help_plan.save()
+    return help_plan
+
+
+@transaction.atomic
+def measure_add(*, household: Household, user, **values) -> AssistanceMeasure:
+    """An assistance measure: 五个一批 category, what (kind) and how much (发展生产: 肉牛 2 头), optionally
+    the project that funds it."""
+    household = _household_for_plans(user, household, AssistanceMeasure)
+    unknown = set(values) - set(MEASURE_FIELDS)
+    if unknown:
+        raise ValidationError({f: "该字段不能在此填写。" for f in sorted(unknown)})
+    measure = AssistanceMeasure(household=household, **values)
+    _measure_check(measure, user)
+    measure.full_clean()
+    measure.save()
+    return measure
+
+
+@transaction.atomic
+def measure_update(*, measure: AssistanceMeasure, user, **changes) -> AssistanceMeasure:
+    measure = _changeable(user, AssistanceMeasure, measure)
+    _household_for_plans(user, measure.household, AssistanceMeasure)
+    unknown = set(changes) - set(MEASURE_FIELDS)
+    if unknown:
+        raise ValidationError({f: "该字段不能在此修改。" for f in sorted(unknown)})
+    for name, value in changes.items():
+        setattr(measure, name, value)
+    _measure_check(measure, user)
+    measure.full_clean()
+    measure.save()
+    return measure
+
+
+@transaction.atomic
+def measure_delete(*, measure: AssistanceMeasure, user) -> None:
+    measure = _changeable(user, AssistanceMeasure, measure)
+    measure.delete()

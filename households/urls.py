@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/split/", views.household_split, name="split"),
     path("<int:pk>/merge/", views.household_merge, name="merge"),
     path("<int:pk>/return-review/", views.return_confirm, name="return-confirm"),
+    path("<int:pk>/plan/", views.help_plan_edit, name="help-plan"),
 ]
 urlpatterns += [
     path("exit/", exit_views.exit_list, name="exit-list"),

@@ -494,3 +494,72 @@ def eligibility_run(request, pk):
     return render(
         request, "households/eligibility_run.html", {"run": run, "page_obj": page, "became": became}
     )
+
+
+# -- 一户一策 and assistance measures (五个一批) ------------------------------------------------------------
+
+
+@login_required
+def help_plan_edit(request, pk):
+    """A household's yearly plan and its measures: edit the plan, add or remove measures."""
+    from households.forms import HelpPlanForm, MeasureForm
+    from households.models import AssistanceMeasure, HelpPlan
+
+    access, household = _household_for_change(request, pk, HelpPlan)
+    plans = {plan.year: plan for plan in selectors.help_plans(access=access, household=household)}
+    try:
+        year = int(request.GET.get("year") or max(plans, default=0) or timezone_year())
+    except ValueError:
+        raise Http404("年度无效。") from None
+    current = plans.get(year)
+    plan_initial = {
+        "year": year,
+        "cause_analysis": getattr(current, "cause_analysis", ""),
+        "plan": getattr(current, "plan", ""),
+    }
+    action = request.POST.get("action") if request.method == "POST" else None
+    plan_form = HelpPlanForm(request.POST if action == "plan" else None, initial=plan_initial)
+    measure_form = MeasureForm(
+        request.POST if action == "measure" else None,
+        access=access,
+        household=household,
+        initial={"year": year},
+    )
+    try:
+        if action == "plan" and plan_form.is_valid():
+            services.help_plan_save(household=household, user=request.user, **plan_form.cleaned_data)
+            messages.success(request, f"已保存 {plan_form.cleaned_data['year']} 年一户一策。")
+            return redirect(
+                f"{reverse('households:help-plan', args=[pk])}?year={plan_form.cleaned_data['year']}"
+            )
+        if action == "measure" and measure_form.is_valid():
+            services.measure_add(household=household, user=request.user, **measure_form.cleaned_data)
+            messages.success(request, "已添加帮扶措施。")
+            return redirect(f"{reverse('households:help-plan', args=[pk])}?year={year}#measures")
+        if action == "delete":
+            measure = access.get_or_404(
+                AssistanceMeasure.objects.filter(household=household), pk=request.POST.get("measure")
+            )
+            services.measure_delete(measure=measure, user=request.user)
+            messages.success(request, "已删除帮扶措施。")
+            return redirect(f"{reverse('households:help-plan', args=[pk])}?year={year}#measures")
+    except ValidationError as exc:
+        form_add_errors(plan_form if action == "plan" else measure_form, exc)
+    return render(
+        request,
+        "households/help_plan.html",
+        {
+            "household": household,
+            "year": year,
+            "years": sorted(plans, reverse=True),
+            "plan_form": plan_form,
+            "measure_form": measure_form,
+            "measures": selectors.household_measures(access=access, household=household),
+        },
+    )
+
+
+def timezone_year() -> int:
+    from django.utils import timezone
+
+    return timezone.localdate().year

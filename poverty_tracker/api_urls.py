@@ -18,7 +18,9 @@ from households.api import (
     PovertyLineViewSet,
     StatsView,
 )
+from households.plans_api import ROUTES as PLAN_ROUTES
 from households.units.api import ROUTES as UNIT_EXIT_ROUTES
+from projects.api import ROUTES as PROJECT_ROUTES
 from villages.api import NaturalVillageViewSet, TownshipViewSet, VillageViewSet
 
 router = DefaultRouter()
@@ -33,8 +35,10 @@ router.register("jobs", JobViewSet, basename="job")
 router.register("imports", ImportRecordViewSet, basename="import")
 
 # The cadre work (挂包帮 / 转走访) declares its routes in assignments/api.py and assignments/phone/api.py.
-# Village and township exit (出列 / 摘帽) declares its routes in households/units/api.py.
-for _prefix, _viewset, _basename in ASSIGNMENT_ROUTES + PHONE_ROUTES + UNIT_EXIT_ROUTES:
+# Likewise village and township exit (households/units/api.py), money and moves (projects/api.py), and
+# 一户一策 / 帮扶措施 (households/plans_api.py).
+_ROUTES = ASSIGNMENT_ROUTES + PHONE_ROUTES + UNIT_EXIT_ROUTES + PROJECT_ROUTES + PLAN_ROUTES
+for _prefix, _viewset, _basename in _ROUTES:
     router.register(_prefix, _viewset, basename=_basename)
 
 # Assessments live under their household, one per year: /households/{id}/assessments/{year}/.

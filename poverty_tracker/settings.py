@@ -140,6 +140,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name (state, category, kind) get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectStateEnum": "projects.models.Project.State",
+        "ProjectCategoryEnum": "projects.models.Project.Category",
+        "MeasureCategoryEnum": "households.choices.MeasureCategory",
+        "RelocationSiteKindEnum": "projects.models.RelocationSite.Kind",
+        "RelocationKindEnum": "projects.models.Relocation.Kind",
+        "TrainingKindEnum": "projects.models.Training.Kind",
+        "RevisitKindEnum": "assignments.models.Revisit.Kind",
+    },
 }
 
 # Celery: REDIS_URL is the broker; without it every task runs inline so the first run needs nothing.

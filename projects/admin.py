@@ -33,8 +33,9 @@ class ProjectAdmin(ServiceAdmin):
     search_fields = ("name",)
     list_select_related = ("township", "village")
     autocomplete_fields = ("parent", "township", "village", "natural_villages")
-    # Beneficiaries are households (10⁴–10⁶): ids, never a select of them all.
-    raw_id_fields = ("beneficiaries",)
+    # Beneficiaries are added and removed on the project's page, where their rules are checked
+    # (removed households refused, other townships for the county only).
+    exclude = ("beneficiaries",)
     inlines = (FundingSourceInline, ProgressEntryInline)
     service_saves_many_to_many = True
 
@@ -92,16 +93,14 @@ class TrainingAdmin(ServiceAdmin):
     search_fields = ("name",)
     list_select_related = ("township",)
     autocomplete_fields = ("township",)
-    # Participants are members (up to 4·10⁶): ids, never a select of them all.
-    raw_id_fields = ("participants",)
-    service_saves_many_to_many = True
+    # Participants are added on the training's page, where each is checked (current members only).
+    exclude = ("participants",)
 
     def service_create(self, request, obj, form):
-        fields = form_fields(form, changed_only=False, many_to_many=True)
-        return services.training_create(user=request.user, **fields)
+        return services.training_create(user=request.user, **form_fields(form, changed_only=False))
 
     def service_update(self, request, obj, form):
-        fields = form_fields(form, changed_only=True, many_to_many=True)
+        fields = form_fields(form, changed_only=True)
         return services.training_update(user=request.user, training=obj, **fields)
 
     def service_delete(self, request, obj):

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 from core.access import Role, Scope, household_scope
 from households.choices import MeasureCategory
@@ -37,6 +38,10 @@ class Project(models.Model):
         BUILDING = "building", "在建"
         COMPLETED = "completed", "完工"
         ACCEPTED = "accepted", "验收"
+        CLOSED = (
+            "closed",
+            "已关闭",
+        )  # a project that will not go on: closed, never deleted once it has records
 
     name = models.CharField("项目名称", max_length=200)
     category = models.CharField("类别", max_length=20, choices=Category.choices)
@@ -69,6 +74,8 @@ class Project(models.Model):
     )
     year = models.PositiveSmallIntegerField("年度")
     approved_on = models.DateField("批复日期", null=True, blank=True)
+    started_on = models.DateField("开工日期", null=True, blank=True)
+    ended_on = models.DateField("完工日期", null=True, blank=True)
     planned_investment = models.DecimalField(
         "计划投资（元）", max_digits=14, decimal_places=2, default=Decimal("0")
     )
@@ -79,6 +86,7 @@ class Project(models.Model):
     beneficiaries = models.ManyToManyField(
         "households.Household", blank=True, related_name="projects", verbose_name="受益贫困户"
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = verbose_name_plural = "项目"
@@ -88,6 +96,13 @@ class Project(models.Model):
                 condition=Q(planned_investment__gte=0),
                 name="project_investment_not_negative",
                 violation_error_message="计划投资不能为负数。",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(ended_on__gte=F("started_on")),
+                name="project_ends_after_start",
+                violation_error_message="完工日期不能早于开工日期。",
             ),
         ]
 
@@ -122,13 +137,23 @@ class ProgressEntry(models.Model):
     )
     recorded_on = models.DateField("填报日期")
     invested_to_date = models.DecimalField("累计完成投资（元）", max_digits=14, decimal_places=2)
+    percent_complete = models.PositiveSmallIntegerField("形象进度（%）", null=True, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
+    # Invested to date above the planned investment is allowed only with a reason, kept with the entry.
+    over_plan_reason = models.CharField("超计划投资说明", max_length=200, blank=True)
+    photo = models.FileField("现场照片", upload_to="projects/%Y/%m/", blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = verbose_name_plural = "项目进度"
         ordering = ["project_id", "-recorded_on", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(invested_to_date__gte=0), name="progress_not_negative"),
+            models.CheckConstraint(
+                condition=Q(percent_complete__isnull=True) | Q(percent_complete__lte=100),
+                name="progress_percent_range",
+                violation_error_message="形象进度应在 0–100 之间。",
+            ),
         ]
 
 
@@ -159,12 +184,22 @@ class RelocationSite(models.Model):
         related_name="relocation_sites",
         verbose_name="行政村",
     )
+    # Where the households who move in live from then on (their address after the move).
+    natural_village = models.ForeignKey(
+        NaturalVillage,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="relocation_sites",
+        verbose_name="安置自然村",
+    )
     kind = models.CharField("安置方式", max_length=12, choices=Kind.choices, default=Kind.CONCENTRATED)
     planned_households = models.PositiveIntegerField("计划安置户数", default=0)
     planned_persons = models.PositiveIntegerField("计划安置人数", default=0)
     build_state = models.CharField(
         "建设状态", max_length=10, choices=BuildState.choices, default=BuildState.PLANNED
     )
+    investment = models.DecimalField("总投资（元）", max_digits=14, decimal_places=2, default=Decimal("0"))
     year = models.PositiveSmallIntegerField("年度")
 
     class Meta:
@@ -176,14 +211,24 @@ class RelocationSite(models.Model):
 
 
 class Relocation(models.Model):
+    """One move of a household to a site. A household may move more than once: each move is its own record."""
+
     access_scope = household_scope("household", changers=(Role.TOWNSHIP_OFFICIAL,))
 
     class Kind(models.TextChoices):
         REGISTERED = "registered", "建档立卡搬迁户"
         SYNCHRONOUS = "synchronous", "同步搬迁户"
 
-    household = models.OneToOneField(
-        "households.Household", on_delete=models.PROTECT, related_name="relocation", verbose_name="户"
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.PROTECT, related_name="relocations", verbose_name="户"
+    )
+    from_natural_village = models.ForeignKey(
+        NaturalVillage,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="relocations_out",
+        verbose_name="迁出自然村",
     )
     site = models.ForeignKey(
         RelocationSite, on_delete=models.PROTECT, related_name="relocations", verbose_name="安置点"
@@ -192,9 +237,12 @@ class Relocation(models.Model):
     persons = models.PositiveSmallIntegerField("搬迁人数")
     housing_area = models.DecimalField("住房面积（㎡）", max_digits=7, decimal_places=2)
     moved_in_on = models.DateField("入住时间", null=True, blank=True)
+    old_house_demolished = models.BooleanField("旧房已拆除", default=False)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = verbose_name_plural = "搬迁户"
+        ordering = ["household_id", "moved_in_on", "id"]
         constraints = [
             # 建档立卡搬迁户: at most 25 m² of housing per person.
             models.CheckConstraint(

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from core.access import Access
 from core.excel.engine import SheetData
@@ -344,21 +344,27 @@ def _relocation_plan(access: Access, data: SheetData, outcome: Outcome) -> Calla
     errors, error = outcome.errors, data.error
     i = {c.field: data.index(c.field) for c in RELOCATIONS.columns}
     good = [(n, v) for n, v in data.rows if n not in data.bad_rows]
-    households: dict[str, tuple[int, int]] = {}
+    households: dict[str, tuple[int, int, int, int]] = {}
     for part in chunked(
         access.visible(Household.objects.all()),
         "household_number",
         (v[i["household_number"]] for _, v in good),
     ):
-        for number, pk, township_id in part.values_list("household_number", "id", "township_id"):
-            households[number] = (pk, township_id)
-    sites: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for pk, name, township_id in RelocationSite.objects.filter(
+        for number, pk, township_id, county_id, natural_village_id in part.values_list(
+            "household_number", "id", "township_id", "township__county_id", "natural_village_id"
+        ):
+            households[number] = (pk, township_id, county_id, natural_village_id)
+    sites: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    for pk, name, township_id, county_id in RelocationSite.objects.filter(
         name__in={v[i["site"]] for _, v in good}
-    ).values_list("id", "name", "township_id"):
-        sites[name].append((pk, township_id))
+    ).values_list("id", "name", "township_id", "township__county_id"):
+        sites[name].append((pk, township_id, county_id))
+    # A household may have moved more than once: a row is matched with its latest move. The same site
+    # again updates that move; another site is a new move, and the earlier ones stay as its history.
     registered: dict[int, tuple] = {}
-    for part in chunked(Relocation.objects.all(), "household_id", (h[0] for h in households.values())):
+    for part in chunked(
+        Relocation.objects.order_by("household_id", "id"), "household_id", (h[0] for h in households.values())
+    ):
         for row in part.values_list("household_id", "id", *RELOCATION_FIELDS):
             registered[row[0]] = row
     seen: dict[str, int] = {}
@@ -391,6 +397,12 @@ def _relocation_plan(access: Access, data: SheetData, outcome: Outcome) -> Calla
         if len(candidates) > 1:
             error(errors, number, "site", f"多个乡镇都有名为“{site_name}”的安置点，无法区分")
             continue
+        if candidates[0][2] != household[2]:
+            error(errors, number, "site", f"安置点“{site_name}”不在该户所在的县，不能跨县搬迁")
+            continue
+        if not access.can_change_in(Relocation, township_id=candidates[0][1]):
+            error(errors, number, "site", f"安置点“{site_name}”不在您管辖的乡镇，不能导入到该安置点")
+            continue
         kind, persons, area = values[i["kind"]], values[i["persons"]], values[i["housing_area"]]
         if kind == Relocation.Kind.REGISTERED and area > persons * AREA_PER_PERSON:
             error(
@@ -403,8 +415,10 @@ def _relocation_plan(access: Access, data: SheetData, outcome: Outcome) -> Calla
         if "moved_in_on" in data.cells:
             wanted["moved_in_on"] = values[i["moved_in_on"]]
         found = registered.get(household[0])
+        if found is not None and found[2] != wanted["site_id"]:
+            found = None  # a move to another site: a new record, the earlier move is kept
         if found is None:
-            creates.append({"household_id": household[0], **wanted})
+            creates.append({"household_id": household[0], "from_natural_village_id": household[3], **wanted})
             outcome.add("relocations", "created")
             continue
         diff = _diff(dict(zip(RELOCATION_FIELDS, found[2:], strict=True)), wanted)
@@ -423,7 +437,9 @@ def _relocation_plan(access: Access, data: SheetData, outcome: Outcome) -> Calla
 
 def relocations_export(*, user, queryset: QuerySet[Relocation] | None, stream: IO[bytes]) -> dict[str, Any]:
     """The relocations of the households ``user`` may see, in the roster's layout."""
-    relocations = Access.for_user(user).visible(Relocation.objects.all())
+    # Each household's latest move: the file imports back unchanged (a row per household, 户编号 unique).
+    later = Relocation.objects.filter(household=OuterRef("household"), id__gt=OuterRef("id"))
+    relocations = Access.for_user(user).visible(Relocation.objects.exclude(Exists(later)))
     if queryset is not None:
         relocations = relocations.filter(pk__in=queryset.values("pk"))
     kinds = dict(Relocation.Kind.choices)

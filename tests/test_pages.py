@@ -247,7 +247,11 @@ def test_cadre_home_is_the_offline_phone_page(client):
     assert "data-outbox-count" in html
 
 
-def test_unbuilt_pages_show_as_disabled_in_the_navbar(client):
+def test_unbuilt_pages_show_as_disabled_in_the_navbar(client, monkeypatch):
+    # Every page of the navbar exists by now: an entry whose URL name is not (yet) defined stands in.
+    from dashboards import navigation
+
+    monkeypatch.setattr(navigation, "ITEMS", (*navigation.ITEMS, navigation.NavItem("未建页面", "nowhere:yet")))
     signed_in(client, role=Role.COUNTY_ADMIN)
     html = client.get(reverse("home")).content.decode()
     assert "建设中" in html

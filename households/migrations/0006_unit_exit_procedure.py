@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('households', '0004_member_id_number_no_pattern_index'),
+        ('households', '0005_help_plan_history_measure_quantity'),
         ('villages', '0002_exit_indicators'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
