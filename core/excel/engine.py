@@ -14,7 +14,7 @@ from typing import Any
 from core.excel.columns import CellError, Sheet
 from core.excel.errors import Errors
 from core.excel.normalise import _SPACES, key
-from core.excel.reader import FORMULA_NO_VALUE, ExcelError, XlsxReader, column_index, column_letter
+from core.excel.reader import FORMULA_NO_VALUE, ExcelError, WorkbookReader, column_index, column_letter
 
 HEADER_SEARCH_ROWS = 10  # a title row or two above the headers is common; further down is not a roster
 
@@ -48,7 +48,7 @@ class SheetData:
         self.bad_rows.add(row)
 
 
-def find_sheet(reader: XlsxReader, name: str) -> str | None:
+def find_sheet(reader: WorkbookReader, name: str) -> str | None:
     """The workbook's sheet named ``name``, matched after trimming and full-width normalisation."""
     wanted = key(name)
     return next((s for s in reader.sheet_names if key(s) == wanted), None)
@@ -59,7 +59,7 @@ def _blank(value: Any) -> bool:
 
 
 def read_sheet(
-    reader: XlsxReader,
+    reader: WorkbookReader,
     sheet: Sheet,
     errors: Errors,
     *,

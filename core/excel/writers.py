@@ -19,7 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from core.excel.columns import Roster, Sheet
 from core.excel.errors import Errors
 from core.excel.normalise import key
-from core.excel.reader import FORMULA_NO_VALUE, ExcelError, WorkbookRejected, XlsxReader
+from core.excel.reader import FORMULA_NO_VALUE, ExcelError, WorkbookReader, WorkbookRejected
 
 HEADER_FONT = Font(bold=True)
 REQUIRED_FONT = Font(bold=True, color="C00000")
@@ -173,7 +173,7 @@ def write_error_workbook(source, errors: Errors, stream: IO[bytes]) -> bool:
     Answers False when the upload cannot be read at all (then the error list is all there is).
     """
     try:
-        reader = XlsxReader(source)
+        reader = WorkbookReader(source)
     except WorkbookRejected:
         return False
     marks = errors.by_cell()

@@ -8,7 +8,8 @@ import pytest
 from core.excel.columns import CellError
 from core.excel.normalise import compact, key, strip
 from core.excel.parsers import Amount, Bool, Date, Enum, IdNumber, Integer, MultiEnum, Text
-from core.excel.reader import XlsxReader, column_index, column_letter
+from core.excel.reader import WorkbookReader as XlsxReader
+from core.excel.reader import column_index, column_letter
 from households import choices
 from tests.core.excel.helpers import patch_sheet, workbook
 
