@@ -36,7 +36,7 @@ from core.excel.sheet_import import (
     role_may_import,
     shown_date,
 )
-from core.excel.writers import StreamingWorkbook, write_template
+from core.excel.writers import write_roster, write_template
 from households.models import Household
 
 CHANGE_REASON = "花名册导入"
@@ -330,10 +330,12 @@ def pairings_export(*, user, queryset: QuerySet[Pairing] | None, stream: IO[byte
         )  # fmt: skip
         .iterator(chunk_size=CHUNK)
     )
-    book = StreamingWorkbook(PAIRING_ROSTER)
-    written = book.sheet(PAIRINGS, ([u, c, p or None, n, s, e] for u, c, p, n, s, e in rows))
-    book.instructions(["本文件可修改后直接导入（按户编号和干部匹配）。"])
-    book.save(stream)
+    (written,) = write_roster(
+        PAIRING_ROSTER,
+        [(PAIRINGS, ([u, c, p or None, n, s, e] for u, c, p, n, s, e in rows))],
+        stream,
+        notes=["本文件可修改后直接导入（按户编号和干部匹配）。"],
+    )
     return {"pairings": written, "masked": False}
 
 
@@ -504,10 +506,12 @@ def revisits_export(*, user, queryset: QuerySet[Revisit] | None, stream: IO[byte
     revisits = Access.for_user(user).visible(Revisit.objects.all())
     if queryset is not None:
         revisits = revisits.filter(pk__in=queryset.values("pk"))
-    book = StreamingWorkbook(REVISIT_ROSTER)
-    written = book.sheet(REVISITS, _revisit_rows(revisits))
-    book.instructions(["本文件可修改后直接导入（按户编号、干部、走访日期和方式匹配）。"])
-    book.save(stream)
+    (written,) = write_roster(
+        REVISIT_ROSTER,
+        [(REVISITS, _revisit_rows(revisits))],
+        stream,
+        notes=["本文件可修改后直接导入（按户编号、干部、走访日期和方式匹配）。"],
+    )
     return {"revisits": written, "masked": False}
 
 

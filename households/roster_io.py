@@ -41,7 +41,7 @@ from core.excel.errors import Errors
 from core.excel.limits import Limits
 from core.excel.normalise import key
 from core.excel.reader import WorkbookRejected, XlsxReader
-from core.excel.writers import StreamingWorkbook
+from core.excel.writers import write_roster
 from core.idnumbers import mask, sex_code
 from households import choices, selectors
 from households.forms import HouseholdFilterForm
@@ -793,11 +793,12 @@ def households_export(*, user, queryset: QuerySet[Household], stream: IO[bytes])
     access = Access.for_user(user)
     households = access.visible(queryset.model._default_manager.filter(pk__in=queryset.values("pk")))
     masked = not access.sees_full_id_numbers
-    book = StreamingWorkbook(HOUSEHOLD_ROSTER)
-    members = book.sheet(MEMBERS, _member_rows(households, masked))
-    assessments = book.sheet(ASSESSMENTS, _assessment_rows(households))
-    book.instructions([MASKED_NOTE] if masked else ["本文件可修改后直接导入（按户编号、身份证号匹配）。"])
-    book.save(stream)
+    members, assessments = write_roster(
+        HOUSEHOLD_ROSTER,
+        [(MEMBERS, _member_rows(households, masked)), (ASSESSMENTS, _assessment_rows(households))],
+        stream,
+        notes=[MASKED_NOTE] if masked else ["本文件可修改后直接导入（按户编号、身份证号匹配）。"],
+    )
     return {
         "households": households.count(),
         "members": members,

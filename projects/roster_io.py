@@ -28,7 +28,7 @@ from core.excel.sheet_import import (
     role_may_import,
     shown_date,
 )
-from core.excel.writers import StreamingWorkbook, write_template
+from core.excel.writers import write_roster, write_template
 from core.idnumbers import mask
 from households.models import Household, Member
 from projects.models import ProgressEntry, Project, Relocation, RelocationSite, Training
@@ -302,10 +302,12 @@ def projects_export(*, user, queryset: QuerySet[Project] | None, stream: IO[byte
     projects = Access.for_user(user).visible(Project.objects.all())
     if queryset is not None:
         projects = projects.filter(pk__in=queryset.values("pk"))
-    book = StreamingWorkbook(PROJECT_ROSTER)
-    written = book.sheet(PROJECTS, _project_rows(projects))
-    book.instructions(["本文件可修改后直接导入（按项目名称、乡镇、年度和填报日期匹配）。"])
-    book.save(stream)
+    (written,) = write_roster(
+        PROJECT_ROSTER,
+        [(PROJECTS, _project_rows(projects))],
+        stream,
+        notes=["本文件可修改后直接导入（按项目名称、乡镇、年度和填报日期匹配）。"],
+    )
     return {"rows": written, "projects": projects.count(), "masked": False}
 
 
@@ -428,12 +430,12 @@ def relocations_export(*, user, queryset: QuerySet[Relocation] | None, stream: I
         )
         .iterator(chunk_size=CHUNK)
     )
-    book = StreamingWorkbook(RELOCATION_ROSTER)
-    written = book.sheet(
-        RELOCATIONS, ([s, n, str(kinds.get(k, "")), p, area(a), d] for s, n, k, p, a, d in rows)
+    (written,) = write_roster(
+        RELOCATION_ROSTER,
+        [(RELOCATIONS, ([s, n, str(kinds.get(k, "")), p, area(a), d] for s, n, k, p, a, d in rows))],
+        stream,
+        notes=["本文件可修改后直接导入（按户编号匹配）。"],
     )
-    book.instructions(["本文件可修改后直接导入（按户编号匹配）。"])
-    book.save(stream)
     return {"relocations": written, "masked": False}
 
 
@@ -552,10 +554,12 @@ def training_export(*, user, queryset: QuerySet[Training] | None, stream: IO[byt
         .values_list("training__name", "training__year", "member__id_number", "member__name")
         .iterator(chunk_size=CHUNK)
     )
-    book = StreamingWorkbook(TRAINING_ROSTER)
-    written = book.sheet(PARTICIPANTS, ([t, y, mask(i) if masked else i, n] for t, y, i, n in rows))
-    book.instructions([MASKED_NOTE] if masked else ["本文件可修改后直接导入（按培训和身份证号匹配）。"])
-    book.save(stream)
+    (written,) = write_roster(
+        TRAINING_ROSTER,
+        [(PARTICIPANTS, ([t, y, mask(i) if masked else i, n] for t, y, i, n in rows))],
+        stream,
+        notes=[MASKED_NOTE] if masked else ["本文件可修改后直接导入（按培训和身份证号匹配）。"],
+    )
     return {"participants": written, "masked": masked}
 
 

@@ -5,5 +5,5 @@
 - ``reader``: WorkbookReader (.xlsx, .xls, .ods by python-calamine; bad files, limits), WorkbookRejected
 - ``engine``: read_sheet (header matching, cell parsing) → SheetData
 - ``errors``: Errors (sheet, row, column, message)
-- ``writers``: write_template, StreamingWorkbook, write_error_workbook
+- ``writers``: write_template, write_roster (the one export), write_error_workbook
 """
