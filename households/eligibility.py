@@ -109,7 +109,13 @@ def household_decision(household: Household, year: int) -> Decision | None:
 
 # -- the whole registry ------------------------------------------------------------------------------
 
-_FMT = "regexp_replace(to_char({0}, 'FM999,999,999,990.00'), '\\.00$', '')"
+# 2700 -> '2,700', 2700.5 -> '2,700.50' (as ``money``; the amounts are already rounded to cents): a
+# numeric test picks the format, rather than a regular expression on the text, since this runs for every
+# assessment below the line.
+_FMT = (
+    "CASE WHEN {0} = trunc({0}) THEN to_char({0}, 'FM999,999,999,990')"
+    " ELSE to_char({0}, 'FM999,999,999,990.00') END"
+)
 _GUARANTEE_SQL = ",\n".join(f"CASE WHEN NOT a.{field} THEN '{reason}' END" for field, reason in GUARANTEES)
 
 # Step 1, one statement: every assessment's decision, computed from the registry and written where it
