@@ -455,6 +455,8 @@ class WorkbookReader:
                     row=number,
                 )
             yield number, values
+        # Read once: calamine's copy of the sheet goes now, not when the workbook closes.
+        self._sheets.pop(sheet, None)
 
     @staticmethod
     def _with_marked_rows(found, start_row: int, marked_rows: list[int]) -> Iterator[list[Any]]:
