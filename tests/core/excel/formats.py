@@ -11,6 +11,11 @@ import xlwt
 from openpyxl import load_workbook
 
 
+def upload(data: bytes, name: str) -> io.BytesIO:
+    """Bytes as an uploaded file with its name."""
+    return _named(io.BytesIO(data), name)
+
+
 def _named(out: io.BytesIO, name: str) -> io.BytesIO:
     out.seek(0)
     out.name = name

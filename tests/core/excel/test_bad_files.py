@@ -9,7 +9,7 @@ from core.models import ImportRecord
 from core.rosters.imports import roster_import
 from households.models import Member
 from households.roster_io import household_roster_import
-from tests.core.excel.formats import to_ods, to_xls
+from tests.core.excel.formats import to_ods, to_xls, upload
 from tests.core.excel.helpers import MEMBER_HEADERS, fingerprint, member_row, workbook
 from tests.factories import make_household, make_id_number
 
@@ -239,7 +239,7 @@ def test_xls_merged_data_cells(admin, registry, place):
 
 def test_xls_truncated(admin, registry, place):
     data = to_xls(workbook(_family(place))).getvalue()
-    error = _only_error(admin, _named(data[: len(data) // 2], "花名册.xls"))
+    error = _only_error(admin, upload(data[: len(data) // 2], "花名册.xls"))
     assert ".xls" in error["message"] and "无法读取" in error["message"]
     assert fingerprint() == registry
 
@@ -272,7 +272,7 @@ def test_ods_zip_bomb(admin, registry):
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
         z.writestr("content.xml", " " * (40 * 1048576))
-    error = _only_error(admin, _named(out.getvalue(), "花名册.ods"))
+    error = _only_error(admin, upload(out.getvalue(), "花名册.ods"))
     assert "压缩炸弹" in error["message"]
     assert fingerprint() == registry
 
@@ -289,7 +289,7 @@ def test_ods_broken_content(admin, registry):
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
         z.writestr("content.xml", "<office:document-content><table:table")
-    error = _only_error(admin, _named(out.getvalue(), "花名册.ods"))
+    error = _only_error(admin, upload(out.getvalue(), "花名册.ods"))
     assert "损坏" in error["message"]
     assert fingerprint() == registry
 
@@ -299,5 +299,5 @@ def test_odt_is_not_a_spreadsheet(admin, registry):
     with zipfile.ZipFile(out, "w") as z:
         z.writestr("mimetype", "application/vnd.oasis.opendocument.text", zipfile.ZIP_STORED)
         z.writestr("content.xml", "<x/>")
-    error = _only_error(admin, _named(out.getvalue(), "花名册.odt"))
+    error = _only_error(admin, upload(out.getvalue(), "花名册.odt"))
     assert "不是表格" in error["message"]
