@@ -19,12 +19,11 @@ from typing import IO, Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
 from assignments.models import Cadre, Pairing, Revisit, RevisitRound, WorkUnit, WorkUnitVillage
 from assignments.rosters import OFFICES, PAIRING_ROSTER, PAIRINGS, REVISIT_ROSTER, REVISITS
 from core.access import Access
-from core.excel.bulk import insert_with_history
+from core.excel.bulk import insert_with_history, update_with_history
 from core.excel.engine import SheetData
 from core.excel.limits import Limits
 from core.excel.sheet_import import (
@@ -36,7 +35,7 @@ from core.excel.sheet_import import (
     role_may_import,
     shown_date,
 )
-from core.excel.writers import StreamingWorkbook, write_template
+from core.excel.writers import write_roster, write_template
 from households.models import Household
 
 CHANGE_REASON = "花名册导入"
@@ -54,30 +53,6 @@ def _households(access: Access, numbers) -> dict[str, tuple]:
         ):
             found[number] = (pk, village_id, village)
     return found
-
-
-def _update_with_history(model, updates: dict[int, dict[str, Any]], *, user, now, touch: str = "") -> None:
-    """Apply changed fields to registered rows with their history rows, in batches."""
-    ids = sorted(updates)
-    for start in range(0, len(ids), CHUNK):
-        objs = list(model.objects.filter(pk__in=ids[start : start + CHUNK]))
-        fields: set[str] = set()
-        for obj in objs:
-            for name, value in updates[obj.pk].items():
-                setattr(obj, name, value)
-                fields.add(name)
-            if touch:
-                setattr(obj, touch, now)
-                fields.add(touch)
-        bulk_update_with_history(
-            objs,
-            model,
-            sorted(fields),
-            batch_size=CHUNK,
-            default_user=user,
-            default_change_reason=CHANGE_REASON,
-            default_date=now,
-        )
 
 
 # -- pairings -----------------------------------------------------------------------------------------------
@@ -307,21 +282,23 @@ class _PairingPlan:
 
     def write(self) -> None:
         now = timezone.now()
-        created = Cadre.objects.bulk_create(
+        created = insert_with_history(
+            Cadre,
             [
-                Cadre(unit_id=unit_id, name=name, phone=phone)
+                {"unit_id": unit_id, "name": name, "phone": phone}
                 for (unit_id, name), phone in self.new_cadres.items()
-            ]
+            ],
+            now=now,
         )
-        new_ids = {(c.unit_id, c.name): c.pk for c in created}
-        if self.cadre_phones:
-            cadres = list(Cadre.objects.filter(pk__in=list(self.cadre_phones)))
-            for cadre in cadres:
-                cadre.phone = self.cadre_phones[cadre.pk]
-            Cadre.objects.bulk_update(cadres, ["phone"])
+        new_ids = dict(zip(self.new_cadres, created, strict=True))
+        update_with_history(Cadre, {pk: {"phone": phone} for pk, phone in self.cadre_phones.items()}, now=now)
         # ends first, so the one-active-pairing index never sees two at once
-        _update_with_history(
-            Pairing, {pk: {"ended_on": d} for pk, d in self.ends.items()}, user=self.user, now=now
+        update_with_history(
+            Pairing,
+            {pk: {"ended_on": d} for pk, d in self.ends.items()},
+            user=self.user,
+            reason=CHANGE_REASON,
+            now=now,
         )
         rows = [
             {
@@ -353,10 +330,12 @@ def pairings_export(*, user, queryset: QuerySet[Pairing] | None, stream: IO[byte
         )  # fmt: skip
         .iterator(chunk_size=CHUNK)
     )
-    book = StreamingWorkbook(PAIRING_ROSTER)
-    written = book.sheet(PAIRINGS, ([u, c, p or None, n, s, e] for u, c, p, n, s, e in rows))
-    book.instructions(["本文件可修改后直接导入（按户编号和干部匹配）。"])
-    book.save(stream)
+    (written,) = write_roster(
+        PAIRING_ROSTER,
+        [(PAIRINGS, ([u, c, p or None, n, s, e] for u, c, p, n, s, e in rows))],
+        stream,
+        notes=["本文件可修改后直接导入（按户编号和干部匹配）。"],
+    )
     return {"pairings": written, "masked": False}
 
 
@@ -396,7 +375,7 @@ def revisit_roster_import(
 
     def write() -> None:
         now = timezone.now()
-        _update_with_history(Revisit, updates, user=user, now=now, touch="updated_at")
+        update_with_history(Revisit, updates, user=user, reason=CHANGE_REASON, now=now, touch=("updated_at",))
         insert_with_history(Revisit, creates, user=user, reason=CHANGE_REASON, now=now)
 
     commit(outcome, write)
@@ -527,10 +506,12 @@ def revisits_export(*, user, queryset: QuerySet[Revisit] | None, stream: IO[byte
     revisits = Access.for_user(user).visible(Revisit.objects.all())
     if queryset is not None:
         revisits = revisits.filter(pk__in=queryset.values("pk"))
-    book = StreamingWorkbook(REVISIT_ROSTER)
-    written = book.sheet(REVISITS, _revisit_rows(revisits))
-    book.instructions(["本文件可修改后直接导入（按户编号、干部、走访日期和方式匹配）。"])
-    book.save(stream)
+    (written,) = write_roster(
+        REVISIT_ROSTER,
+        [(REVISITS, _revisit_rows(revisits))],
+        stream,
+        notes=["本文件可修改后直接导入（按户编号、干部、走访日期和方式匹配）。"],
+    )
     return {"revisits": written, "masked": False}
 
 

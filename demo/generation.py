@@ -360,6 +360,10 @@ def generate_households(*, count: int, method: str = "auto", batch_size: int = 2
             # Two runs at once would both continue after the same number: the second waits for the first.
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK])
+                # Synthetic rows: the hash joins of a million households stay in memory, and the commit
+                # need not wait for the disk (a crash loses a run that is simply made again).
+                cursor.execute("SET LOCAL work_mem = '256MB'")
+                cursor.execute("SET LOCAL synchronous_commit = off")
         ensure_geography()
         start = next_index()
         stop = start + count - 1

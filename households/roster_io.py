@@ -33,16 +33,15 @@ from typing import IO, Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
 from core.access import Access
-from core.excel.bulk import insert_with_history
+from core.excel.bulk import insert_with_history, update_with_history
 from core.excel.engine import SheetData, find_sheet, read_sheet
 from core.excel.errors import Errors
 from core.excel.limits import Limits
 from core.excel.normalise import key
 from core.excel.reader import WorkbookRejected, XlsxReader
-from core.excel.writers import StreamingWorkbook
+from core.excel.writers import write_roster
 from core.idnumbers import mask, sex_code
 from households import choices, selectors
 from households.forms import HouseholdFilterForm
@@ -622,7 +621,7 @@ class _Plan:
 
     def write(self, *, user, progress: Callable[[float], None]) -> None:
         now = timezone.now()
-        history = {"default_user": user, "default_change_reason": CHANGE_REASON, "default_date": now}
+        history = {"user": user, "reason": CHANGE_REASON, "now": now}
         ids = {number: row[1] for number, row in self.households.items()}
         initials: dict[str, str] = {}
 
@@ -645,16 +644,19 @@ class _Plan:
         new_ids = insert_with_history(Household, rows, user=user, reason=CHANGE_REASON, now=now)
         ids.update(zip((g.number for g in self.household_creates), new_ids, strict=True))
         progress(0.2)
-        self._update(Household, self.household_updates, now=now, history=history, extra=initials_of)
+        for diff in self.household_updates.values():
+            if "head_name" in diff:
+                diff["head_initials"] = initials_of(diff["head_name"])
+        update_with_history(Household, self.household_updates, touch=("updated_at",), **history)
         # members: first those who stop being 户主, so the one-head index never sees two at once
         demoted = {
             pk: diff
             for pk, diff in self.member_updates.items()
             if diff.get("relation", choices.Relation.HEAD) != choices.Relation.HEAD
         }
-        self._update(Member, demoted, history=history)
-        self._update(
-            Member, {pk: d for pk, d in self.member_updates.items() if pk not in demoted}, history=history
+        update_with_history(Member, demoted, **history)
+        update_with_history(
+            Member, {pk: d for pk, d in self.member_updates.items() if pk not in demoted}, **history
         )
         progress(0.3)
         total = max(len(self.member_creates), 1)
@@ -670,29 +672,8 @@ class _Plan:
             for number, year, values in self.assessment_creates
         ]
         insert_with_history(Assessment, rows, user=user, reason=CHANGE_REASON, now=now)
-        self._update(Assessment, self.assessment_updates, history=history)
+        update_with_history(Assessment, self.assessment_updates, **history)
         progress(1.0)
-
-    @staticmethod
-    def _update(model, updates: dict[int, dict[str, Any]], *, history, now=None, extra=None) -> None:
-        """Apply changed fields to the registered rows, with their history, in batches."""
-        if not updates:
-            return
-        for chunk in _chunks(sorted(updates), WRITE_BATCH):
-            objs = list(model.objects.filter(pk__in=chunk))
-            fields: set[str] = set()
-            for obj in objs:
-                diff = updates[obj.pk]
-                for name, value in diff.items():
-                    setattr(obj, name, value)
-                fields |= set(diff)
-                if model is Household:
-                    obj.updated_at = now
-                    if "head_name" in diff:
-                        obj.head_initials = extra(obj.head_name)
-                        fields.add("head_initials")
-                    fields.add("updated_at")
-            bulk_update_with_history(objs, model, sorted(fields), batch_size=WRITE_BATCH, **history)
 
 
 def household_roster_after_commit(*, user) -> None:
@@ -803,11 +784,12 @@ def households_export(*, user, queryset: QuerySet[Household], stream: IO[bytes])
     access = Access.for_user(user)
     households = access.visible(queryset.model._default_manager.filter(pk__in=queryset.values("pk")))
     masked = not access.sees_full_id_numbers
-    book = StreamingWorkbook(HOUSEHOLD_ROSTER)
-    members = book.sheet(MEMBERS, _member_rows(households, masked))
-    assessments = book.sheet(ASSESSMENTS, _assessment_rows(households))
-    book.instructions([MASKED_NOTE] if masked else ["本文件可修改后直接导入（按户编号、身份证号匹配）。"])
-    book.save(stream)
+    members, assessments = write_roster(
+        HOUSEHOLD_ROSTER,
+        [(MEMBERS, _member_rows(households, masked)), (ASSESSMENTS, _assessment_rows(households))],
+        stream,
+        notes=[MASKED_NOTE] if masked else ["本文件可修改后直接导入（按户编号、身份证号匹配）。"],
+    )
     return {
         "households": households.count(),
         "members": members,

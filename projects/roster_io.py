@@ -15,6 +15,7 @@ from typing import IO, Any
 from django.db.models import Exists, OuterRef, QuerySet
 
 from core.access import Access
+from core.excel.bulk import insert_with_history, update_with_history
 from core.excel.engine import SheetData
 from core.excel.limits import Limits
 from core.excel.sheet_import import (
@@ -26,7 +27,7 @@ from core.excel.sheet_import import (
     role_may_import,
     shown_date,
 )
-from core.excel.writers import StreamingWorkbook, write_template
+from core.excel.writers import write_roster, write_template
 from core.idnumbers import mask
 from households.models import Household, Member
 from projects.models import ProgressEntry, Project, Relocation, RelocationSite, Training
@@ -42,6 +43,7 @@ from projects.rosters import (
 from villages.models import AdministrativeVillage, Township
 
 CHUNK = 2_000
+CHANGE_REASON = "花名册导入"  # the history reason, when a model keeps history
 AREA_PER_PERSON = 25  # 易地扶贫搬迁: 建档立卡搬迁户 at most 25 m² of housing per person
 MASKED_NOTE = (
     "注意：本文件中的身份证号已部分隐藏（*），不能再导入；需要导入时请由有权限查看完整身份证号的人员导出。"
@@ -78,18 +80,6 @@ def _run(
 
 def _diff(current: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
     return {f: v for f, v in wanted.items() if v != current[f]}
-
-
-def _bulk_update(model, updates: dict[int, dict[str, Any]]) -> None:
-    ids = sorted(updates)
-    for start in range(0, len(ids), CHUNK):
-        objs = list(model.objects.filter(pk__in=ids[start : start + CHUNK]))
-        fields: set[str] = set()
-        for obj in objs:
-            for name, value in updates[obj.pk].items():
-                setattr(obj, name, value)
-                fields.add(name)
-        model.objects.bulk_update(objs, sorted(fields), batch_size=CHUNK)
 
 
 def _scoped_places(user) -> dict[str, list[str]]:
@@ -262,19 +252,21 @@ def _project_plan(access: Access, data: SheetData, outcome: Outcome) -> Callable
                 outcome.add("progress", "unchanged")
 
     def write() -> None:
-        created = Project.objects.bulk_create(
-            [Project(**values) for _, values in project_creates], batch_size=CHUNK
+        created = insert_with_history(
+            Project, [values for _, values in project_creates], user=access.user, reason=CHANGE_REASON
         )
-        ids = {key: p.pk for (key, _), p in zip(project_creates, created, strict=True)}
-        _bulk_update(Project, project_updates)
-        ProgressEntry.objects.bulk_create(
+        ids = {key: pk for (key, _), pk in zip(project_creates, created, strict=True)}
+        update_with_history(Project, project_updates, user=access.user, reason=CHANGE_REASON)
+        insert_with_history(
+            ProgressEntry,
             [
-                ProgressEntry(project_id=ids[p] if isinstance(p, tuple) else p, **values)
+                {"project_id": ids[p] if isinstance(p, tuple) else p, **values}
                 for p, values in progress_creates
             ],
-            batch_size=CHUNK,
+            user=access.user,
+            reason=CHANGE_REASON,
         )
-        _bulk_update(ProgressEntry, progress_updates)
+        update_with_history(ProgressEntry, progress_updates, user=access.user, reason=CHANGE_REASON)
 
     return write
 
@@ -309,10 +301,12 @@ def projects_export(*, user, queryset: QuerySet[Project] | None, stream: IO[byte
     projects = Access.for_user(user).visible(Project.objects.all())
     if queryset is not None:
         projects = projects.filter(pk__in=queryset.values("pk"))
-    book = StreamingWorkbook(PROJECT_ROSTER)
-    written = book.sheet(PROJECTS, _project_rows(projects))
-    book.instructions(["本文件可修改后直接导入（按项目名称、乡镇、年度和填报日期匹配）。"])
-    book.save(stream)
+    (written,) = write_roster(
+        PROJECT_ROSTER,
+        [(PROJECTS, _project_rows(projects))],
+        stream,
+        notes=["本文件可修改后直接导入（按项目名称、乡镇、年度和填报日期匹配）。"],
+    )
     return {"rows": written, "projects": projects.count(), "masked": False}
 
 
@@ -429,8 +423,8 @@ def _relocation_plan(access: Access, data: SheetData, outcome: Outcome) -> Calla
             outcome.add("relocations", "unchanged")
 
     def write() -> None:
-        _bulk_update(Relocation, updates)
-        Relocation.objects.bulk_create([Relocation(**values) for values in creates], batch_size=CHUNK)
+        update_with_history(Relocation, updates, user=access.user, reason=CHANGE_REASON)
+        insert_with_history(Relocation, creates, user=access.user, reason=CHANGE_REASON)
 
     return write
 
@@ -451,12 +445,12 @@ def relocations_export(*, user, queryset: QuerySet[Relocation] | None, stream: I
         )
         .iterator(chunk_size=CHUNK)
     )
-    book = StreamingWorkbook(RELOCATION_ROSTER)
-    written = book.sheet(
-        RELOCATIONS, ([s, n, str(kinds.get(k, "")), p, area(a), d] for s, n, k, p, a, d in rows)
+    (written,) = write_roster(
+        RELOCATION_ROSTER,
+        [(RELOCATIONS, ([s, n, str(kinds.get(k, "")), p, area(a), d] for s, n, k, p, a, d in rows))],
+        stream,
+        notes=["本文件可修改后直接导入（按户编号匹配）。"],
     )
-    book.instructions(["本文件可修改后直接导入（按户编号匹配）。"])
-    book.save(stream)
     return {"relocations": written, "masked": False}
 
 
@@ -543,8 +537,11 @@ def _training_plan(access: Access, data: SheetData, outcome: Outcome) -> Callabl
             outcome.add("participants", "created")
 
     def write() -> None:
-        Participant.objects.bulk_create(
-            [Participant(training_id=t, member_id=m) for t, m in creates], batch_size=CHUNK
+        insert_with_history(
+            Participant,
+            [{"training_id": t, "member_id": m} for t, m in creates],
+            user=access.user,
+            reason=CHANGE_REASON,
         )
 
     return write
@@ -572,10 +569,12 @@ def training_export(*, user, queryset: QuerySet[Training] | None, stream: IO[byt
         .values_list("training__name", "training__year", "member__id_number", "member__name")
         .iterator(chunk_size=CHUNK)
     )
-    book = StreamingWorkbook(TRAINING_ROSTER)
-    written = book.sheet(PARTICIPANTS, ([t, y, mask(i) if masked else i, n] for t, y, i, n in rows))
-    book.instructions([MASKED_NOTE] if masked else ["本文件可修改后直接导入（按培训和身份证号匹配）。"])
-    book.save(stream)
+    (written,) = write_roster(
+        TRAINING_ROSTER,
+        [(PARTICIPANTS, ([t, y, mask(i) if masked else i, n] for t, y, i, n in rows))],
+        stream,
+        notes=[MASKED_NOTE] if masked else ["本文件可修改后直接导入（按培训和身份证号匹配）。"],
+    )
     return {"participants": written, "masked": masked}
 
 

@@ -14,9 +14,11 @@ from typing import Any
 from core.excel.columns import CellError, Sheet
 from core.excel.errors import Errors
 from core.excel.normalise import _SPACES, key
-from core.excel.reader import FORMULA_NO_VALUE, ExcelError, XlsxReader, column_index, column_letter
+from core.excel.reader import FORMULA_NO_VALUE, ExcelError, WorkbookReader, column_index, column_letter
 
 HEADER_SEARCH_ROWS = 10  # a title row or two above the headers is common; further down is not a roster
+MEMO_SIZE = 2_000  # distinct texts remembered per column
+_MISSING = object()
 
 
 @dataclass
@@ -48,7 +50,7 @@ class SheetData:
         self.bad_rows.add(row)
 
 
-def find_sheet(reader: XlsxReader, name: str) -> str | None:
+def find_sheet(reader: WorkbookReader, name: str) -> str | None:
     """The workbook's sheet named ``name``, matched after trimming and full-width normalisation."""
     wanted = key(name)
     return next((s for s in reader.sheet_names if key(s) == wanted), None)
@@ -59,7 +61,7 @@ def _blank(value: Any) -> bool:
 
 
 def read_sheet(
-    reader: XlsxReader,
+    reader: WorkbookReader,
     sheet: Sheet,
     errors: Errors,
     *,
@@ -127,8 +129,10 @@ def read_sheet(
 
     # -- rows -------------------------------------------------------------------------------------------
     positions = {c.field: i for i, c in enumerate(sheet.columns)}
+    # Text cells repeat (乡镇, 民族, 与户主关系 …): each column remembers what a text parsed to, up to
+    # MEMO_SIZE distinct texts, so a repeated one costs a dict lookup instead of a parse and validation.
     active = [
-        (data.cells[c.field], positions[c.field], c, c.parser.parse, c.required or c.filled, c.validators)
+        (data.cells[c.field], positions[c.field], c, c.parser.parse, c.required or c.filled, c.validators, {})
         for c in sheet.columns
         if c.field in data.cells
     ]
@@ -143,8 +147,13 @@ def read_sheet(
         n = len(values)
         out: list[Any] = [None] * width
         bad = False
-        for cell, position, column, parse, must, validators in active:
+        for cell, position, column, parse, must, validators, memo in active:
             raw = values[cell] if cell < n else None
+            if raw.__class__ is str:
+                value = memo.get(raw, _MISSING)
+                if value is not _MISSING:
+                    out[position] = value
+                    continue
             if raw is None or (raw.__class__ is str and not raw.strip(_SPACES)):
                 if must:
                     add(
@@ -187,6 +196,8 @@ def read_sheet(
                 bad = True
                 continue
             out[position] = value
+            if raw.__class__ is str and value.__class__ is not list and len(memo) < MEMO_SIZE:
+                memo[raw] = value
         if unnamed or n > header_width:
             for index in (*unnamed, *range(header_width, n)):
                 if index < n and not _blank(values[index]) and index not in unnamed_reported:

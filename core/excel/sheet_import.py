@@ -20,7 +20,7 @@ from core.excel.columns import Roster
 from core.excel.engine import SheetData, find_sheet, read_sheet
 from core.excel.errors import Errors
 from core.excel.limits import Limits
-from core.excel.reader import WorkbookRejected, XlsxReader
+from core.excel.reader import WorkbookReader, WorkbookRejected
 
 LOOKUP_CHUNK = 20_000  # values per IN (...): queries grow per 20,000 rows, never per row
 WHATS = ("created", "updated", "unchanged")
@@ -80,7 +80,7 @@ def read_roster_sheet(
     sheet = roster.sheets[0]
     report = progress or (lambda percent: None)
     try:
-        with XlsxReader(source, limits) as reader:
+        with WorkbookReader(source, limits) as reader:
             name = find_sheet(reader, sheet.name)
             if name is None:
                 errors.add(

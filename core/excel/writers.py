@@ -1,7 +1,8 @@
-"""Writing workbooks with openpyxl: templates with drop-downs, error workbooks, streaming exports.
+"""Writing workbooks: templates with drop-downs, error workbooks (openpyxl), roster exports (xlsxwriter).
 
-Exports and error workbooks use write-only mode, fed row by row, so memory stays flat whatever the size.
-Templates are small and use the ordinary mode (data validations need it).
+Exports (``write_roster``) stream through xlsxwriter's constant-memory mode and error workbooks through
+openpyxl's write-only mode, fed row by row, so memory stays flat whatever the size. Templates are small
+and use openpyxl's ordinary mode.
 """
 
 from __future__ import annotations
@@ -9,17 +10,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
+import xlsxwriter
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from xlsxwriter.utility import xl_col_to_name
 
 from core.excel.columns import Roster, Sheet
 from core.excel.errors import Errors
 from core.excel.normalise import key
-from core.excel.reader import FORMULA_NO_VALUE, ExcelError, WorkbookRejected, XlsxReader
+from core.excel.reader import FORMULA_NO_VALUE, ExcelError, WorkbookReader, WorkbookRejected
 
 HEADER_FONT = Font(bold=True)
 REQUIRED_FONT = Font(bold=True, color="C00000")
@@ -30,16 +33,6 @@ INSTRUCTIONS = "填写说明"
 CHOICES = "选项"
 ERROR_LIST = "错误清单"
 TEMPLATE_ROWS = 5000  # drop-downs apply to this many data rows of a template
-
-
-def _header_cells(ws, sheet: Sheet) -> list[WriteOnlyCell]:
-    cells = []
-    for column in sheet.columns:
-        cell = WriteOnlyCell(ws, column.header)
-        cell.font = REQUIRED_FONT if column.required or column.filled else HEADER_FONT
-        cell.fill = HEADER_FILL
-        cells.append(cell)
-    return cells
 
 
 def _widths(ws, sheet: Sheet) -> None:
@@ -140,31 +133,87 @@ def write_template(
     wb.save(stream)
 
 
-class StreamingWorkbook:
-    """A write-only workbook fed sheet by sheet from iterables of rows (memory stays flat)."""
+def write_roster(
+    roster: Roster,
+    sheets: Sequence[tuple[Sheet, Iterable[Sequence[Any]]]],
+    stream: IO[bytes],
+    *,
+    notes: Sequence[str] = (),
+    scoped: dict[str, list[str]] | None = None,
+) -> list[int]:
+    """The one roster export: each declared sheet from an iterable of rows (values in cell form), then
+    the instructions sheet and the hidden choices behind the drop-downs; answers the rows written per sheet.
 
-    def __init__(self, roster: Roster):
-        self.roster = roster
-        self.wb = Workbook(write_only=True)
-
-    def sheet(self, sheet: Sheet, rows: Iterable[Sequence[Any]]) -> int:
-        """Write a declared sheet: styled headers, then each row of values already in cell form."""
-        ws = self.wb.create_sheet(sheet.name)
-        _widths(ws, sheet)
-        ws.freeze_panes = "A2"
-        ws.append(_header_cells(ws, sheet))
+    Written by xlsxwriter in constant-memory mode: each row goes to a temporary file as it comes, so
+    memory stays flat, and it writes about twice as fast as openpyxl's write-only mode (README, benchmarks).
+    Text is never read as a formula or a link, so a name starting with "=" stays text.
+    """
+    scoped = scoped or {}
+    book = xlsxwriter.Workbook(
+        stream,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "default_date_format": "yyyy-mm-dd",
+        },
+    )
+    styles = {
+        required: book.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", **({"font_color": "#C00000"} if required else {})}
+        )
+        for required in (False, True)
+    }
+    data = [(book.add_worksheet(sheet.name), sheet, rows) for sheet, rows in sheets]
+    guide = book.add_worksheet(INSTRUCTIONS)
+    lists = book.add_worksheet(CHOICES)
+    counts = []
+    list_column = 0
+    for ws, sheet, rows in data:
+        for i, column in enumerate(sheet.columns):
+            ws.set_column(i, i, column.width)
+            ws.write_string(0, i, column.header, styles[bool(column.required or column.filled)])
+        ws.freeze_panes(1, 0)
         count = 0
-        append = ws.append
-        for row in rows:
-            append(row)
-            count += 1
-        return count
-
-    def instructions(self, notes: Sequence[str] = ()) -> None:
-        _write_instructions(self.wb, self.roster, notes, write_only=True)
-
-    def save(self, stream: IO[bytes]) -> None:
-        self.wb.save(stream)
+        write_row = ws.write_row
+        for count, row in enumerate(rows, 1):  # noqa: B007 (the count is the result)
+            write_row(count, 0, row)
+        counts.append(count)
+        for i, column in enumerate(sheet.columns):
+            values = scoped.get(column.scoped_choices) if column.scoped_choices else column.parser.choices
+            if not values:
+                continue
+            lists.write_string(0, list_column, f"{sheet.name}·{column.header}")
+            for r, value in enumerate(values, 1):
+                lists.write(r, list_column, value)
+            letter = xl_col_to_name(list_column)
+            list_column += 1
+            multiple = column.parser.__class__.__name__ == "MultiEnum"
+            ws.data_validation(
+                1,
+                i,
+                max(count, TEMPLATE_ROWS),
+                i,
+                {
+                    "validate": "list",
+                    "source": f"='{CHOICES}'!${letter}$2:${letter}${len(values) + 1}",
+                    "ignore_blank": not column.required,
+                    "error_type": "warning" if multiple else "stop",
+                    "error_title": "取值无效",
+                    "error_message": f"“{column.header}”请从下拉列表选择"
+                    + ("（可多选，用顿号分隔）" if multiple else ""),
+                    "input_title": column.header[:32],
+                    "input_message": column.parser.describe()[:250],
+                },
+            )
+    for width, col in zip((16, 12, 60, 50), range(4), strict=True):
+        guide.set_column(col, col, width)
+    for r, row in enumerate(instructions_rows(roster, notes)):
+        guide.write_row(r, 0, row)
+    lists.hide()
+    book.close()
+    return counts
 
 
 def write_error_workbook(source, errors: Errors, stream: IO[bytes]) -> bool:
@@ -173,7 +222,7 @@ def write_error_workbook(source, errors: Errors, stream: IO[bytes]) -> bool:
     Answers False when the upload cannot be read at all (then the error list is all there is).
     """
     try:
-        reader = XlsxReader(source)
+        reader = WorkbookReader(source)
     except WorkbookRejected:
         return False
     marks = errors.by_cell()

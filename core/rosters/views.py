@@ -57,7 +57,7 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label="花名册文件（.xlsx）",
         error_messages={"required": "请选择要上传的 Excel 文件。", "empty": "上传的文件是空的。"},
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx", "class": "form-control"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods", "class": "form-control"}),
     )
     dry_run = forms.BooleanField(
         label="仅校验（不写入；校验通过后可在预览页确认导入）",

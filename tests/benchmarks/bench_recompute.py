@@ -1,13 +1,15 @@
 """Eligibility recompute over the whole registry, beside a single hand-written SQL UPDATE.
 
-Targets (issue 3): 1,000,000 households with ~4,000,000 members and one assessment each, recomputed in
-under 60 s on the local PostgreSQL, and within 3× the time of one hand-written UPDATE doing the same
-comparison (per-capita net income above the year's line, and the six guarantees).
+Targets (issue 14): 1,000,000 households with ~4,000,000 members and one assessment each, recomputed in
+under 45 s on the local PostgreSQL, within 1.5× the time of one hand-written UPDATE doing the same
+comparison (per-capita net income above the year's line, and the six guarantees), and a rerun that
+changes nothing in under 10 s. The plan of the main statement is printed (EXPLAIN (ANALYZE, BUFFERS),
+run on a reset registry in a transaction that is rolled back).
 
 The registry is topped up with generate_households to BENCH_RECOMPUTE_HOUSEHOLDS (default 1,000,000).
 Both runs start from the same state (no decision stored) and include their commit. The recompute also
 writes what the UPDATE does not: the decision on each assessment (income, line, reasons in words, rule
-version) and a change record per household, which is why the target allows it 3×.
+version) and a change record per household, which is why the target allows it 1.5×.
 
 Then, on the same registry, the household list page (issue 3: "at 1,000,000 households the filtered list
 answers in under 300 ms on the server"): whole requests through Django's test client as the county admin,
@@ -20,8 +22,9 @@ import os
 import sys
 import time
 
-TARGET_SECONDS = 60
-TARGET_RATIO = 3.0
+TARGET_SECONDS = 45
+TARGET_RATIO = 1.5
+TARGET_RERUN_SECONDS = 10
 TARGET_LIST_MS = 300
 
 BASELINE_SQL = """
@@ -108,16 +111,23 @@ def run() -> dict:
     warm = time.perf_counter() - started
 
     ratio = cold / baseline
-    passed = cold < TARGET_SECONDS and ratio <= TARGET_RATIO and warm_run.decisions_changed == 0
+    checks = {
+        f"首次 < {TARGET_SECONDS} 秒": cold < TARGET_SECONDS,
+        f"首次 ≤ {TARGET_RATIO}× 基线": ratio <= TARGET_RATIO,
+        f"再次 < {TARGET_RERUN_SECONDS} 秒": warm < TARGET_RERUN_SECONDS,
+        "再次运行无变化": warm_run.decisions_changed == 0,
+    }
+    passed = all(checks.values())
     print("脱贫条件重算（eligibility_recompute）")
     print(f"  数据: {households:,} 户  {members:,} 名成员  {assessments:,} 条年度评估")
     print(f"  手写单条 SQL UPDATE（基线）   {baseline:7.2f} 秒")
     print(f"  重算（首次，全部结论变化）     {cold:7.2f} 秒  变化 {cold_run.decisions_changed:,} 户")
     print(f"  重算（再次，无变化）           {warm:7.2f} 秒  变化 {warm_run.decisions_changed:,} 户")
     print(f"  比值 首次重算 ÷ 基线            {ratio:7.2f}")
-    print(
-        f"  目标：< {TARGET_SECONDS} 秒，且 ≤ {TARGET_RATIO:.0f}× 基线，再次运行无变化 {'PASS' if passed else 'FAIL'}"
-    )
+    print(f"  比值 再次重算 ÷ 基线            {warm / baseline:7.2f}")
+    for label, ok in checks.items():
+        print(f"  目标 {label:<24} {'PASS' if ok else 'FAIL'}")
+    _explain()
     list_passed = _list_pages()
     return {
         "households": households,
@@ -127,6 +137,26 @@ def run() -> dict:
         "ratio": ratio,
         "passed": passed and list_passed,
     }
+
+
+def _explain() -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of the main statement (every assessment's decision) on a reset registry."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from households import eligibility
+
+    _reset()
+    print("  主语句（评估结论）的执行计划：EXPLAIN (ANALYZE, BUFFERS)，首次状态，事务回滚")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute(
+            "EXPLAIN (ANALYZE, BUFFERS) " + eligibility._ASSESSMENTS_SQL,
+            {"rule": eligibility.RULE_VERSION, "now": timezone.now()},
+        )
+        for (line,) in cursor.fetchall():
+            print("    " + line)
+        transaction.set_rollback(True)
 
 
 def _list_pages() -> bool:

@@ -166,7 +166,7 @@ def test_an_exited_household_failing_a_later_year_is_flagged_for_return_review()
 def test_a_failing_run_leaves_the_registry_as_it_was(monkeypatch):
     household = two_person_household()
     AssessmentFactory(household=household, year=2016, wage_income=9000)
-    monkeypatch.setattr(eligibility, "_LATEST_SQL", "SELECT broken;\n\nSELECT 1;\n\nSELECT 1")
+    monkeypatch.setattr(eligibility, "_HOUSEHOLDS_SQL", "SELECT broken")
 
     with pytest.raises(Exception):  # noqa: B017 - any database error
         eligibility_recompute()

@@ -7,7 +7,9 @@ import pytest
 
 from core.models import ImportRecord
 from core.rosters.imports import roster_import
+from households.models import Member
 from households.roster_io import household_roster_import
+from tests.core.excel.formats import to_ods, to_xls, upload
 from tests.core.excel.helpers import MEMBER_HEADERS, fingerprint, member_row, named, workbook
 from tests.factories import make_household, make_id_number
 
@@ -181,3 +183,115 @@ def test_a_good_row_after_a_bad_file_check_still_imports(admin, place):
     rows = [member_row({"number": "N1", "nv": place}, 身份证号=make_id_number())]
     outcome = household_roster_import(user=admin, source=workbook(rows), dry_run=False)
     assert not outcome.errors and outcome.written
+
+
+# -- the other formats: .xls (Excel 97-2003, WPS) and .ods are read, and refused for the same reasons -----
+
+
+def _family(place):
+    return [
+        member_row({"number": "N1", "nv": place}, 身份证号=make_id_number()),
+        member_row(
+            {"number": "N1", "nv": place}, 姓名="李秀英", 身份证号=make_id_number(sex="female"),
+            与户主关系="配偶", 性别="女",
+        ),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("convert", [to_xls, to_ods], ids=["xls", "ods"])
+def test_other_formats_import(admin, place, convert):
+    outcome = household_roster_import(user=admin, source=convert(workbook(_family(place))), dry_run=False)
+    assert not outcome.errors, outcome.errors.as_list()
+    assert outcome.written and Member.objects.filter(household__household_number="N1").count() == 2
+
+
+@pytest.mark.parametrize("convert", [to_xls, to_ods], ids=["xls", "ods"])
+def test_other_formats_report_the_cell(admin, registry, place, convert):
+    rows = _family(place)
+    rows[1]["民族"] = "火星族"
+    error = _only_error(admin, convert(workbook(rows)))
+    assert (error["sheet"], error["row"], error["column"]) == ("成员", 3, "民族")
+    assert "不是可选值" in error["message"]
+    assert fingerprint() == registry
+
+
+def test_xls_merged_header(admin, registry, place):
+    outcome = household_roster_import(
+        user=admin, source=to_xls(workbook(_family(place)), merge=(0, 0, 0, 1)), dry_run=False
+    )
+    assert any("合并单元格" in e["message"] and e["row"] == 1 for e in outcome.errors.as_list())
+    assert fingerprint() == registry
+
+
+def test_xls_merged_data_cells(admin, registry, place):
+    outcome = household_roster_import(
+        user=admin, source=to_xls(workbook(_family(place)), merge=(1, 2, 0, 0)), dry_run=False
+    )
+    assert any("合并单元格" in e["message"] and e["row"] == 2 for e in outcome.errors.as_list())
+    assert fingerprint() == registry
+
+
+def test_xls_truncated(admin, registry, place):
+    data = to_xls(workbook(_family(place))).getvalue()
+    error = _only_error(admin, upload(data[: len(data) // 2], "花名册.xls"))
+    assert ".xls" in error["message"] and "无法读取" in error["message"]
+    assert fingerprint() == registry
+
+
+def test_xls_too_large(admin, registry, place, settings):
+    source = to_xls(workbook(_family(place)))
+    settings.ROSTER_MAX_BYTES = len(source.getvalue()) - 1
+    error = _only_error(admin, source)
+    assert "超过上限" in error["message"]
+    assert fingerprint() == registry
+
+
+def test_ods_error_value(admin, registry, place):
+    outcome = household_roster_import(
+        user=admin, source=to_ods(workbook(_family(place)), errors={(1, 16): True}), dry_run=False
+    )
+    (error,) = outcome.errors.as_list()
+    assert (error["row"], error["column"]) == (2, "识别年度") and "错误值 #N/A" in error["message"]
+    assert fingerprint() == registry
+
+
+def test_ods_encrypted(admin, registry, place):
+    error = _only_error(admin, to_ods(workbook(_family(place)), encrypted=True))
+    assert "密码" in error["message"]
+    assert fingerprint() == registry
+
+
+def test_ods_zip_bomb(admin, registry):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        z.writestr("content.xml", " " * (40 * 1048576))
+    error = _only_error(admin, upload(out.getvalue(), "花名册.ods"))
+    assert "压缩炸弹" in error["message"]
+    assert fingerprint() == registry
+
+
+def test_ods_too_large_inflated(admin, registry, place, settings):
+    settings.ROSTER_MAX_UNCOMPRESSED_BYTES = 1000
+    error = _only_error(admin, to_ods(workbook(_family(place))))
+    assert "解压后" in error["message"] and "超过上限" in error["message"]
+    assert fingerprint() == registry
+
+
+def test_ods_broken_content(admin, registry):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        z.writestr("content.xml", "<office:document-content><table:table")
+    error = _only_error(admin, upload(out.getvalue(), "花名册.ods"))
+    assert "损坏" in error["message"]
+    assert fingerprint() == registry
+
+
+def test_odt_is_not_a_spreadsheet(admin, registry):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text", zipfile.ZIP_STORED)
+        z.writestr("content.xml", "<x/>")
+    error = _only_error(admin, upload(out.getvalue(), "花名册.odt"))
+    assert "不是表格" in error["message"]

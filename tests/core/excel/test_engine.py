@@ -8,7 +8,8 @@ import pytest
 from core.excel.columns import CellError
 from core.excel.normalise import compact, key, strip
 from core.excel.parsers import Amount, Bool, Date, Enum, IdNumber, Integer, MultiEnum, Text
-from core.excel.reader import XlsxReader, column_index, column_letter
+from core.excel.reader import WorkbookReader as XlsxReader
+from core.excel.reader import column_index, column_letter
 from households import choices
 from tests.core.excel.helpers import patch_sheet, workbook
 
@@ -92,3 +93,18 @@ def test_reader_inline_strings_and_cached_formulas():
     )  # fmt: skip
     with XlsxReader(source) as reader:
         assert list(reader.rows("成员")) == [(1, ["户编号", "年度", "户编号x"])]
+
+
+def test_repeated_texts_are_parsed_once_but_every_bad_cell_is_reported(place):
+    from core.excel.engine import read_sheet
+    from core.excel.errors import Errors
+    from households.rosters import MEMBERS
+    from tests.core.excel.helpers import member_row
+
+    rows = [member_row({"number": f"N{i}", "nv": place}, 民族="火星族", 健康状况="残疾") for i in range(3)]
+    errors = Errors()
+    with XlsxReader(workbook(rows)) as reader:
+        data = read_sheet(reader, MEMBERS, errors)
+    assert [e.row for e in errors.items if e.column == "民族"] == [2, 3, 4]
+    health = [values[data.index("health")] for _, values in data.rows]
+    assert health[0] == health[1] == ["disabled"] and health[0] is not health[1]  # lists are not shared
