@@ -39,7 +39,12 @@ from core.idnumbers import mask, normalise, validate_disability_certificate, val
 from core.jobs_api import JobSerializer
 from core.rosters.exports import API, XLSX, roster_export
 from households import choices, selectors, services
-from households.exit.services import exit_application_advance, exit_application_create, next_step
+from households.exit.services import (
+    StaleExitStep,
+    exit_application_advance,
+    exit_application_create,
+    next_step,
+)
 from households.models import (
     Assessment,
     EligibilityRun,
@@ -881,7 +886,22 @@ class ExitAdvanceSerializer(serializers.Serializer):
         label="决定",
         error_messages={"invalid_choice": "决定应为 approve（同意）或 reject（不同意）。"},
     )
-    comment = serializers.CharField(allow_blank=True, default="", label="意见（退回时必填）")
+    comment = serializers.CharField(
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        label="意见（退回时必填）",
+        error_messages={"max_length": "意见不能超过 {max_length} 字。"},
+    )
+    step = serializers.CharField(
+        required=False,
+        max_length=32,
+        label="所办理的状态（申请当前的 state；已变化时答 409，不办理）",
+    )
+
+
+class ExitStaleSerializer(serializers.Serializer):
+    detail = serializers.CharField()
 
 
 class ExitApplicationFilter(filters.FilterSet):
@@ -927,15 +947,21 @@ class ExitApplicationViewSet(
         application = exit_application_create(user=request.user, **serializer.validated_data)
         return self._answer(application, status.HTTP_201_CREATED)
 
+    @extend_schema(
+        request=ExitAdvanceSerializer, responses={200: ExitApplicationSerializer, 409: ExitStaleSerializer}
+    )
     @action(detail=True, methods=["post"])
     def advance(self, request, pk=None):
         """Approve moves the application to its next step; reject (with a reason) ends it."""
         application = self.get_object()
         serializer = ExitAdvanceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        application = exit_application_advance(
-            application=application, user=request.user, **serializer.validated_data
-        )
+        try:
+            application = exit_application_advance(
+                application=application, user=request.user, **serializer.validated_data
+            )
+        except StaleExitStep as stale:
+            return Response({"detail": stale.messages[0]}, status=status.HTTP_409_CONFLICT)
         return self._answer(application)
 
 

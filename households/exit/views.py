@@ -140,12 +140,16 @@ def exit_advance(request: HttpRequest, pk: int) -> HttpResponse:
     step = next_step(application)
     form = ExitAdvanceForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择同意或不同意。")
+        messages.error(request, "请刷新页面后再办理。" if "step" in form.errors else "请选择同意或不同意。")
         return _render_detail(request, pk, status=400, advance_form=form)
     decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
     try:
         application = exit_application_advance(
-            application=application, user=request.user, decision=decision, comment=comment
+            application=application,
+            user=request.user,
+            decision=decision,
+            comment=comment,
+            step=form.cleaned_data["step"],
         )
     except ValidationError as exc:
         _error(request, exc)
