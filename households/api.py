@@ -33,7 +33,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from core.access import Access
+from core.access import Access, mask_phone
 from core.api import AccessPermission, IdFilter, IdInFilter, ScopedPrimaryKeyRelatedField
 from core.idnumbers import mask, normalise, validate_disability_certificate, validate_id_number
 from core.jobs_api import JobSerializer
@@ -70,6 +70,19 @@ class IdNumberField(serializers.CharField):
         if request is None:  # no user to ask (a serializer used outside a view): fail closed
             return mask(value)
         return Access.for_user(request.user).id_number(value)
+
+
+class PhoneField(serializers.CharField):
+    """A household's phone, whole only to officials within scope, 139****0000 otherwise (issue 11)."""
+
+    def to_representation(self, value) -> str:
+        value = super().to_representation(value)
+        if not value:
+            return value
+        request = self.context.get("request")
+        if request is None:
+            return mask_phone(value)
+        return Access.for_user(request.user).phone(value)
 
 
 @extend_schema_field(serializers.ListField(child=serializers.CharField()))
@@ -357,6 +370,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
     status_display = display("status")
     member_count = serializers.SerializerMethodField(label="在册人口")
     members = MemberSerializer(many=True, read_only=True)
+    phone = PhoneField(read_only=True, label="联系电话")
 
     class Meta:
         model = Household

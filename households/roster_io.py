@@ -35,7 +35,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from core.access import Access
+from core.access import Access, mask_phone
 from core.excel.bulk import insert_with_history
 from core.excel.engine import SheetData, find_sheet, read_sheet
 from core.excel.errors import Errors
@@ -774,7 +774,8 @@ def _member_rows(households: QuerySet, masked: bool) -> Iterator[list[Any]]:
         yield [
             number, t, v, n, name, mask(id_number) if masked else id_number, relation.get(rel), sex.get(sx),
             eth or None, education.get(edu), school.get(sch), health.to_cell(hl or []), labour.get(lab),
-            migrant.get(mig), attribute.get(att), cause.get(cau), year, phone or None, status.get(st), exit_year,
+            migrant.get(mig), attribute.get(att), cause.get(cau), year, (mask_phone(phone) if masked else phone) or None,
+            status.get(st), exit_year,
         ]  # fmt: skip
 
 
