@@ -18,10 +18,16 @@ def dead_broker():
     """A real, unreachable broker (nothing listens on port 1)."""
     saved = celery_app.conf.broker_url, celery_app.conf.task_always_eager
     celery_app.conf.broker_url, celery_app.conf.task_always_eager = "redis://127.0.0.1:1/0", False
-    celery_app._pool = None
+    _forget_connections()
     yield
     celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
+    _forget_connections()
+
+
+def _forget_connections() -> None:
+    """Connections and producers are pooled per app: a test before this one may have opened them."""
     celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 def test_a_failed_enqueue_marks_the_job_failed_with_the_reason(
