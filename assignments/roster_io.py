@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from assignments.models import Cadre, Pairing, Revisit, RevisitRound, WorkUnit, WorkUnitVillage
-from assignments.rosters import OFFICES, PAIRING_ROSTER, PAIRINGS, REVISIT_ROSTER, REVISITS
+from assignments.rosters import OFFICES, PAIRING_ROSTER, PAIRINGS, REVISIT_IMPORTERS, REVISIT_ROSTER, REVISITS
 from core.access import Access
 from core.excel.bulk import insert_with_history, update_with_history
 from core.excel.engine import SheetData
@@ -363,7 +363,11 @@ def revisit_roster_import(
     Officials enter paper records here; a revisit must be by a cadre paired with the household on its date.
     """
     outcome, limits = new_outcome(("revisits",), limits)
-    if not role_may_import(user, OFFICES, REVISIT_ROSTER.title, outcome.errors):
+    if not role_may_import(user, REVISIT_IMPORTERS, REVISIT_ROSTER.title, outcome.errors):
+        return outcome
+    access = Access.for_user(user)
+    if not (access.may_create_model(Revisit) and access.may_change_model(Revisit)):  # the access rule, too
+        outcome.errors.add(f"您的角色不能导入{REVISIT_ROSTER.title}：走访记录由挂包干部本人填写。")
         return outcome
     data = read_roster_sheet(source, REVISIT_ROSTER, outcome.errors, limits=limits, progress=progress)
     if data is None:

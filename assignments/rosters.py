@@ -11,6 +11,10 @@ from core.excel.parsers import Date, Enum, Text
 from core.excel.registry import RosterEntry
 
 OFFICES = ("county_admin", "township_official")  # cadres record revisits on the phone, not by Excel
+# Only cadres change revisits (the access rule, Revisit.access_scope), and the county changes everything:
+# paper revisit records are entered by the county; a township official may not create or overwrite a
+# cadre's revisits through the roster (issue 11, finding 8). Exports follow the access rule as before.
+REVISIT_IMPORTERS = ("county_admin",)
 
 
 def _phone(value: str) -> None:
@@ -98,6 +102,6 @@ ENTRIES = [
         importer="assignments.roster_io.revisit_roster_import",
         template="assignments.roster_io.revisit_roster_template",
         exporter="assignments.roster_io.revisits_export",
-        roles=OFFICES,
+        roles=REVISIT_IMPORTERS,
     ),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from assignments.models import Cadre, Pairing
 from core.validation import is_record_id
@@ -64,11 +64,26 @@ def pairing_end(*, pairing: Pairing, ended_on, user) -> Pairing:
 
 # -- revisits (转走访) --------------------------------------------------------------------------------
 
-IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
+# Photos are decoded with Pillow and re-encoded: what is stored is an image the server wrote, under a name
+# the server chose, never the bytes or the name that were sent (a GIF header before HTML is not a photo).
+PHOTO_FORMATS = {
+    "JPEG": ("jpg", "JPEG"),
+    "PNG": ("png", "PNG"),
+    "WEBP": ("webp", "WEBP"),
+    "GIF": ("png", "PNG"),
+}
+REVISIT_TEXT_MAX = 5000  # characters per text field of a revisit
+REVISIT_TEXT_LABELS = {"situation": "基本情况", "problems": "发现问题", "help_given": "帮扶内容"}
 
 
-def _check_photo(photo) -> None:
+def _check_photo(photo):
+    """The photo re-encoded as a new file (JPEG, PNG or WebP), or a ValidationError naming the file."""
+    import io
+    import uuid
+
     from django.conf import settings
+    from django.core.files.base import ContentFile
+    from PIL import Image, UnidentifiedImageError
 
     limit = getattr(settings, "REVISIT_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
     if photo.size > limit:
@@ -77,11 +92,49 @@ def _check_photo(photo) -> None:
                 "photos": f"照片 {photo.name} 为 {photo.size / 1048576:.1f} MB，超过 {limit / 1048576:.0f} MB 上限。"
             }
         )
-    head = photo.read(12)
-    photo.seek(0)
-    is_webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
-    if not (is_webp or any(head.startswith(sig) for sig in IMAGE_SIGNATURES)):
-        raise ValidationError({"photos": f"文件 {photo.name} 不是图片（支持 JPEG、PNG、WebP、GIF）。"})
+    not_an_image = ValidationError({"photos": f"文件 {photo.name} 不是图片（支持 JPEG、PNG、WebP、GIF）。"})
+    try:
+        photo.seek(0)
+        with Image.open(photo) as image:
+            if image.format not in PHOTO_FORMATS:
+                raise not_an_image
+            if image.width * image.height > Image.MAX_IMAGE_PIXELS:
+                raise not_an_image
+            image.load()
+            extension, fmt = PHOTO_FORMATS[image.format]
+            if fmt == "JPEG" and image.mode not in ("RGB", "L"):
+                image = image.convert("RGB")
+            elif fmt == "PNG" and image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+                image = image.convert("RGBA")
+            out = io.BytesIO()
+            image.save(out, fmt)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise not_an_image from None
+    finally:
+        photo.seek(0)
+    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")
+
+
+def _check_revisit_text(values: dict) -> dict:
+    return {
+        field: f"{REVISIT_TEXT_LABELS[field]}不能超过 {REVISIT_TEXT_MAX} 字（现为 {len(value)} 字）。"
+        for field, value in values.items()
+        if field in REVISIT_TEXT_LABELS and len(value or "") > REVISIT_TEXT_MAX
+    }
+
+
+def _check_round(round_id, visited_on) -> dict:
+    """A revisit is filed under a round only when its date falls within that round's dates (finding 7)."""
+    from assignments.models import RevisitRound
+
+    rnd = RevisitRound.objects.filter(pk=round_id).first() if is_record_id(round_id) else None
+    if rnd is None:
+        return {"round_id": f"回访轮次不存在: {round_id}"}
+    if not (rnd.starts_on <= visited_on <= rnd.ends_on):
+        return {
+            "round_id": f"走访日期 {visited_on} 不在回访轮次“{rnd.name}”（{rnd.starts_on} 至 {rnd.ends_on}）内。"
+        }
+    return {}
 
 
 def _outside_county(latitude, longitude) -> bool:
@@ -120,6 +173,7 @@ def revisit_record(
     """
     import datetime
 
+    from django.conf import settings
     from django.utils import timezone
 
     from assignments.models import Revisit, RevisitPhoto, RevisitRound
@@ -155,17 +209,26 @@ def revisit_record(
         errors["kind"] = "走访方式应为入户或电话。"
     if (latitude is None) != (longitude is None):
         errors["latitude"] = "经纬度须同时填写。"
-    for photo in photos:
+    errors.update(
+        _check_revisit_text({"situation": situation, "problems": problems, "help_given": help_given})
+    )
+    max_photos = getattr(settings, "REVISIT_MAX_PHOTOS", 9)
+    if len(photos) > max_photos:
+        errors["photos"] = [f"每次走访最多 {max_photos} 张照片，本次为 {len(photos)} 张。"]
+    stored_photos = []
+    for photo in photos if "photos" not in errors else ():
         try:
-            _check_photo(photo)
+            stored_photos.append(_check_photo(photo))
         except ValidationError as exc:
             errors.setdefault("photos", []).extend(exc.message_dict["photos"])
+    if round_id is not None and not errors.get("visited_on"):
+        errors.update(_check_round(round_id, visited_on))
     if errors:
         raise ValidationError(errors)
     if round_id is None:
         found = RevisitRound.objects.filter(starts_on__lte=visited_on, ends_on__gte=visited_on).first()
         round_id = found.pk if found else None
-    revisit = Revisit.objects.create(
+    fields = dict(
         household=household,
         cadre_id=user.cadre_id,
         round_id=round_id,
@@ -181,7 +244,17 @@ def revisit_record(
         # A position outside the county is kept but flagged for a look (GPS drift, or a visit by phone).
         location_flagged=latitude is not None and _outside_county(latitude, longitude),
     )
-    for photo in photos:
+    try:
+        with transaction.atomic():  # a savepoint: two sends of one UUID at once (finding 12)
+            revisit = Revisit.objects.create(**fields)
+    except IntegrityError:
+        existing = Revisit.objects.filter(client_uuid=client_uuid).first()
+        if existing is None:
+            raise
+        if existing.cadre_id != user.cadre_id:
+            raise ValidationError({"client_uuid": "该编号已被其他记录使用。"}) from None
+        return RevisitResult(existing, False)
+    for photo in stored_photos:
         RevisitPhoto.objects.create(revisit=revisit, image=photo)
     return RevisitResult(revisit, True)
 
@@ -214,6 +287,9 @@ def revisit_update(*, revisit, user, base_updated_at, **changes):
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError({f: "该字段不能修改。" for f in sorted(unknown)})
+    too_long = _check_revisit_text(changes)
+    if too_long:
+        raise ValidationError(too_long)
     if "visited_on" in changes:
         import datetime
 
@@ -234,6 +310,10 @@ def revisit_update(*, revisit, user, base_updated_at, **changes):
             raise ValidationError({"visited_on": "走访日期不能晚于今天。"})
         if pairing is not None and visited_on < pairing.started_on:
             raise ValidationError({"visited_on": f"走访日期不能早于结对开始日期 {pairing.started_on}。"})
+        if revisit.round_id is not None:
+            wrong_round = _check_round(revisit.round_id, visited_on)
+            if wrong_round:
+                raise ValidationError({"visited_on": wrong_round["round_id"]})
     for name, value in changes.items():
         setattr(revisit, name, value)
     revisit.save()

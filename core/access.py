@@ -29,6 +29,16 @@ from django.http import Http404
 from core.idnumbers import mask
 
 
+def mask_phone(phone: str) -> str:
+    """139****0000: the first three and the last four digits only (shorter numbers: the last four)."""
+    phone = phone or ""
+    if len(phone) >= 11:
+        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    if len(phone) > 4:
+        return "*" * (len(phone) - 4) + phone[-4:]
+    return "*" * len(phone)
+
+
 class Role(models.TextChoices):
     """The five roles of DESIGN.md §4. Every decision about them is made in this module."""
 
@@ -276,6 +286,10 @@ class Access:
 
     def id_number(self, id_number: str) -> str:
         return id_number if self.sees_full_id_numbers else mask(id_number)
+
+    def phone(self, phone: str) -> str:
+        """A household's phone number: whole for the officials who see whole ID numbers, else 139****0000."""
+        return phone if self.sees_full_id_numbers else mask_phone(phone)
 
     # -- duties: what a role does, where the thing done declares who does it -------------------------
 

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -17,6 +17,18 @@ from core.logging import request_id_var
 from core.models import Job
 
 logger = logging.getLogger("poverty_tracker.jobs")
+
+BROKER_DOWN = "后台服务不可用，请稍后重试"
+
+
+def _broker_errors() -> tuple[type[BaseException], ...]:
+    from kombu.exceptions import OperationalError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    return (OperationalError, RedisConnectionError, ConnectionError, OSError)
+
+
+BROKER_ERRORS = _broker_errors()
 
 
 def job_enqueue(*, kind: str, task, params: dict | None = None, created_by=None) -> Job:
@@ -32,10 +44,40 @@ def job_enqueue(*, kind: str, task, params: dict | None = None, created_by=None)
 
     def send() -> None:
         runner = import_string(task) if isinstance(task, str) else task
-        runner.delay(job.id, **job.params)
+        try:
+            # No publish retries: with the broker down the request answers at once, with a reason.
+            runner.apply_async(args=(job.id,), kwargs=job.params, retry=False)
+        except BROKER_ERRORS:
+            logger.exception("job %s (%s) not enqueued: broker unreachable", job.pk, job.kind)
+            job_fail(job, BROKER_DOWN)
 
     transaction.on_commit(send)
     return job
+
+
+def job_fail(job: Job, reason: str) -> None:
+    """Mark a job that did not run (or will not finish) failed with ``reason``, if it is still open."""
+    job.state, job.error, job.finished_at = Job.State.FAILED, reason, timezone.now()
+    Job.objects.filter(pk=job.pk, state__in=(Job.State.QUEUED, Job.State.RUNNING)).update(
+        state=job.state, error=reason, finished_at=job.finished_at
+    )
+
+
+def jobs_stuck(now=None):
+    """Jobs queued or running past the task time limit: their worker died, or their message was lost."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    limit = timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 3900))
+    cutoff = (now or timezone.now()) - limit
+    return Job.objects.filter(
+        models.Q(state=Job.State.RUNNING, started_at__lt=cutoff)
+        | models.Q(state=Job.State.QUEUED, created_at__lt=cutoff)
+    )
+
+
+STUCK = "任务超时未完成（后台服务中断），已标记为失败，请重新发起"
 
 
 def job_progress(job: Job, percent: int) -> None:

@@ -50,3 +50,12 @@ def roster_export_task(
             stream.seek(0)
             path = default_storage.save(name, File(stream, name=os.path.basename(name)))
         job.result = {**written, "file": path, "name": os.path.basename(path)}
+
+
+@shared_task(name="core.tasks.jobs_sweep")
+def jobs_sweep() -> int:
+    """Mark jobs stuck past their time limit as failed (a killed worker, a lost message); scheduled."""
+    from core.jobs import STUCK, jobs_stuck
+
+    now = timezone.now()
+    return jobs_stuck(now).update(state="failed", error=STUCK, finished_at=now)

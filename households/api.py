@@ -33,13 +33,18 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from core.access import Access
+from core.access import Access, mask_phone
 from core.api import AccessPermission, FilterSet, IdFilter, ScopedPrimaryKeyRelatedField
 from core.idnumbers import mask, normalise, validate_disability_certificate, validate_id_number
 from core.jobs_api import JobSerializer
 from core.rosters.exports import API, XLSX, roster_export
 from households import choices, selectors, services
-from households.exit.services import exit_application_advance, exit_application_create, next_step
+from households.exit.services import (
+    StaleExitStep,
+    exit_application_advance,
+    exit_application_create,
+    next_step,
+)
 from households.models import (
     Assessment,
     EligibilityRun,
@@ -65,6 +70,19 @@ class IdNumberField(serializers.CharField):
         if request is None:  # no user to ask (a serializer used outside a view): fail closed
             return mask(value)
         return Access.for_user(request.user).id_number(value)
+
+
+class PhoneField(serializers.CharField):
+    """A household's phone, whole only to officials within scope, 139****0000 otherwise (issue 11)."""
+
+    def to_representation(self, value) -> str:
+        value = super().to_representation(value)
+        if not value:
+            return value
+        request = self.context.get("request")
+        if request is None:
+            return mask_phone(value)
+        return Access.for_user(request.user).phone(value)
 
 
 @extend_schema_field(serializers.ListField(child=serializers.CharField()))
@@ -346,6 +364,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
     status_display = display("status")
     member_count = serializers.SerializerMethodField(label="在册人口")
     members = MemberSerializer(many=True, read_only=True)
+    phone = PhoneField(read_only=True, label="联系电话")
 
     class Meta:
         model = Household
@@ -842,7 +861,22 @@ class ExitAdvanceSerializer(serializers.Serializer):
         label="决定",
         error_messages={"invalid_choice": "决定应为 approve（同意）或 reject（不同意）。"},
     )
-    comment = serializers.CharField(allow_blank=True, default="", label="意见（退回时必填）")
+    comment = serializers.CharField(
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        label="意见（退回时必填）",
+        error_messages={"max_length": "意见不能超过 {max_length} 字。"},
+    )
+    step = serializers.CharField(
+        required=False,
+        max_length=32,
+        label="所办理的状态（申请当前的 state；已变化时答 409，不办理）",
+    )
+
+
+class ExitStaleSerializer(serializers.Serializer):
+    detail = serializers.CharField()
 
 
 class ExitApplicationFilter(FilterSet):
@@ -877,14 +911,20 @@ class ExitApplicationViewSet(_ChangeViewSet):
         application = exit_application_create(user=request.user, **serializer.validated_data)
         return self._answer(application, status.HTTP_201_CREATED)
 
+    @extend_schema(
+        request=ExitAdvanceSerializer, responses={200: ExitApplicationSerializer, 409: ExitStaleSerializer}
+    )
     @action(detail=True, methods=["post"])
     def advance(self, request, pk=None):
         """Approve moves the application to its next step; reject (with a reason) ends it."""
         application = self.get_object()
         serializer = self._input(ExitAdvanceSerializer)
-        application = exit_application_advance(
-            application=application, user=request.user, **serializer.validated_data
-        )
+        try:
+            application = exit_application_advance(
+                application=application, user=request.user, **serializer.validated_data
+            )
+        except StaleExitStep as stale:
+            return Response({"detail": stale.messages[0]}, status=status.HTTP_409_CONFLICT)
         return self._answer(application)
 
 

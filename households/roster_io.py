@@ -34,7 +34,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from core.access import Access
+from core.access import Access, mask_phone
 from core.excel.bulk import insert_with_history, update_with_history
 from core.excel.engine import SheetData, find_sheet, read_sheet
 from core.excel.errors import Errors
@@ -445,15 +445,16 @@ class _Plan:
                 file_ids.add(id_number)
                 found = registered.get(id_number)
                 if found is not None and found[3] != group.number:
-                    where = (
-                        f"（户编号 {found[3]}）"
-                        if self._in_scope(found[4], found[5])
-                        else "（在您管辖范围以外）"
-                    )
-                    sheet.error(
-                        errors, number, "id_number",
-                        f"身份证号 {mask(id_number)} 已登记在其他户{where}；一人只能属于一户，迁移成员请使用分户、合户功能",
-                    )  # fmt: skip
+                    if self._in_scope(found[4], found[5]):
+                        message = (
+                            f"身份证号 {mask(id_number)} 已登记在其他户（户编号 {found[3]}）；"
+                            "一人只能属于一户，迁移成员请使用分户、合户功能"
+                        )
+                    else:  # no existence oracle: nothing about a record the user may not see (issue 11)
+                        message = (
+                            f"身份证号 {mask(id_number)} 不能导入到本户，请核对号码；如有疑问请联系县扶贫办"
+                        )
+                    sheet.error(errors, number, "id_number", message)
                     group.bad = True
                     continue
                 left = found is not None and found[6] != ""
@@ -745,7 +746,8 @@ def _member_rows(households: QuerySet, masked: bool) -> Iterator[list[Any]]:
         yield [
             number, t, v, n, name, mask(id_number) if masked else id_number, relation.get(rel), sex.get(sx),
             eth or None, education.get(edu), school.get(sch), health.to_cell(hl or []), labour.get(lab),
-            migrant.get(mig), attribute.get(att), cause.get(cau), year, phone or None, status.get(st), exit_year,
+            migrant.get(mig), attribute.get(att), cause.get(cau), year, (mask_phone(phone) if masked else phone) or None,
+            status.get(st), exit_year,
         ]  # fmt: skip
 
 

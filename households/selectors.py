@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 
+from core.access import mask_phone
+from core.idnumbers import mask
 from households import choices
 from households.choices import COUNTED_STATUSES, POOR_STATUSES, Status
 from households.models import (
@@ -328,9 +330,18 @@ class HistoryEntry:
     reason: str = ""
 
 
-def _display(field, value, names: dict) -> str:
+# Personal data in the history is masked as on the page (DESIGN.md §4; issue 11, findings 3 and 14).
+_ID_FIELDS = {"id_number", "disability_certificate"}
+_PHONE_FIELDS = {"phone"}
+
+
+def _display(field, value, names: dict, access: Access | None = None) -> str:
     if value is None or value == "" or value == []:
         return "—"
+    if field.name in _ID_FIELDS:
+        return access.id_number(str(value)) if access is not None else mask(str(value))
+    if field.name in _PHONE_FIELDS:
+        return access.phone(str(value)) if access is not None else mask_phone(str(value))
     if isinstance(value, bool):
         return "是" if value else "否"
     if field.is_relation:
@@ -379,8 +390,8 @@ def household_history(*, access: Access, household: Household) -> list[HistoryEn
             changes = tuple(
                 HistoryChange(
                     field=str(meta.get_field(c.field).verbose_name),
-                    old=_display(meta.get_field(c.field), c.old, names),
-                    new=_display(meta.get_field(c.field), c.new, names),
+                    old=_display(meta.get_field(c.field), c.old, names, access),
+                    new=_display(meta.get_field(c.field), c.new, names, access),
                 )
                 for c in delta
             )

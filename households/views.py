@@ -117,6 +117,7 @@ def household_detail(request, pk):
     access = Access.for_user(request.user)
     household = selectors.household_detail(access=access, pk=pk)
     health_labels = dict(choices.Health.choices)
+    household.shown_phone = access.phone(household.phone)
     for member in household.members.all():
         member.shown_id_number = access.id_number(member.id_number)
         # 残疾证号 begins with the ID number: masked the same way.

@@ -20,6 +20,10 @@ app.conf.beat_schedule = {
         "task": "assignments.tasks.overdue_flag",
         "schedule": crontab(hour=6, minute=0),
     },
+    "jobs-sweep": {  # jobs stuck past their time limit (a killed worker) are marked failed
+        "task": "core.tasks.jobs_sweep",
+        "schedule": crontab(minute="*/10"),
+    },
     "village-figures-nightly": {
         "task": "households.tasks.figures_refresh",
         "schedule": crontab(hour=3, minute=0),

@@ -175,10 +175,19 @@ def revisit_photo(request, pk: int):
         handle = photo.image.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404("照片文件不存在。") from None
-    content_type = mimetypes.guess_type(photo.image.name)[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type)
+    # Only the image types the upload re-encodes to are shown inline; anything else (a file stored before
+    # photos were re-encoded) is downloaded as bytes, never rendered from the app's origin.
+    content_type = mimetypes.guess_type(photo.image.name)[0]
+    if content_type in PHOTO_CONTENT_TYPES:
+        response = FileResponse(handle, content_type=content_type)
+        response["Content-Disposition"] = "inline"
+    else:
+        response = FileResponse(handle, content_type="application/octet-stream", as_attachment=True)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+PHOTO_CONTENT_TYPES = {"image/jpeg", "image/png", "image/webp"}
 
 
 # -- the service worker ---------------------------------------------------------------------------------

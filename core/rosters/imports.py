@@ -123,12 +123,27 @@ def roster_import_commit(*, user, record: ImportRecord) -> ImportRecord:
             raise ValidationError("该文件已经导入。")
         if not record.file:
             raise ValidationError("该导入记录没有可导入的文件。")
-        if record.state != ImportRecord.State.CHECKED:
+        if record.state != ImportRecord.State.CHECKED and not _commit_never_started(record):
             raise ValidationError("只有校验通过的文件才能导入；请修改错误后重新上传。")
         record.dry_run = False
         record.state = ImportRecord.State.UPLOADED
         record.save(update_fields=["dry_run", "state"])
     return _run_or_enqueue(record, Limits.from_settings())
+
+
+def _commit_never_started(record: ImportRecord) -> bool:
+    """A checked file whose commit job failed before it ran (the broker was down, or the job was swept as
+    lost): nothing was written, so it may be committed again."""
+    from core.models import Job
+
+    job = record.job
+    return (
+        record.state == ImportRecord.State.UPLOADED
+        and not record.dry_run
+        and job is not None
+        and job.state == Job.State.FAILED
+        and job.started_at is None
+    )
 
 
 def _run_or_enqueue(record: ImportRecord, limits: Limits) -> ImportRecord:

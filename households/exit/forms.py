@@ -48,9 +48,12 @@ class ExitFilterForm(forms.Form):
 
 class ExitAdvanceForm(forms.Form):
     decision = forms.ChoiceField(choices=Decision.choices, widget=forms.HiddenInput)
+    # The state being decided, always sent: a second submit of the same form decides nothing (issue 11).
+    step = forms.CharField(widget=forms.HiddenInput, error_messages={"required": _("请刷新页面后再办理。")})
     comment = forms.CharField(
         label=_("意见"),
         required=False,  # a rejection needs a reason: the service says so, in its own words
+        max_length=2000,
         widget=forms.Textarea(
             attrs={**TEXTAREA, "placeholder": _("同意时可填写意见；不同意（退回）时必须填写理由")}
         ),
@@ -109,12 +112,17 @@ class ExitObjectionForm(forms.Form):
         max_length=50,
         widget=forms.TextInput(attrs={"class": "form-control", "placeholder": _("可匿名")}),
     )
-    content = forms.CharField(label=_("异议内容"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
+    content = forms.CharField(
+        label=_("异议内容"), required=False, max_length=2000, widget=forms.Textarea(attrs=TEXTAREA)
+    )
 
 
 class ExitObjectionResolveForm(forms.Form):
     resolution = forms.CharField(
-        label=_("处理结果"), required=False, widget=forms.Textarea(attrs={**TEXTAREA, "rows": 2})
+        label=_("处理结果"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={**TEXTAREA, "rows": 2}),
     )
 
 

@@ -105,14 +105,46 @@ def exit_application_create(*, household: Household, year: int, user, comment: s
     return application
 
 
+EXIT_TEXT_MAX = 2000  # characters of a step's comment, an objection or its resolution
+RAISED_BY_MAX = 50  # ExitObjection.raised_by
+
+
+class StaleExitStep(ValidationError):
+    """The decision names a state the application has left (a double submit, or two officials at once)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, code="stale_step")
+
+
+def _check_length(field: str, label: str, value: str, limit: int = EXIT_TEXT_MAX) -> None:
+    if len(value or "") > limit:
+        raise ValidationError({field: f"{label}不能超过 {limit} 字（现为 {len(value)} 字）。"})
+
+
 @transaction.atomic
 def exit_application_advance(
-    *, application: ExitApplication, user, decision: str, comment: str = "", on: datetime.date | None = None
+    *,
+    application: ExitApplication,
+    user,
+    decision: str,
+    comment: str = "",
+    on: datetime.date | None = None,
+    step: str | None = None,
 ) -> ExitApplication:
-    """Take the application's next step: approve moves it on, reject (with a reason) ends it."""
+    """Take the application's next step: approve moves it on, reject (with a reason) ends it.
+
+    ``step`` is the state being decided (the application's state when the form or client read it): when
+    given and the application has moved on since, nothing is recorded (a second submit decides nothing)."""
     access = Access.for_user(user)
     application = access.get_or_404(ExitApplication.objects.select_for_update(), pk=application.pk)
     on = on or today()
+    if step is not None and step != application.state:
+        seen = dict(ExitState.choices).get(step, step)
+        raise StaleExitStep(
+            f"该申请已办理到“{application.get_state_display()}”，您提交的是“{seen}”时的决定，"
+            "未予办理；请刷新页面后查看。"
+        )
+    _check_length("comment", "意见", comment)
     step = next_step(application)
     if step is None:
         raise ValidationError(f"该申请已结束（{application.get_state_display()}），不能再办理。")
@@ -182,6 +214,8 @@ def exit_objection_record(
         raise ValidationError("该申请当前不在公示期内。")
     if not content.strip():
         raise ValidationError({"content": "请填写异议内容。"})
+    _check_length("content", "异议内容", content)
+    _check_length("raised_by", "反映人", raised_by, RAISED_BY_MAX)
     return ExitObjection.objects.create(
         application=application, recorded_by=user, content=content, raised_by=raised_by
     )
@@ -195,6 +229,7 @@ def exit_objection_resolve(*, objection: ExitObjection, user, resolution: str) -
         raise ValidationError("您的角色不能处理公示异议。")
     if not resolution.strip():
         raise ValidationError({"resolution": "请填写处理结果。"})
+    _check_length("resolution", "处理结果", resolution)
     objection.resolution = resolution
     objection.save(update_fields=["resolution"])
     return objection

@@ -118,12 +118,16 @@ def exit_advance(request: HttpRequest, pk: int) -> HttpResponse:
     step = next_step(application)
     form = ExitAdvanceForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择同意或不同意。")
+        messages.error(request, "请刷新页面后再办理。" if "step" in form.errors else "请选择同意或不同意。")
         return _render_detail(request, pk, status=400, advance_form=form)
     decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
     with service_errors(form, request):
         application = exit_application_advance(
-            application=application, user=request.user, decision=decision, comment=comment
+            application=application,
+            user=request.user,
+            decision=decision,
+            comment=comment,
+            step=form.cleaned_data["step"],
         )
         head = record.household.head_name or record.household.household_number
         if decision == Decision.REJECT:

@@ -29,7 +29,20 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 M = "/assignments/m/"
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
+
+
+def _jpeg() -> bytes:
+    """A real JPEG (photos are decoded and re-encoded on upload); Pillow re-encodes it to the same bytes."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(out, "JPEG")
+    return out.getvalue()
+
+
+JPEG = _jpeg()
 PAGE_WEIGHT_BUDGET = 150 * 1024  # HTML + CSS + JS of the revisit form, gzip-compressed (issue 5)
 
 

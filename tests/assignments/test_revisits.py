@@ -15,7 +15,19 @@ from tests.factories import CadreFactory, NaturalVillageFactory, PairingFactory,
 
 pytestmark = pytest.mark.django_db
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
+
+def _jpeg() -> bytes:
+    """A real JPEG (photos are decoded and re-encoded on upload); Pillow re-encodes it to the same bytes."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(out, "JPEG")
+    return out.getvalue()
+
+
+JPEG = _jpeg()
 
 
 @pytest.fixture

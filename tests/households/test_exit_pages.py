@@ -55,8 +55,10 @@ def to_township_verified(application, people):
 
 
 def post_advance(client, application, decision=APPROVE, comment="同意"):
+    application.refresh_from_db()  # the form names the state it decides, as the page's form does
     return client.post(
-        reverse("households:exit-advance", args=[application.pk]), {"decision": decision, "comment": comment}
+        reverse("households:exit-advance", args=[application.pk]),
+        {"decision": decision, "comment": comment, "step": application.state},
     )
 
 

@@ -1,0 +1,123 @@
+"""Issue 11, finding 6: a dead broker fails the job with a reason; a sweeper ends jobs stuck past their limit."""
+
+import datetime
+import time
+
+import pytest
+from django.utils import timezone
+
+from core.jobs import BROKER_DOWN, job_enqueue
+from core.models import Job
+from poverty_tracker.celery import app as celery_app
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dead_broker():
+    """A real, unreachable broker (nothing listens on port 1)."""
+    saved = celery_app.conf.broker_url, celery_app.conf.task_always_eager
+    celery_app.conf.broker_url, celery_app.conf.task_always_eager = "redis://127.0.0.1:1/0", False
+    _forget_connections()
+    yield
+    celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
+    _forget_connections()
+
+
+def _forget_connections() -> None:
+    """Connections and producers are pooled per app: a test before this one may have opened them."""
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+def test_a_failed_enqueue_marks_the_job_failed_with_the_reason(
+    dead_broker, django_capture_on_commit_callbacks
+):
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_enqueue(kind="figures", task="households.tasks.figures_refresh")
+    assert time.monotonic() - started < 15  # fails fast, not after endless retries
+    assert job.state == Job.State.FAILED and job.error == BROKER_DOWN == "后台服务不可用，请稍后重试"
+    stored = Job.objects.get(pk=job.pk)
+    assert (stored.state, stored.error) == (Job.State.FAILED, BROKER_DOWN) and stored.finished_at
+
+
+def test_the_sweeper_fails_jobs_stuck_past_their_time_limit(settings):
+    from core.tasks import jobs_sweep
+
+    limit = settings.CELERY_TASK_TIME_LIMIT
+    long_ago = timezone.now() - datetime.timedelta(seconds=limit + 60)
+    stuck = Job.objects.create(kind="figures", state=Job.State.RUNNING, started_at=long_ago)
+    lost = Job.objects.create(kind="figures", state=Job.State.QUEUED)
+    Job.objects.filter(pk=lost.pk).update(created_at=long_ago)
+    fresh = Job.objects.create(kind="figures", state=Job.State.RUNNING, started_at=timezone.now())
+    jobs_sweep()
+    assert Job.objects.get(pk=stuck.pk).state == Job.State.FAILED
+    assert Job.objects.get(pk=lost.pk).state == Job.State.FAILED
+    assert "超时" in Job.objects.get(pk=stuck.pk).error
+    assert Job.objects.get(pk=fresh.pk).state == Job.State.RUNNING
+    assert "jobs-sweep" in celery_app.conf.beat_schedule
+
+
+def test_an_import_whose_commit_did_not_start_can_be_committed_again(dead_broker, settings, place_and_admin):
+    """With the broker down the commit's job fails before it starts; once it is back, the commit is retried."""
+    from core.models import ImportRecord
+    from core.rosters.imports import roster_import, roster_import_commit
+    from households.models import Household
+    from tests.core.excel.test_roster_service import roster
+
+    place, admin = place_and_admin
+    celery_app.conf.task_always_eager = True
+    record = roster_import(user=admin, file=roster(place, 2), dry_run=True)
+    assert record.state == ImportRecord.State.CHECKED
+    settings.ROSTER_ASYNC_ROWS = 1  # the commit goes to a job
+    celery_app.conf.task_always_eager = False
+
+    record = _commit_on_commit(roster_import_commit, admin, record)
+    assert record.job.state == Job.State.FAILED and record.job.error == BROKER_DOWN
+    assert Household.objects.count() == 0  # nothing half-done
+    celery_app.conf.task_always_eager = True  # the broker is back
+    record = _commit_on_commit(roster_import_commit, admin, ImportRecord.objects.get(pk=record.pk))
+    record.refresh_from_db()
+    assert record.state == ImportRecord.State.COMMITTED and Household.objects.count() == 2
+
+
+def _commit_on_commit(commit, user, record):
+    from django.db import connection
+
+    result = commit(user=user, record=record)
+    for _, callback, _ in list(connection.run_on_commit):  # what the commit queued, as after a real commit
+        callback()
+    connection.run_on_commit.clear()
+    return result
+
+
+@pytest.fixture
+def place_and_admin():
+    from accounts.models import Role
+    from tests.factories import NaturalVillageFactory, UserFactory
+
+    return NaturalVillageFactory(), UserFactory(role=Role.COUNTY_ADMIN)
+
+
+def test_a_poverty_line_saved_with_the_broker_down_says_the_recompute_did_not_start(
+    dead_broker, client, django_capture_on_commit_callbacks
+):
+    from django.contrib.messages import get_messages
+
+    from accounts.models import Role
+    from households.models import PovertyLine
+    from tests.factories import UserFactory
+
+    admin = UserFactory(role=Role.COUNTY_ADMIN, is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/households/povertyline/add/",
+            {"year": 2031, "amount": "4000", "region_code": "", "note": ""},
+        )
+    assert PovertyLine.objects.filter(year=2031).exists()  # the line is kept
+    job = Job.objects.get(kind="eligibility_recompute")
+    assert (job.state, job.error) == (Job.State.FAILED, BROKER_DOWN)
+    said = " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert "重新计算没有启动" in said and BROKER_DOWN in said
