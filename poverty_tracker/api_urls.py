@@ -1,9 +1,9 @@
 """/api/v1/: each app registers its viewsets on one router."""
 
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from accounts.api import obtain_auth_token
 from assignments.api import ROUTES as ASSIGNMENT_ROUTES
 from assignments.phone.api import ROUTES as PHONE_ROUTES
 from core.jobs_api import JobViewSet
