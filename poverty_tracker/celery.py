@@ -20,6 +20,10 @@ app.conf.beat_schedule = {
         "task": "assignments.tasks.overdue_flag",
         "schedule": crontab(hour=6, minute=0),
     },
+    "export-files-sweep": {
+        "task": "core.tasks.export_sweep",
+        "schedule": crontab(hour=4, minute=0),
+    },
     "village-figures-nightly": {
         "task": "households.tasks.figures_refresh",
         "schedule": crontab(hour=3, minute=0),

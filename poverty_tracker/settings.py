@@ -251,4 +251,5 @@ ROSTER_MAX_ROWS = env.int("ROSTER_MAX_ROWS", default=200_000)  # per sheet
 ROSTER_MAX_UNCOMPRESSED_BYTES = env.int("ROSTER_MAX_UNCOMPRESSED_BYTES", default=1024 * 1024 * 1024)
 ROSTER_MAX_COMPRESSION_RATIO = env.int("ROSTER_MAX_COMPRESSION_RATIO", default=200)
 ROSTER_MAX_ERRORS = 5_000  # reported; past that the report says how many more
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)  # export files are deleted after this
 ROSTER_ASYNC_ROWS = 2_000  # larger imports run as a job with a progress bar

@@ -21,8 +21,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.access import Access
+from core.audit import access_log_record
 from core.jobs_api import JobSerializer
-from core.models import ImportRecord
+from core.models import AccessLog, ImportRecord
 from core.rosters.exports import XLSX
 from core.rosters.imports import import_result, roster_import, roster_import_commit
 
@@ -130,6 +131,12 @@ class ImportRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         record = self.get_object()
         if not record.error_file:
             raise NotFound("该导入记录没有错误标注工作簿。")
+        access_log_record(
+            user=request.user,
+            kind=AccessLog.Kind.ERROR_FILE,
+            what=f"导入记录 {record.pk}：{record.original_name}",
+            request=request,
+        )
         return FileResponse(
             record.error_file.open("rb"),
             as_attachment=True,
