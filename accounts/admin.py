@@ -40,6 +40,7 @@ class UserAdmin(ServiceAdmin, DjangoUserAdmin):
             township=data.get("township"),
             village=data.get("village"),
             cadre=data.get("cadre"),
+            by=request.user,  # an account an admin made must choose its own password at first sign-in
         )
 
     def service_update(self, request, obj, form):

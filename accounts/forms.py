@@ -2,7 +2,10 @@
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from core.access import Role
 
 
 class LoginForm(AuthenticationForm):
@@ -23,3 +26,70 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("用户名或密码不正确，请重新输入（区分大小写）。"),
         "inactive": _("该账户已停用，请联系县扶贫办。"),
     }
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label="原密码", strip=False, widget=forms.PasswordInput)
+    new_password = forms.CharField(label="新密码", strip=False, widget=forms.PasswordInput)
+    new_password2 = forms.CharField(label="再次输入新密码", strip=False, widget=forms.PasswordInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
+            self.add_error("new_password2", "两次输入的新密码不一致。")
+        return data
+
+
+class PasswordResetForm(forms.Form):
+    password = forms.CharField(label="新密码", strip=False, widget=forms.PasswordInput)
+
+
+class AccountCreateForm(forms.Form):
+    username = forms.CharField(label="用户名", max_length=150)
+    password = forms.CharField(label="初始密码", strip=False, widget=forms.PasswordInput)
+    role = forms.ChoiceField(label="角色", choices=Role.choices)
+    township = forms.CharField(label="所属乡镇（名称或 ID）", required=False)
+    village = forms.CharField(label="所属行政村（名称或 ID）", required=False)
+    cadre = forms.CharField(label="干部 ID", required=False)
+
+    def clean(self):
+        data = super().clean()
+        for name in ("township", "village", "cadre"):
+            data[name] = data.get(name) or None
+        return data
+
+
+class AccountUpdateForm(forms.Form):
+    role = forms.ChoiceField(label="角色", choices=Role.choices)
+    township = forms.CharField(label="所属乡镇（名称或 ID）", required=False)
+    village = forms.CharField(label="所属行政村（名称或 ID）", required=False)
+    cadre = forms.CharField(label="干部 ID", required=False)
+    is_active = forms.BooleanField(label="启用", required=False)
+
+    def __init__(self, *args, account, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "role": account.role,
+                "township": account.township_id or "",
+                "village": account.village_id or "",
+                "cadre": account.cadre_id or "",
+                "is_active": account.is_active,
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+    def changes(self) -> dict:
+        data = dict(self.cleaned_data)
+        for name in ("township", "village", "cadre"):
+            data[name] = data.get(name) or None
+        return data
+
+
+def form_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError onto the form: field errors where the form has the field."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

@@ -39,6 +39,12 @@ class User(AbstractUser):
         verbose_name="干部",
     )
 
+    must_change_password = models.BooleanField(
+        "首次登录须修改密码",
+        default=False,
+        help_text="管理员创建或重置密码的账户，登录后必须先修改密码。",
+    )
+
     objects = UserManager()
 
     class Meta:
@@ -68,6 +74,15 @@ class User(AbstractUser):
         ]
 
     access_scope = Scope(owner="pk")  # an account sees itself; the county admin sees every account
+
+    def _get_session_auth_hash(self, secret=None):
+        # Sessions are bound to the password and also to the role and scope: changing either ends them.
+        from django.utils.crypto import salted_hmac
+
+        value = f"{self.password}|{self.role}|{self.township_id}|{self.village_id}|{self.cadre_id}"
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash", value, secret=secret, algorithm="sha256"
+        ).hexdigest()
 
     @property
     def scope_label(self) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Role, User
 from core.access import SCOPE_OF_ROLE, Access
@@ -119,8 +121,10 @@ def account_create(
     township: Township | int | str | None = None,
     village: AdministrativeVillage | int | str | None = None,
     cadre: Any | None = None,
+    by: User | None = None,
 ) -> User:
-    """Create a login with one role and its scope. Township and village may be given by name or id."""
+    """Create a login with one role and its scope. Township and village may be given by name or id.
+    A login an admin creates (``by``) must choose its own password at first sign-in."""
     username = (username or "").strip()
     if not username:
         raise ValidationError({"username": "用户名不能为空。"})
@@ -128,11 +132,15 @@ def account_create(
         raise ValidationError({"username": f"用户名“{username}”已存在。"})
     township, village, cadre = _scope(role=role, township=township, village=village, cadre=cadre)
     _check_cadre_free(cadre)
+    if by is not None:
+        _county_admin(by, "创建用户账户")
     user = User(username=username, role=role, township=township, village=village, cadre=cadre)
+    user.must_change_password = by is not None
     _grant_admin_site(user)
     _set_password(user, password)
     user.full_clean()
     user.save()
+    _sync_admin_group(user)
     return user
 
 
@@ -160,12 +168,52 @@ def account_ensure(
     _set_password(user, password)
     user.full_clean()
     user.save()
+    _sync_admin_group(user)
     return user, False
 
 
 def _grant_admin_site(user: User) -> None:
-    # county_admin keeps the reference data (poverty lines, geography, units) in the admin site (§4).
-    user.is_staff = user.is_superuser = Access.for_user(user).uses_admin_site
+    # county_admin keeps the reference data (poverty lines, geography, units) in the admin site (§4):
+    # staff with the model permissions of REFERENCE_DATA (given through a group after saving), never a
+    # superuser. Households, pairings, projects and accounts are managed on the pages.
+    user.is_staff = Access.for_user(user).uses_admin_site
+    user.is_superuser = False
+
+
+# The reference data the county admin keeps in the admin site, as (app label, model) names: accounts sits
+# below these apps, so it names them rather than importing them.
+REFERENCE_DATA = (
+    ("households", "povertyline"),
+    ("villages", "county"),
+    ("villages", "township"),
+    ("villages", "administrativevillage"),
+    ("villages", "naturalvillage"),
+    ("villages", "exitindicator"),
+    ("assignments", "workunit"),
+    ("assignments", "revisitround"),
+)
+REFERENCE_DATA_GROUP = "县扶贫办参考数据"
+
+
+def reference_data_group():
+    """The group whose permissions open the reference data in the admin site (made or brought up to date)."""
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
+
+    group, _ = Group.objects.get_or_create(name=REFERENCE_DATA_GROUP)
+    which = Q(pk__in=[])
+    for app_label, model in REFERENCE_DATA:
+        which |= Q(content_type__app_label=app_label, content_type__model=model)
+    group.permissions.set(Permission.objects.filter(which))
+    return group
+
+
+def _sync_admin_group(user: User) -> None:
+    group = reference_data_group()
+    if user.is_staff:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
 
 
 def _set_password(user: User, password: str) -> None:
@@ -227,12 +275,73 @@ def account_update(*, account: User, by: User, **changes) -> User:
         role = changes.get("role", account.role)
         changes["township"], changes["village"], changes["cadre"] = _scope(role=role, **scope)
         _check_cadre_free(changes["cadre"], user=account)
+    before = (account.role, account.township_id, account.village_id, account.cadre_id, account.is_active)
     for name, value in changes.items():
         setattr(account, name, value)
     _grant_admin_site(account)
     account.full_clean()
     account.save()
+    _sync_admin_group(account)
+    if before != (account.role, account.township_id, account.village_id, account.cadre_id, account.is_active):
+        # A new role or scope, or a deactivation: the old sessions (their hash covers role and scope,
+        # see User._get_session_auth_hash) and API tokens stop working.
+        _end_sessions_and_tokens(account)
     return account
+
+
+def _end_sessions_and_tokens(account: User) -> None:
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=account).delete()
+
+
+@transaction.atomic
+def account_password_reset(*, account: User, by: User, password: str) -> User:
+    """The county admin sets a new password; the user must change it at the next sign-in."""
+    _county_admin(by, "重置密码")
+    account = User.objects.select_for_update().get(pk=account.pk)
+    _set_password(account, password)
+    account.must_change_password = True
+    account.save()
+    _end_sessions_and_tokens(account)
+    account_unlock(account=account, by=by)
+    return account
+
+
+@transaction.atomic
+def account_password_change(*, account: User, old_password: str, new_password: str) -> User:
+    """The user changes their own password: the old one must be right; every API token is deleted."""
+    if not account.check_password(old_password):
+        raise ValidationError({"old_password": "原密码不正确。"})
+    if old_password == new_password:
+        raise ValidationError({"new_password": "新密码不能与原密码相同。"})
+    _set_password(account, new_password)
+    account.must_change_password = False
+    account.save()
+    _end_sessions_and_tokens(account)
+    return account
+
+
+def account_is_locked(account: User) -> bool:
+    """Locked out by django-axes after AXES_FAILURE_LIMIT wrong passwords (until the cool-off ends)."""
+    from axes.helpers import get_cool_off
+    from axes.models import AccessAttempt
+
+    cooloff = get_cool_off()
+    attempts = AccessAttempt.objects.filter(
+        username=account.username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+    )
+    if cooloff is not None:
+        attempts = attempts.filter(attempt_time__gte=timezone.now() - cooloff)
+    return attempts.exists()
+
+
+def account_unlock(*, account: User, by: User) -> int:
+    """The county admin lifts a lock-out of this account (its failed attempts are forgotten)."""
+    from axes.utils import reset
+
+    _county_admin(by, "解除账户锁定")
+    return reset(username=account.username)
 
 
 @transaction.atomic

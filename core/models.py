@@ -61,3 +61,30 @@ class ImportRecord(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "导入记录"
         ordering = ["-created_at"]
+
+
+class AccessLog(models.Model):
+    """Who saw what (issue 11, privacy and audit): every export, every download of an import or error file,
+    and every view of a full ID number by an official — who, when, what, how many rows."""
+
+    access_scope = Scope(owner="user_id")  # a user sees their own entries; county admin and inspectors all
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", "导出"
+        IMPORT_FILE = "import_file", "下载导入文件"
+        ERROR_FILE = "error_file", "下载错误标注文件"
+        ID_NUMBER = "id_number", "查看完整身份证号"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="用户"
+    )
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    kind = models.CharField("类别", max_length=20, choices=Kind.choices, db_index=True)
+    what = models.CharField("对象", max_length=255)
+    rows = models.PositiveIntegerField("行数", null=True, blank=True)
+    request_id = models.CharField("请求编号", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "访问记录"
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["user", "-at"], name="accesslog_user_at")]

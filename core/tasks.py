@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from core.jobs import job_progress, job_running
 from core.models import ImportRecord
-from core.rosters.exports import roster_export
+from core.rosters.exports import access_signature, roster_export
 from core.rosters.imports import import_result, roster_import_run
 
 
@@ -49,7 +49,31 @@ def roster_export_task(
             job_progress(job, 90)
             stream.seek(0)
             path = default_storage.save(name, File(stream, name=os.path.basename(name)))
-        job.result = {**written, "file": path, "name": os.path.basename(path)}
+        job.result = {
+            **written,
+            "file": path,
+            "name": os.path.basename(path),
+            "access": access_signature(job.created_by),  # checked again at download
+        }
+
+
+@shared_task(name="core.tasks.export_sweep")
+def export_sweep() -> int:
+    """Delete export files older than EXPORT_RETENTION_DAYS (nightly); their jobs say the file expired."""
+    from core.models import Job
+    from core.rosters.exports import export_expired
+
+    removed = 0
+    for job in Job.objects.filter(kind="roster_export", state=Job.State.DONE).exclude(result__file=None):
+        path = (job.result or {}).get("file")
+        if not path or not export_expired(job):
+            continue
+        if default_storage.exists(path):
+            default_storage.delete(path)
+        job.result = {**job.result, "file": None, "expired": True}
+        job.save(update_fields=["result"])
+        removed += 1
+    return removed
 
 
 @shared_task(name="core.tasks.jobs_sweep")

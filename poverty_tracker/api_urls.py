@@ -1,11 +1,12 @@
 """/api/v1/: each app registers its viewsets on one router."""
 
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from accounts.api import UserViewSet, obtain_auth_token
 from assignments.api import ROUTES as ASSIGNMENT_ROUTES
 from assignments.phone.api import ROUTES as PHONE_ROUTES
+from core.audit_views import AccessLogViewSet
 from core.jobs_api import JobViewSet
 from core.rosters.api import ImportRecordViewSet
 from households.api import (
@@ -33,6 +34,8 @@ router.register("poverty-lines", PovertyLineViewSet, basename="poverty-line")
 router.register("exit-applications", ExitApplicationViewSet, basename="exit-application")
 router.register("jobs", JobViewSet, basename="job")
 router.register("imports", ImportRecordViewSet, basename="import")
+router.register("users", UserViewSet, basename="user")
+router.register("audit", AccessLogViewSet, basename="audit")
 
 # The cadre work (挂包帮 / 转走访) declares its routes in assignments/api.py and assignments/phone/api.py.
 # Likewise village and township exit (households/units/api.py), money and moves (projects/api.py), and

@@ -24,6 +24,10 @@ app.conf.beat_schedule = {
         "task": "core.tasks.jobs_sweep",
         "schedule": crontab(minute="*/10"),
     },
+    "export-files-sweep": {
+        "task": "core.tasks.export_sweep",
+        "schedule": crontab(hour=4, minute=0),
+    },
     "village-figures-nightly": {
         "task": "households.tasks.figures_refresh",
         "schedule": crontab(hour=3, minute=0),

@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from assignments.urls import root_urlpatterns as assignments_root
+from core import audit_views
 from core.health import healthz
 from dashboards import views as dashboards
 
@@ -18,6 +19,7 @@ urlpatterns = [
     path("rosters/", include("core.rosters.urls")),
     path("villages/", include("dashboards.urls")),  # village and township exit: /villages/exit/
     path("villages/exit/", include("households.units.urls")),  # 出列 / 摘帽 procedure and indicators
+    path("audit/", audit_views.audit, name="audit"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

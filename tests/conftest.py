@@ -1,8 +1,19 @@
 import pytest
+from django.core.cache import cache
 
 from accounts.models import Role
 from poverty_tracker.celery import app as celery_app
 from tests.factories import CadreFactory, NaturalVillageFactory, UserFactory
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _plain_http():
+    """Tests speak plain HTTP to the test client and the e2e live server, whose middleware is built once
+    per session (production redirects to HTTPS and sends secure cookies only)."""
+    from django.conf import settings
+
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
 
 
 @pytest.fixture(autouse=True)
@@ -14,6 +25,7 @@ def _test_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    cache.clear()  # DRF's throttle counts live in the cache: each test starts with none
 
 
 @pytest.fixture(autouse=True)

@@ -20,8 +20,9 @@ from rest_framework.response import Response
 
 from core.access import Access
 from core.api import FilterSet
+from core.audit import access_log_record
 from core.jobs_api import JobSerializer
-from core.models import ImportRecord
+from core.models import AccessLog, ImportRecord
 from core.rosters.exports import XLSX
 from core.rosters.imports import import_result, roster_import, roster_import_commit
 from core.rosters.views import error_file_response
@@ -140,4 +141,10 @@ class ImportRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         record = self.get_object()
         if not record.error_file:
             raise NotFound("该导入记录没有错误标注工作簿。")
+        access_log_record(
+            user=request.user,
+            kind=AccessLog.Kind.ERROR_FILE,
+            what=f"导入记录 {record.pk}：{record.original_name}",
+            request=request,
+        )
         return error_file_response(record)

@@ -50,6 +50,20 @@ def roster_export(
     return entry.call("exporter", user=user, queryset=queryset, stream=stream) or {}
 
 
+def access_signature(user) -> str:
+    """The user's role and scope in one string: an export made under another one is not handed out."""
+    return f"{user.role}|{user.township_id}|{user.village_id}|{user.cadre_id}|{user.is_active}"
+
+
+def export_expired(job) -> bool:
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    return job.created_at < timezone.now() - timedelta(days=settings.EXPORT_RETENTION_DAYS)
+
+
 def roster_export_start(*, user, roster: str, filters: dict | None = None, dialect: str = PAGE) -> Job:
     """A background export; the job's result names the file (downloaded through an access-checked view)."""
     from core.jobs import job_enqueue

@@ -14,6 +14,7 @@ import os
 import tempfile
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,10 +26,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.access import Access
+from core.audit import access_log_record
 from core.excel.limits import Limits
 from core.excel.registry import RosterEntry, roster_entries, roster_entry
-from core.models import ImportRecord, Job
-from core.rosters.exports import XLSX, export_queryset, is_large, roster_export, roster_export_start
+from core.models import AccessLog, ImportRecord, Job
+from core.rosters.exports import (
+    XLSX,
+    access_signature,
+    export_expired,
+    export_queryset,
+    is_large,
+    roster_export,
+    roster_export_start,
+)
 from core.rosters.imports import roster_import, roster_import_commit
 from core.views import page_of
 
@@ -248,6 +258,7 @@ def import_file(request, pk):
     record = _record(request, pk)
     if not record.file:
         raise Http404("该导入记录没有保存文件。")
+    _log(request, AccessLog.Kind.IMPORT_FILE, record)
     return FileResponse(
         record.file.open("rb"), as_attachment=True, filename=record.original_name, content_type=XLSX
     )
@@ -268,6 +279,7 @@ def import_error_file(request, pk):
     record = _record(request, pk)
     if not record.error_file:
         raise Http404("该导入记录没有错误标注工作簿。")
+    _log(request, AccessLog.Kind.ERROR_FILE, record)
     return error_file_response(record)
 
 
@@ -294,7 +306,29 @@ def export(request, key):
     stream = tempfile.TemporaryFile()
     roster_export(user=request.user, roster=key, filters=filters, stream=stream)
     stream.seek(0)
+    access_log_record(
+        user=request.user,
+        kind=AccessLog.Kind.EXPORT,
+        what=f"{entry.title} {_filters_label(filters)}".strip(),
+        rows=queryset.count(),
+        request=request,
+    )
     return FileResponse(stream, as_attachment=True, filename=_xlsx_name(entry.title), content_type=XLSX)
+
+
+def _filters_label(filters: dict) -> str:
+    return "，".join(f"{k}={v}" for k, v in sorted(filters.items()) if v)
+
+
+def _log(request, kind: str, record: ImportRecord) -> None:
+    rows = (record.counts or {}).get("rows")
+    access_log_record(
+        user=request.user,
+        kind=kind,
+        what=f"导入记录 {record.pk}：{record.original_name}",
+        rows=rows if isinstance(rows, int) else None,
+        request=request,
+    )
 
 
 def _export_job(request, pk) -> Job:
@@ -331,9 +365,22 @@ def export_status(request, pk):
 def export_download(request, pk):
     job = _export_job(request, pk)
     path = (job.result or {}).get("file")
+    if job.state == Job.State.DONE and (export_expired(job) or (job.result or {}).get("expired")):
+        raise Http404(f"导出文件已超过保存期限（{settings.EXPORT_RETENTION_DAYS} 天）被删除，请重新导出。")
     if job.state != Job.State.DONE or not path or not default_storage.exists(path):
         raise Http404("导出文件不存在或尚未生成。")
+    made_under = (job.result or {}).get("access")
+    if made_under is not None and made_under != access_signature(request.user):
+        raise PermissionDenied("导出后您的角色或范围已变更，该文件不再提供下载，请重新导出。")
     title = _title(job.params.get("roster", "households"))
+    rows = (job.result or {}).get("rows")
+    access_log_record(
+        user=request.user,
+        kind=AccessLog.Kind.EXPORT,
+        what=f"{title} {_filters_label(job.params.get('filters') or {})}".strip(),
+        rows=rows if isinstance(rows, int) else None,
+        request=request,
+    )
     return FileResponse(
         default_storage.open(path, "rb"),
         as_attachment=True,
