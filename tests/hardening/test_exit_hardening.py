@@ -13,7 +13,7 @@ from households.exit.services import (
 )
 from households.models import ExitApplication
 from tests.households.test_api import client_for
-from tests.households.test_exit_pages import end_notice, household_with_income, people, place  # noqa: F401
+from tests.households.test_exit_pages import household_with_income
 
 pytestmark = pytest.mark.django_db
 APPROVE = choices.Decision.APPROVE

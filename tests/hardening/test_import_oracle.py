@@ -2,7 +2,6 @@
 
 from accounts.models import Role
 from households.roster_io import household_roster_import
-from tests.core.excel.conftest import admin, place  # noqa: F401  (fixtures)
 from tests.core.excel.helpers import member_row, workbook
 from tests.core.excel.test_validation import ctx, family  # noqa: F401  (fixture)
 from tests.factories import NaturalVillageFactory, UserFactory

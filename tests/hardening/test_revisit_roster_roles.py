@@ -8,7 +8,6 @@ from assignments.roster_io import revisit_roster_import
 from assignments.rosters import REVISITS
 from core.access import Access
 from core.excel.registry import roster_entries
-from tests.core.excel.conftest import admin, place  # noqa: F401  (fixtures)
 from tests.core.excel.roster_helpers import sheet_workbook
 from tests.core.excel.test_roster_revisits import ctx, row  # noqa: F401  (fixture)
 from tests.factories import RevisitFactory, UserFactory
