@@ -41,6 +41,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError  # n
 from accounts import selectors, services  # noqa: E402
 from accounts.models import User  # noqa: E402
 from core.access import Access, Role  # noqa: E402
+from core.api import FilterSet  # noqa: E402
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -68,6 +69,14 @@ class UserSerializer(serializers.ModelSerializer):
         return data
 
 
+class UserFilter(FilterSet):
+    """?id= (the base FilterSet); ?q= and ?role= are read by the selector."""
+
+    class Meta:
+        model = User
+        fields = ["id"]
+
+
 def _field_errors(exc: DjangoValidationError) -> ApiValidationError:
     return ApiValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
 
@@ -83,6 +92,7 @@ class UserViewSet(
     a change of role or scope, or a deactivation, ends the user's sessions and tokens."""
 
     serializer_class = UserSerializer
+    filterset_class = UserFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):

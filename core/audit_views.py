@@ -12,6 +12,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 
 from core.access import Access
+from core.api import FilterSet
 from core.audit import access_log_search, change_history_search
 from core.models import AccessLog
 
@@ -51,10 +52,19 @@ class AccessLogSerializer(serializers.ModelSerializer):
         fields = ["id", "user", "at", "kind", "what", "rows", "request_id"]
 
 
+class AccessLogFilter(FilterSet):
+    """?id= (the base FilterSet); ?user=, ?kind=, ?since= and ?until= are read by the search."""
+
+    class Meta:
+        model = AccessLog
+        fields = ["id"]
+
+
 class AccessLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The access log (county admin and inspectors): filter with ?user=, ?kind=, ?since=, ?until=."""
 
     serializer_class = AccessLogSerializer
+    filterset_class = AccessLogFilter
     queryset = AccessLog.objects.none()
 
     def get_queryset(self):
