@@ -22,7 +22,6 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
     extend_schema_view,
-    inline_serializer,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -184,6 +183,16 @@ class MemberSerializer(serializers.ModelSerializer):
     migrant_work_display = display("migrant_work")
     left_reason_display = display("left_reason")
     is_current = serializers.BooleanField(read_only=True, label="在册")
+    # Optional on the model (blank=True): declared so that the schema's enums admit the blank they hold.
+    education = serializers.ChoiceField(
+        choices.Education.choices, allow_blank=True, read_only=True, label="文化程度"
+    )
+    labour = serializers.ChoiceField(
+        choices.Labour.choices, allow_blank=True, read_only=True, label="劳动能力"
+    )
+    left_reason = serializers.ChoiceField(
+        choices.LeaveReason.choices, allow_blank=True, read_only=True, label="减少原因"
+    )
 
     class Meta:
         model = Member
@@ -1018,7 +1027,8 @@ class HouseholdExportView(APIView):
         ],
         responses={
             (200, XLSX): OpenApiTypes.BINARY,
-            400: inline_serializer("ExportError", {"detail": serializers.CharField()}),
+            # field errors of the filters ({"status": [...]}), or {"detail": ...}
+            400: OpenApiTypes.OBJECT,
         },
     )
     def get(self, request):

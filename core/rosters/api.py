@@ -105,7 +105,11 @@ class ImportRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     @extend_schema(
         request={"multipart/form-data": ImportUploadSerializer},
-        responses={201: ImportRecordSerializer, 202: ImportRecordSerializer, 400: ImportRecordSerializer},
+        responses={
+            201: ImportRecordSerializer,
+            202: ImportRecordSerializer,
+            400: OpenApiTypes.OBJECT,
+        },  # field errors
     )
     def create(self, request, *args, **kwargs):
         upload = ImportUploadSerializer(data=request.data)
