@@ -20,6 +20,14 @@ app.conf.beat_schedule = {
         "task": "assignments.tasks.overdue_flag",
         "schedule": crontab(hour=6, minute=0),
     },
+    "monitoring-screening-nightly": {
+        "task": "monitoring.tasks.screening",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "monitoring-quality-nightly": {
+        "task": "monitoring.tasks.quality",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "village-figures-nightly": {
         "task": "households.tasks.figures_refresh",
         "schedule": crontab(hour=3, minute=0),
