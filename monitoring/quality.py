@@ -131,7 +131,7 @@ CHECKS = (
     ),
     Check(
         "no_visit",
-        "连续两轮未走访",
+        "结对户连续两轮未走访",
         Severity.MEDIUM,
         f"""WITH rounds AS (SELECT id, name FROM assignments_revisitround WHERE ends_on < current_date
                             ORDER BY ends_on DESC LIMIT 2)
@@ -139,6 +139,7 @@ CHECKS = (
                   md5((SELECT string_agg(id::text, ',' ORDER BY id) FROM rounds))
              FROM households_household h
             WHERE h.status IN {POOR} AND (SELECT count(*) FROM rounds) = 2
+              AND EXISTS (SELECT 1 FROM assignments_pairing pr WHERE pr.household_id = h.id AND pr.ended_on IS NULL)
               AND NOT EXISTS (SELECT 1 FROM assignments_revisit r
                                WHERE r.household_id = h.id AND r.round_id IN (SELECT id FROM rounds))""",
     ),
