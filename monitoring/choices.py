@@ -36,3 +36,21 @@ class Severity(models.TextChoices):
 
 # Seeded risk types; more are data (MonitoringObject.risk_types holds any names).
 RISK_TYPES = ("因病", "因残", "因学", "因灾", "因意外事故", "因务工就业不稳", "因产业项目失败", "其他")
+
+
+class Department(models.TextChoices):
+    MEDICAL = "medical", "医保"
+    CIVIL = "civil", "民政"
+    DISABILITY = "disability", "残联"
+    EMERGENCY = "emergency", "应急"
+    OTHER = "other", "其他"
+
+
+# The risk an alert of each department raises when its row names none.
+DEPARTMENT_RISK = {
+    Department.MEDICAL: "因病",
+    Department.CIVIL: "低保特困变化",
+    Department.DISABILITY: "因残",
+    Department.EMERGENCY: "因灾",
+    Department.OTHER: "其他",
+}
