@@ -150,6 +150,8 @@ SPECTACULAR_SETTINGS = {
         "RelocationKindEnum": "projects.models.Relocation.Kind",
         "TrainingKindEnum": "projects.models.Training.Kind",
         "RevisitKindEnum": "assignments.models.Revisit.Kind",
+        "MonitoringStateEnum": "monitoring.choices.State",
+        "MonitoringKindEnum": "monitoring.choices.Kind",
     },
 }
 
