@@ -1,19 +1,17 @@
 """Demo data of 防返贫监测: monitoring lines 2021..this year, monitoring objects of each kind at different
 steps (脱贫不稳定户 from exited households, 边缘易致贫户 from new 一般农户, 突发严重困难户 from poor ones), and a
-handful of planted data-quality suspects (a phone shared by four households; two assessments still counting a
-departed member). The figures of the registry are unchanged: 一般农户 count nowhere."""
+handful of planted data-quality suspects (a phone shared by four households). The figures of the registry are unchanged: 一般农户 count nowhere."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
 
-from django.db.models import F
 from django.utils import timezone
 
 from core.idnumbers import check_char
 from households import choices
-from households.models import Assessment, Household, NaturalVillage
+from households.models import Household, NaturalVillage
 from households.services import MemberData, household_create
 from monitoring.choices import RISK_TYPES, FoundBy, Kind, State
 from monitoring.models import MonitoringLine, MonitoringObject
@@ -130,7 +128,5 @@ def load_monitoring(region_code: str, log: Callable[[str], None]) -> None:
     # Planted suspects.
     shared = Household.objects.filter(status=choices.Status.POOR).order_by("id")[:4]
     Household.objects.filter(pk__in=[h.pk for h in shared]).update(phone="13987800000")
-    latest = Assessment.objects.filter(household__status=choices.Status.POOR).order_by("-year", "id")[:2]
-    Assessment.objects.filter(pk__in=[a.pk for a in latest]).update(member_count=F("member_count") + 1)
     counts = quality_run()
     log("数据质量疑点：" + "，".join(f"{code} {n}" for code, n in counts.items()))

@@ -137,6 +137,15 @@ class MonitoringLineSerializer(serializers.ModelSerializer):
         ]
 
 
+class MonitoringLineFilter(FilterSet):
+    year = filters.NumberFilter(label="年度")
+    province_code = filters.CharFilter(label="省级行政区划代码")
+
+    class Meta:
+        model = MonitoringLine
+        fields = ["id", "province_code", "year"]
+
+
 class MonitoringLineInputSerializer(serializers.Serializer):
     province_code = serializers.RegexField(
         r"^\d{2}0000$",
@@ -161,7 +170,7 @@ class MonitoringLineViewSet(_Base):
     serializer_class = MonitoringLineSerializer
     change_model = MonitoringLine
     change_denied_message = "只有县扶贫办管理员可以设定监测标准。"
-    filterset_fields = ["province_code", "year"]
+    filterset_class = MonitoringLineFilter
 
     def get_queryset(self):
         return selectors.monitoring_line_list(access=Access.for_user(self.request.user))

@@ -332,8 +332,24 @@ def test_each_exit_step_is_taken_by_the_role_that_owns_it(role):
 
 
 IMPORTS = {
-    "county_admin": {"households", "pairings", "revisits", "projects", "relocations", "training"},
-    "township_official": {"households", "pairings", "revisits", "projects", "relocations", "training"},
+    "county_admin": {
+        "households",
+        "pairings",
+        "revisits",
+        "projects",
+        "relocations",
+        "training",
+        "monitoring_alerts",
+    },
+    "township_official": {
+        "households",
+        "pairings",
+        "revisits",
+        "projects",
+        "relocations",
+        "training",
+        "monitoring_alerts",
+    },
     "village_official": {"households"},
     "cadre": set(),
     "inspector": set(),

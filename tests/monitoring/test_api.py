@@ -59,7 +59,10 @@ def test_monitoring_lines_are_set_by_the_county_admin(people):
         == 403
     )
     answer = client_for(people["county"]).post("/api/v1/monitoring-lines/", body, format="json")
-    assert answer.status_code == 201 and MonitoringLine.objects.get().income_line == 7500
+    assert (
+        answer.status_code == 201
+        and MonitoringLine.objects.get(province_code="530000", year=2025).income_line == 7500
+    )
     bad = client_for(people["county"]).post(
         "/api/v1/monitoring-lines/", {**body, "province_code": "53"}, format="json"
     )

@@ -27,7 +27,9 @@ DAY = datetime.date(2025, 3, 1)
 
 @pytest.fixture
 def line(db):
-    return MonitoringLine.objects.create(province_code="530000", year=2024, income_line=7000, stable_months=6)
+    return MonitoringLine.objects.update_or_create(
+        province_code="530000", year=2024, defaults={"income_line": 7000, "stable_months": 6}
+    )[0]
 
 
 def exited(place):

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def line(db):
-    return MonitoringLine.objects.create(province_code="530000", year=2024, income_line=7000)
+    return MonitoringLine.objects.update_or_create(
+        province_code="530000", year=2024, defaults={"income_line": 7000, "stable_months": 6}
+    )[0]
 
 
 def exited(place):
@@ -33,7 +35,7 @@ def test_an_exited_household_under_the_monitoring_line_becomes_a_candidate(place
     assess(under, 2024, 6500)
     assess(above, 2024, 8000)
     screening_task()
-    obj = MonitoringObject.objects.get()
+    obj = MonitoringObject.objects.get(household__natural_village=place)
     assert (obj.household_id, obj.kind, obj.state, obj.found_by) == (
         under.pk,
         Kind.UNSTABLE,
@@ -42,7 +44,7 @@ def test_an_exited_household_under_the_monitoring_line_becomes_a_candidate(place
     )
     assert obj.reason == "2024 年人均纯收入 6500 元，低于监测标准 7000 元"
     screening_task()  # open objects are not raised twice
-    assert MonitoringObject.objects.count() == 1
+    assert MonitoringObject.objects.filter(household__natural_village=place).count() == 1
 
 
 def test_a_sudden_drop_in_income_of_a_general_household(place, line):
@@ -50,7 +52,7 @@ def test_a_sudden_drop_in_income_of_a_general_household(place, line):
     assess(general, 2023, 12000)
     assess(general, 2024, 5000)
     screening_task()
-    obj = MonitoringObject.objects.get()
+    obj = MonitoringObject.objects.get(household__natural_village=place)
     assert (obj.household_id, obj.kind, obj.risk_types) == (general.pk, Kind.MARGINAL, ["收入骤减"])
     assert "下降超过 50%" in obj.reason
 
@@ -67,7 +69,7 @@ def test_a_revisit_reporting_illness_raises_a_candidate(place, line):
     quiet = exited(place)
     RevisitFactory(household=quiet, cadre=pairing.cadre, visited_on=timezone.localdate(), problems="无")
     screening_task()
-    obj = MonitoringObject.objects.get()
+    obj = MonitoringObject.objects.get(household__natural_village=place)
     assert (obj.household_id, obj.found_by, obj.risk_types) == (household.pk, FoundBy.VISIT, ["因病"])
 
 
@@ -76,4 +78,8 @@ def test_screening_takes_household_ids(place, line):
     assess(first, 2024, 100)
     assess(second, 2024, 100)
     screening_task(household_ids=[second.pk])
-    assert list(MonitoringObject.objects.values_list("household_id", flat=True)) == [second.pk]
+    assert list(
+        MonitoringObject.objects.filter(household__natural_village=place).values_list(
+            "household_id", flat=True
+        )
+    ) == [second.pk]
