@@ -31,6 +31,7 @@ ITEMS = (
     NavItem(_("挂包帮"), "assignments:pairings", OFFICIALS),
     NavItem(_("我的挂包户"), "assignments:my-households", (Role.CADRE,)),
     NavItem(_("项目与搬迁"), "projects:list", OFFICIALS),
+    NavItem(_("防返贫监测"), "monitoring:list", OFFICIALS),
     NavItem(_("花名册导入导出"), "rosters:index", OFFICE_ROLES),
     NavItem(_("接口文档"), "api-docs", (Role.COUNTY_ADMIN,)),
 )

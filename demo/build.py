@@ -18,6 +18,7 @@ from django.db.models import Sum
 
 from assignments.models import Cadre, Pairing, Revisit, RevisitRound, WorkUnit, WorkUnitVillage
 from demo import geography, people, texts, units
+from demo.monitoring import load_monitoring
 from households import choices
 from households.eligibility import eligibility_recompute
 from households.models import Assessment, AssistanceMeasure, EligibilityRun, HelpPlan, Household, Member
@@ -1031,6 +1032,7 @@ def load(log: Callable[[str], None]) -> bool:
         log(f"行政村统计已刷新：{refreshed} 个")
         run = eligibility_recompute(trigger=EligibilityRun.Trigger.MANUAL)
         log(f"脱贫条件已判定：{run.households_checked} 户，其中符合 {run.became_eligible} 户")
+        load_monitoring(geography.REGION_CODE, log)
         _summary(log)
     return True
 

@@ -33,12 +33,18 @@ class Status(models.TextChoices):
     EXITED = "exited", "已脱贫"
     RETURNED = "returned", "返贫"
     REMOVED = "removed", "已清退"
+    # 一般农户: a rural household never registered (建档立卡), held for 防返贫监测 (边缘易致贫户 and
+    # 突发严重困难户). It is in no figure: not in COUNTED_STATUSES nor POOR_STATUSES, and never exits.
+    GENERAL = "general", "一般农户"
 
 
 # 返贫 counts as poor (DESIGN.md §3).
 POOR_STATUSES = (Status.POOR, Status.RETURNED)
 # 已清退 keeps the record but counts nowhere.
 COUNTED_STATUSES = (Status.POOR, Status.RETURNED, Status.EXITED)
+# 建档立卡 household numbers never carry this prefix; a 一般农户's number always does (so the two can
+# never be confused in an inspection, and a general household cannot be given a registered number).
+GENERAL_NUMBER_PREFIX = "YB"
 
 
 class Relation(models.TextChoices):

@@ -56,6 +56,23 @@ def _check_one_head(members: Iterable[MemberData]) -> None:
         raise ValidationError(f"一户必须有且只有一名户主，现有 {len(heads)} 名。", code="head_count")
 
 
+def _check_number_kind(household_number: str, status: str) -> None:
+    """一般农户 numbers begin with GENERAL_NUMBER_PREFIX; 建档立卡 numbers never do."""
+    prefix = choices.GENERAL_NUMBER_PREFIX
+    general = status == choices.Status.GENERAL
+    if general and not household_number.upper().startswith(prefix):
+        raise ValidationError(
+            {
+                "household_number": f"一般农户不能使用建档立卡户编号 {household_number}："
+                f"一般农户的户编号以“{prefix}”开头。"
+            }
+        )
+    if not general and household_number.upper().startswith(prefix):
+        raise ValidationError(
+            {"household_number": f"户编号 {household_number} 以“{prefix}”开头，是一般农户编号，不能用于建档立卡户。"}
+        )
+
+
 @transaction.atomic
 def household_create(
     *,
@@ -85,6 +102,7 @@ def household_create(
             raise ValidationError({"natural_village": "只能在您管辖范围内的自然村登记贫困户。"})
     _check_one_head(members)
     household_number = household_number.strip()
+    _check_number_kind(household_number, status)
     if Household.objects.filter(household_number=household_number).exists():
         # The same words whoever holds the number: out of scope must not reveal where (DESIGN.md §4).
         raise ValidationError({"household_number": f"户编号 {household_number} 已存在。"})

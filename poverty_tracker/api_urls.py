@@ -21,6 +21,7 @@ from households.api import (
 )
 from households.plans_api import ROUTES as PLAN_ROUTES
 from households.units.api import ROUTES as UNIT_EXIT_ROUTES
+from monitoring.api import ROUTES as MONITORING_ROUTES
 from projects.api import ROUTES as PROJECT_ROUTES
 from villages.api import NaturalVillageViewSet, TownshipViewSet, VillageViewSet
 
@@ -40,7 +41,7 @@ router.register("audit", AccessLogViewSet, basename="audit")
 # The cadre work (挂包帮 / 转走访) declares its routes in assignments/api.py and assignments/phone/api.py.
 # Likewise village and township exit (households/units/api.py), money and moves (projects/api.py), and
 # 一户一策 / 帮扶措施 (households/plans_api.py).
-_ROUTES = ASSIGNMENT_ROUTES + PHONE_ROUTES + UNIT_EXIT_ROUTES + PROJECT_ROUTES + PLAN_ROUTES
+_ROUTES = ASSIGNMENT_ROUTES + PHONE_ROUTES + UNIT_EXIT_ROUTES + PROJECT_ROUTES + PLAN_ROUTES + MONITORING_ROUTES
 for _prefix, _viewset, _basename in _ROUTES:
     router.register(_prefix, _viewset, basename=_basename)
 

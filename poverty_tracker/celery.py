@@ -28,6 +28,14 @@ app.conf.beat_schedule = {
         "task": "core.tasks.export_sweep",
         "schedule": crontab(hour=4, minute=0),
     },
+    "monitoring-screening-nightly": {
+        "task": "monitoring.tasks.screening",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "monitoring-quality-nightly": {
+        "task": "monitoring.tasks.quality",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "village-figures-nightly": {
         "task": "households.tasks.figures_refresh",
         "schedule": crontab(hour=3, minute=0),

@@ -50,6 +50,7 @@ LOCAL_APPS = [
     "households",
     "assignments",
     "projects",
+    "monitoring",
     "dashboards",
     "demo",
 ]
@@ -181,6 +182,8 @@ SPECTACULAR_SETTINGS = {
         "RelocationKindEnum": "projects.models.Relocation.Kind",
         "TrainingKindEnum": "projects.models.Training.Kind",
         "RevisitKindEnum": "assignments.models.Revisit.Kind",
+        "MonitoringStateEnum": "monitoring.choices.State",
+        "MonitoringKindEnum": "monitoring.choices.Kind",
     },
 }
 
@@ -199,6 +202,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING: the
 
 # Domain settings
 PUBLIC_NOTICE_DAYS = env.int("PUBLIC_NOTICE_DAYS", default=7)  # 公示 length in days
+# 风险消除 waits this many months of stable income when no monitoring line sets its own.
+MONITORING_STABLE_MONTHS = env.int("MONITORING_STABLE_MONTHS", default=6)
 COUNTY_REGION_CODE = env("COUNTY_REGION_CODE", default="532328")  # 元谋县
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False

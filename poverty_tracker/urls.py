@@ -16,6 +16,7 @@ urlpatterns = [
     path("assignments/", include("assignments.urls")),
     path("households/", include("households.urls")),
     path("projects/", include("projects.urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("rosters/", include("core.rosters.urls")),
     path("villages/", include("dashboards.urls")),  # village and township exit: /villages/exit/
     path("villages/exit/", include("households.units.urls")),  # 出列 / 摘帽 procedure and indicators

@@ -275,7 +275,9 @@ def beneficiaries_add_from_village(
 ) -> tuple[int, list[str]]:
     """Every registered (not 已清退) household of an administrative village the user sees."""
     access = Access.for_user(user)
-    households = access.visible(Household.objects.filter(village=village).exclude(status=Status.REMOVED))
+    households = access.visible(
+        Household.objects.filter(village=village).exclude(status__in=(Status.REMOVED, Status.GENERAL))
+    )
     households = list(households.only("id", "household_number", "status", "township_id"))
     if not households:
         raise ValidationError({"village": f"行政村“{village.name}”没有您可以添加的贫困户。"})

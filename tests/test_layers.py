@@ -29,6 +29,8 @@ DOMAIN = {
     "households": {"villages", "accounts"},
     "assignments": {"households", "villages", "accounts"},
     "projects": {"households", "villages", "accounts"},
+    # Revisits (assignments) feed screening (illness/disaster reported) and the "no visit in two rounds" rule.
+    "monitoring": {"households", "villages", "accounts", "assignments"},
 }
 PACKAGES = (CONFIG, *COMPOSITION, *DOMAIN, INFRASTRUCTURE)
 

@@ -1,0 +1,62 @@
+"""Pages: the list, the detail with the procedure's forms, the quality page by unit."""
+
+import pytest
+from django.urls import reverse
+
+from households import choices as hh
+from households.models import Household
+from monitoring.choices import FoundBy, State
+from monitoring.models import QualityIssue
+from monitoring.quality import quality_run
+from monitoring.services import candidate_raise
+from tests.factories import NaturalVillageFactory, UserFactory, make_household
+
+pytestmark = pytest.mark.django_db
+
+
+def exited(place):
+    household = make_household(natural_village=place)
+    Household.objects.filter(pk=household.pk).update(status=hh.Status.EXITED, exit_year=2019)
+    household.refresh_from_db()
+    return household
+
+
+def test_a_village_official_checks_a_candidate_on_its_page(client, place, people):
+    obj = candidate_raise(
+        household=exited(place), risk_types=["因病"], found_by=FoundBy.VISIT, reason="户主住院"
+    )
+    client.force_login(people["village"])
+    listed = client.get(reverse("monitoring:list"))
+    assert listed.status_code == 200 and obj.household.household_number in listed.content.decode()
+    detail = client.get(reverse("monitoring:detail", args=[obj.pk]))
+    assert "办理：村级核实" in detail.content.decode().replace("</h2>", "")
+    answer = client.post(
+        reverse("monitoring:advance", args=[obj.pk]),
+        {"decision": "approve", "comment": "已入户", "expected_state": State.FOUND},
+    )
+    assert answer.status_code == 302
+    obj.refresh_from_db()
+    assert obj.state == State.VILLAGE_CHECKED
+    stale = client.post(
+        reverse("monitoring:advance", args=[obj.pk]), {"decision": "approve", "expected_state": State.FOUND}
+    )
+    assert stale.status_code == 400 and "已由他人办理" in stale.content.decode()
+
+
+def test_out_of_scope_detail_is_404(client, place):
+    obj = candidate_raise(household=exited(place), risk_types=["因病"], found_by=FoundBy.VISIT, reason="x")
+    client.force_login(UserFactory(role="village_official", village=NaturalVillageFactory().village))
+    assert client.get(reverse("monitoring:detail", args=[obj.pk])).status_code == 404
+
+
+def test_the_quality_page_lists_by_unit_and_marks_correct(client, place, people):
+    make_household(natural_village=place, identified_year=2016)
+    Household.objects.update(status=hh.Status.EXITED, exit_year=2015)
+    quality_run()
+    client.force_login(people["township"])
+    page = client.get(reverse("monitoring:quality")).content.decode()
+    assert "脱贫年度早于识别年度" in page and place.village.township.name in page
+    issue = QualityIssue.objects.get()
+    client.post(reverse("monitoring:quality-mark-correct", args=[issue.pk]), {"note": "档案无误"})
+    issue.refresh_from_db()
+    assert issue.open is False
