@@ -34,6 +34,7 @@ obtain_auth_token = TokenView.as_view()
 # -- users/ (county admin only, DESIGN §7) ----------------------------------------------------------------
 
 from django.core.exceptions import ValidationError as DjangoValidationError  # noqa: E402
+from drf_spectacular.utils import extend_schema_field  # noqa: E402
 from rest_framework import mixins, serializers, viewsets  # noqa: E402
 from rest_framework.exceptions import PermissionDenied  # noqa: E402
 from rest_framework.exceptions import ValidationError as ApiValidationError  # noqa: E402
@@ -44,11 +45,19 @@ from core.access import Access, Role  # noqa: E402
 from core.api import FilterSet  # noqa: E402
 
 
+@extend_schema_field(
+    {"oneOf": [{"type": "integer"}, {"type": "string"}], "nullable": True,
+     "description": "写入时可填名称或 ID；读出为 ID"}
+)  # fmt: skip
+class ScopeField(serializers.CharField):
+    """A scope (township, village, cadre) given by name or id, answered as its id."""
+
+
 class UserSerializer(serializers.ModelSerializer):
     password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
-    township = serializers.CharField(required=False, allow_null=True, allow_blank=True)
-    village = serializers.CharField(required=False, allow_null=True, allow_blank=True)
-    cadre = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    township = ScopeField(required=False, allow_null=True, allow_blank=True)
+    village = ScopeField(required=False, allow_null=True, allow_blank=True)
+    cadre = ScopeField(required=False, allow_null=True, allow_blank=True)
     role = serializers.ChoiceField(choices=Role.choices)
     locked = serializers.SerializerMethodField()
 

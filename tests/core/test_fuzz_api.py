@@ -57,7 +57,8 @@ def tokens(db, settings, _connection_kept):
     return [Token.objects.create(user=user).key for user in (admin, township)]
 
 
-with override_settings(ALLOWED_HOSTS=["localhost"]):  # the schema is read once, when the tests are collected
+# The schema is read once, when the tests are collected (before any fixture: no HTTPS redirect here).
+with override_settings(ALLOWED_HOSTS=["localhost"], SECURE_SSL_REDIRECT=False):
     schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 
 

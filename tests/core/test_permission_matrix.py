@@ -155,7 +155,19 @@ PAGE_MODELS = {
     "unit_exit:objection-resolve": (UnitExitObjection, _pk),
     "unit_exit:apply-village": (AdministrativeVillage, _pk),
     "unit_exit:apply-township": (Township, _pk),
+    "account-detail": ("accounts.User", _pk),
+    "account-reset-password": ("accounts.User", _pk),
+    "account-unlock": ("accounts.User", _pk),
+    "monitoring:detail": ("monitoring.MonitoringObject", _pk),
+    "monitoring:advance": ("monitoring.MonitoringObject", _pk),
+    "monitoring:stable-since": ("monitoring.MonitoringObject", _pk),
+    "monitoring:objection-record": ("monitoring.MonitoringObject", _pk),
+    "monitoring:objection-resolve": ("monitoring.MonitoringObjection", _pk),
+    "monitoring:quality-mark-correct": ("monitoring.QualityIssue", _pk),
 }
+# Account management (pages and users/ API) is the county admin's alone (DESIGN.md §7): an account the
+# user sees (their own) is still answered 403 there.
+COUNTY_ADMIN_ONLY = {"user-list", "user-detail", "account-detail", "account-reset-password", "account-unlock"}
 # Pages with an argument that is not a record: the argument to call them with.
 PAGE_ARGUMENTS = {
     "rosters:template": {"key": "households"},
@@ -417,6 +429,8 @@ def test_the_answer_agrees_with_the_access_rule(county, db, role, route, kind):
     read_ok = {200, 204, 302, 405} if api else {200, 204, 302, 403, 404, 405}
     if route.name in NO_FILE:
         read_ok |= {404}
+    if route.name in COUNTY_ADMIN_ONLY:
+        read_ok |= {403}
     # A write the role may not make: refused (403/405), or rejected before the rule is asked (400, and
     # 404 where a page serves only other roles); a page may answer 200/302 with a message, writing nothing.
     refused_ok = {400, 403, 404, 405, 409}
