@@ -4,22 +4,35 @@ Reporting across geography and households sits here, in the composition layer, s
 imports no other domain app.
 """
 
-from dataclasses import dataclass, replace
+import datetime
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from assignments.selectors import completion_total, round_completion, round_list
 from core.access import Access
+from households import choices
+from households.choices import COUNTED_STATUSES, POOR_STATUSES, Status
 from households.models import Household, Member
 from households.selectors import (
     HOUSEHOLD_COUNTS,
+    LOOK_FILTERS,
     PERSON_COUNTS,
     ZERO_COUNTS,
     Figures,
     UnitFigures,
+    figures_by_natural_village,
     figures_by_township,
+    figures_by_village,
+    measure_batches,
     scope_figures,
 )
 from households.units.models import UnitExitApplication
 from households.units.selectors import IndicatorCheck, open_applications, unit_checks
-from villages.models import AdministrativeVillage, County, ExitIndicator, VillageIndicatorStatus
+from projects.selectors import current_relocations, project_list, project_totals, target_list, target_progress
+from villages.models import AdministrativeVillage, County, ExitIndicator, Township, VillageIndicatorStatus
 
 # -- village and township exit (出列 / 摘帽) ---------------------------------------------------------------
 # DESIGN.md §3: a village exits when its poverty incidence is below the threshold and its indicators are
@@ -150,3 +163,198 @@ def exit_overview(*, access: Access, township_id: int | None = None) -> ExitOver
         township_indicators=township_indicators,
         village_indicators=village_indicators,
     )
+
+
+# -- the dashboard of a unit (county, township, administrative village) ---------------------------------
+# Composition: reads the selectors of every app. Each figure comes with the household-list filters that
+# show the same number (``links``), so the page links every number to the list it counts.
+
+YEAR_COUNTS = {
+    "households": Count("id", filter=Q(status__in=COUNTED_STATUSES)),
+    "poor": Count("id", filter=Q(status=Status.POOR)),
+    "exited": Count("id", filter=Q(status=Status.EXITED)),
+    "returned": Count("id", filter=Q(status=Status.RETURNED)),
+    "removed": Count("id", filter=Q(status=Status.REMOVED)),
+}
+YEAR_PERSON_COUNTS = {
+    "persons": Count("id", filter=Q(household__status__in=COUNTED_STATUSES)),
+    "poor_persons": Count("id", filter=Q(household__status=Status.POOR)),
+    "exited_persons": Count("id", filter=Q(household__status=Status.EXITED)),
+    "returned_persons": Count("id", filter=Q(household__status=Status.RETURNED)),
+    "removed_persons": Count("id", filter=Q(household__status=Status.REMOVED)),
+}
+INCIDENCE_LINE = Decimal("0.03")  # 3 %: the exit line of poverty incidence
+
+
+@dataclass(frozen=True)
+class Unit:
+    level: str  # county | township | village
+    id: int | None
+    name: str
+
+    @property
+    def place(self) -> dict:
+        return {"county": {}, "township": {"township_id": self.id}, "village": {"village_id": self.id}}[
+            self.level
+        ]
+
+    @property
+    def list_params(self) -> dict:
+        return {"county": {}, "township": {"township": self.id}, "village": {"village": self.id}}[self.level]
+
+
+@dataclass
+class Dashboard:
+    unit: Unit
+    figures: Figures
+    rows: list  # UnitFigures of the units below, ranked by incidence (highest first)
+    row_level: str
+    by_year: list[dict]
+    causes: list[dict]
+    batches: list
+    look: dict
+    projects: object | None
+    relocation: dict
+    targets: list
+    completion: object | None
+    round_name: str
+    computed_at: datetime.datetime
+    behind: set = field(default_factory=set)
+
+    @property
+    def incidence_above_line(self) -> bool:
+        return self.figures.incidence is not None and self.figures.incidence >= INCIDENCE_LINE
+
+
+def dashboard_unit(*, access: Access, level: str, unit_id: int | None) -> Unit:
+    """The unit of a dashboard, checked against the user's scope (out of scope is a 404)."""
+    if level == "village":
+        village = access.get_or_404(AdministrativeVillage.objects.select_related("township"), pk=unit_id)
+        return Unit("village", village.pk, f"{village.township.name}{village.name}")
+    if level == "township":
+        township = access.get_or_404(Township.objects, pk=unit_id)
+        return Unit("township", township.pk, township.name)
+    return Unit("county", None, "")
+
+
+def _by_year(*, access: Access, place: dict) -> list[dict]:
+    """Households and persons per 识别年度 with their status now, and exits per 脱贫年度. Three GROUP BYs."""
+    households = access.visible(Household.objects.filter(**place)).order_by()
+    members = access.visible(
+        Member.objects.filter(left_reason="", **{f"household__{k}": v for k, v in place.items()})
+    ).order_by()
+    years: dict[int, dict] = {}
+    for row in households.values("identified_year").annotate(**YEAR_COUNTS):
+        years.setdefault(row.pop("identified_year"), {}).update(row)
+    for row in members.values("household__identified_year").annotate(**YEAR_PERSON_COUNTS):
+        years.setdefault(row.pop("household__identified_year"), {}).update(row)
+    exits = (
+        households.filter(status=Status.EXITED, exit_year__isnull=False)
+        .values("exit_year")
+        .annotate(n=Count("id"))
+    )
+    for row in exits:
+        years.setdefault(row["exit_year"], {})["exits"] = row["n"]
+    keys = (*YEAR_COUNTS, *YEAR_PERSON_COUNTS, "exits")
+    return [{"year": y, **{k: years[y].get(k, 0) for k in keys}} for y in sorted(k for k in years if k)]
+
+
+def _causes(*, access: Access, place: dict) -> list[dict]:
+    rows = (
+        access.visible(Household.objects.filter(status__in=COUNTED_STATUSES, **place))
+        .order_by()
+        .values("main_cause")
+        .annotate(households=Count("id"), poor=Count("id", filter=Q(status__in=POOR_STATUSES)))
+    )
+    labels = dict(choices.Cause.choices)
+    out = [
+        {"cause": r["main_cause"], "label": labels.get(r["main_cause"], r["main_cause"]), **r} for r in rows
+    ]
+    return sorted(out, key=lambda r: -r["households"])
+
+
+def _look(*, access: Access, place: dict) -> dict:
+    households = access.visible(Household.objects.filter(**place)).order_by()
+    return households.aggregate(**{k: Count("id", filter=q) for k, q in LOOK_FILTERS.items()})
+
+
+def unit_dashboard(*, access: Access, unit: Unit, year: int | None = None) -> Dashboard:
+    """Everything the dashboard of ``unit`` shows; a fixed number of queries whatever the data size."""
+    year = year or timezone.localdate().year
+    if unit.level == "village":
+        figures = scope_figures(access=access, village_id=unit.id)
+        rows, row_level = figures_by_natural_village(access=access, village_id=unit.id), "natural_village"
+    elif unit.level == "township":
+        figures = scope_figures(access=access, township_id=unit.id)
+        rows, row_level = figures_by_village(access=access, township_id=unit.id), "village"
+    else:
+        figures = scope_figures(access=access)
+        rows, row_level = figures_by_township(access=access), "township"
+    rows = sorted(rows, key=lambda r: (-(r.incidence or 0), -r.poor_persons, r.name))
+    place = unit.place
+    project_filters = {"county": {}, "township": {"township": unit.id}, "village": {"village": unit.id}}
+    projects = project_totals(project_list(access=access, filters=project_filters[unit.level]))
+    relocation = _relocation(access=access, unit=unit)
+    targets = []
+    if unit.level != "village":
+        qs = target_list(access=access, filters={"year": year})
+        qs = qs.filter(township_id=unit.id) if unit.level == "township" else qs.filter(township__isnull=True)
+        targets = target_progress(targets=qs)
+    behind = _behind(access=access, rows=rows, row_level=row_level, year=year)
+    completion, round_name = None, ""
+    rnd = round_list(access=access).first()
+    if rnd is not None:
+        group = {"county": "township", "township": "village", "village": "village"}[unit.level]
+        completion_rows = round_completion(access=access, round_id=rnd, group_by=group)
+        if unit.level == "village":
+            completion_rows = [r for r in completion_rows if r.id == unit.id]
+        elif unit.level == "township":
+            ids = {r.id for r in rows}
+            completion_rows = [r for r in completion_rows if r.id in ids]
+        completion = (completion_rows, completion_total(completion_rows))
+        round_name = rnd.name
+    return Dashboard(
+        unit=unit,
+        figures=figures,
+        rows=rows,
+        row_level=row_level,
+        by_year=_by_year(access=access, place=place),
+        causes=_causes(access=access, place=place),
+        batches=measure_batches(
+            access=access,
+            township_id=unit.id if unit.level == "township" else None,
+            village_id=place.get("village_id"),
+        ),
+        look=_look(access=access, place=place),
+        projects=projects,
+        relocation=relocation,
+        targets=targets,
+        completion=completion,
+        round_name=round_name,
+        computed_at=timezone.now(),
+        behind=behind,
+    )
+
+
+def _relocation(*, access: Access, unit: Unit) -> dict:
+    """易地扶贫搬迁: households and persons planned (all relocations) against moved in."""
+    from projects.models import Relocation
+
+    qs = current_relocations().filter(pk__in=access.visible(Relocation.objects.all()).values("pk"))
+    if unit.level == "township":
+        qs = qs.filter(household__township_id=unit.id)
+    elif unit.level == "village":
+        qs = qs.filter(household__village_id=unit.id)
+    return qs.aggregate(planned=Count("id"), moved=Count("id", filter=Q(moved_in_on__isnull=False)))
+
+
+def _behind(*, access: Access, rows: list, row_level: str, year: int) -> set:
+    """Townships whose exits this year fall short of their target for the year (behind target)."""
+    if row_level != "township":
+        return set()
+    qs = target_list(access=access, filters={"year": year}).filter(
+        township_id__in=[r.id for r in rows], households__isnull=False, category=""
+    )
+    return {
+        p.target.township_id for p in target_progress(targets=qs) if (p.households or 0) < p.target.households
+    }

@@ -204,12 +204,34 @@ def household_search_q(text: str) -> Q:
     return q
 
 
+# "Data to look at" on the dashboards: each is a filter of the household list that shows the same count.
+LOOK_FILTERS = {
+    # 符合脱贫条件 but no 脱贫 application ever started.
+    "unproposed": Q(status__in=POOR_STATUSES, eligible=True)
+    & ~Q(pk__in=ExitApplication.objects.values("household_id")),
+    # 已脱贫 while this year's assessment says the household does not meet the conditions.
+    "exited_below": Q(status=Status.EXITED, eligible=False),
+}
+
+
+def household_counted_q(filters: dict) -> Q:
+    """One meaning per figure: lists count registered households (not 已清退) unless asked otherwise,
+    by the ``removed`` filter (include | only) or by choosing the 已清退 status itself."""
+    removed = filters.get("removed") or ""
+    if removed == "include" or filters.get("status") == Status.REMOVED:
+        return Q()
+    if removed == "only":
+        return Q(status=Status.REMOVED)
+    return Q(status__in=COUNTED_STATUSES)
+
+
 def household_list(*, access: Access, filters: dict) -> QuerySet[Household]:
     """The visible households matching the list page's filters, ordered by household number.
 
     ``filters`` holds cleaned values: q, township, village, natural_village (model instances or None),
     status, attribute, cause (codes or ""), eligible ("yes" | "no" | "unknown" | ""), year (识别年度),
-    exit_year, review (bool: 待返贫核实 only).
+    exit_year, review (bool: 待返贫核实 only), removed ("" = not 已清退 | include | only), poor (bool: 未脱贫 and
+    返贫), batch (a 五个一批 category: households with such a measure), look (a LOOK_FILTERS key).
     """
     qs = access.visible(Household.objects.all())
     q = filters.get("q")
@@ -233,6 +255,15 @@ def household_list(*, access: Access, filters: dict) -> QuerySet[Household]:
         qs = qs.filter(eligible={"yes": True, "no": False, "unknown": None}[eligible])
     if filters.get("review"):
         qs = qs.filter(needs_return_review=True)
+    qs = qs.filter(household_counted_q(filters))
+    if filters.get("poor"):
+        qs = qs.filter(status__in=POOR_STATUSES)
+    batch = filters.get("batch")
+    if batch:
+        qs = qs.filter(pk__in=AssistanceMeasure.objects.filter(category=batch).values("household_id"))
+    look = filters.get("look")
+    if look in LOOK_FILTERS:
+        qs = qs.filter(LOOK_FILTERS[look])
     return qs.select_related("township", "village", "natural_village").order_by("household_number")
 
 
@@ -574,13 +605,15 @@ class BatchFigures:
 
 
 def measure_batches(
-    *, access: Access, township_id: int | None = None, year: int | None = None
+    *, access: Access, township_id: int | None = None, year: int | None = None, village_id: int | None = None
 ) -> list[BatchFigures]:
     """五个一批: registered households (and their current members) with a measure of each of the five
     batches, in the user's scope (optionally one township and one year). Two queries whatever the scope."""
     households = access.visible(Household.objects.filter(status__in=COUNTED_STATUSES))
     if township_id:
         households = households.filter(township_id=township_id)
+    if village_id:
+        households = households.filter(village_id=village_id)
     measures = AssistanceMeasure.objects.filter(
         category__in=choices.FIVE_BATCHES, household__in=households.values("pk")
     )
