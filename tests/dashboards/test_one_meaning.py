@@ -1,0 +1,160 @@
+"""One meaning per figure: for each unit of a small county, the dashboard, stats/, the household list's
+count and the roster export's rows agree (registered households, current members)."""
+
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from accounts.models import Role
+from households import choices
+from households.models import AssistanceMeasure
+from households.roster_io import household_export_queryset, households_export
+from tests.factories import NaturalVillageFactory
+from tests.test_pages import county_data, household, signed_in  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def _units(data):
+    yield "county", None, {}, reverse("dashboards:county")
+    for township in (data["jia"], data["yi"]):
+        yield (
+            "township",
+            township.pk,
+            {"township": township.pk},
+            reverse("dashboards:township", args=[township.pk]),
+        )
+        for village in township.villages.all():
+            yield (
+                "village",
+                village.pk,
+                {"village": village.pk},
+                reverse("dashboards:village", args=[village.pk]),
+            )
+
+
+def test_each_unit_dashboard_stats_list_and_export_agree(client, county_data):  # noqa: F811
+    user = signed_in(client, role=Role.COUNTY_ADMIN)
+    api = APIClient()
+    api.force_authenticate(user)
+    walked = 0
+    for level, unit_id, params, url in _units(county_data):
+        board = client.get(url).context["board"]
+        stats = api.get("/api/v1/stats/", params).json()
+        listed = client.get(reverse("households:list"), params).context["page_obj"].paginator.count
+        written = households_export(
+            user=user, queryset=household_export_queryset(user=user, filters=params), stream=io.BytesIO()
+        )
+        figures = board.figures
+        assert figures.households == stats["households"] == listed == written["households"], (level, unit_id)
+        assert figures.persons == stats["persons"] == written["members"], (level, unit_id)
+        walked += 1
+    assert walked == 1 + 2 + 3
+    # The fixture's removed household (5 persons) and the departed member count nowhere by default...
+    assert client.get(reverse("households:list")).context["page_obj"].paginator.count == 5
+    # ...and are there when asked for explicitly.
+    assert (
+        client.get(reverse("households:list"), {"removed": "include"}).context["page_obj"].paginator.count
+        == 6
+    )
+    assert (
+        client.get(reverse("households:list"), {"removed": "only"}).context["page_obj"].paginator.count == 1
+    )
+    assert (
+        client.get(reverse("households:list"), {"status": "removed"}).context["page_obj"].paginator.count == 1
+    )
+
+
+def test_every_dashboard_number_links_to_a_list_showing_that_number(client, county_data):  # noqa: F811
+    signed_in(client, role=Role.TOWNSHIP_OFFICIAL, township=county_data["jia"])
+    AssistanceMeasure.objects.create(
+        household=county_data["households"]["poor2"],
+        year=2016,
+        category=choices.FIVE_BATCHES[0],
+        description="养牛",
+    )
+    response = client.get(reverse("home"))
+    board = response.context["board"]
+    html = response.content.decode()
+    jia = county_data["jia"].pk
+    checks = [
+        ({"township": jia}, board.figures.households),
+        ({"township": jia, "poor": 1}, board.figures.poor_households),
+        ({"township": jia, "status": "exited"}, board.figures.exited_households),
+        ({"township": jia, "batch": choices.FIVE_BATCHES[0]}, board.batches[0].households),
+    ]
+    for cause in board.causes:
+        checks.append(({"township": jia, "cause": cause["cause"]}, cause["households"]))
+    for year in board.by_year:
+        checks.append(({"township": jia, "year": year["year"], "status": "removed"}, year["removed"]))
+    for params, number in checks:
+        listed = client.get(reverse("households:list"), params).context["page_obj"].paginator.count
+        assert listed == number, params
+    assert board.batches[0].households == 1
+    assert f'href="{reverse("dashboards:village", args=[county_data["jia_cun"].pk])}"' in html
+    assert reverse("dashboards:township-xlsx", args=[jia]) in html
+
+
+def test_look_filters_match_the_dashboard(client, county_data):  # noqa: F811
+    hh = county_data["households"]
+    hh["poor2"].eligible = True
+    hh["poor2"].save(update_fields=["eligible"])
+    hh["exited4"].eligible = False
+    hh["exited4"].save(update_fields=["eligible"])
+    signed_in(client, role=Role.COUNTY_ADMIN)
+    board = client.get(reverse("dashboards:county")).context["board"]
+    assert board.look == {"unproposed": 1, "exited_below": 1}
+    for key in ("unproposed", "exited_below"):
+        assert client.get(reverse("households:list"), {"look": key}).context["page_obj"].paginator.count == 1
+
+
+def test_a_dashboard_out_of_scope_is_a_404(client, county_data):  # noqa: F811
+    signed_in(client, role=Role.TOWNSHIP_OFFICIAL, township=county_data["jia"])
+    assert client.get(reverse("dashboards:township", args=[county_data["yi"].pk])).status_code == 404
+    assert client.get(reverse("dashboards:township", args=[county_data["jia"].pk])).status_code == 200
+
+
+def test_dashboard_downloads_a_workbook_with_a_sheet_per_table(client, county_data):  # noqa: F811
+    from openpyxl import load_workbook
+
+    signed_in(client, role=Role.COUNTY_ADMIN)
+    response = client.get(reverse("dashboards:county-xlsx"))
+    assert response.status_code == 200
+    book = load_workbook(
+        io.BytesIO(b"".join(response.streaming_content if response.streaming else [response.content]))
+    )
+    assert {"总体情况", "各乡镇排名", "分年度", "致贫原因", "五个一批", "待核查"} <= set(book.sheetnames)
+    overall = list(book["总体情况"].iter_rows(values_only=True))
+    assert overall[1][1] == 5 and overall[1][2] == 12  # registered households and current persons
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("level", ["county", "township", "village"])
+def test_dashboard_query_count_is_fixed_whatever_the_data(client, county_data, level):  # noqa: F811
+    signed_in(client, role=Role.COUNTY_ADMIN)
+    url = {
+        "county": reverse("dashboards:county"),
+        "township": reverse("dashboards:township", args=[county_data["jia"].pk]),
+        "village": reverse("dashboards:village", args=[county_data["jia_cun"].pk]),
+    }[level]
+    small = _queries(client, url)
+    for i in range(4):
+        nv = NaturalVillageFactory(village=county_data["jia_cun"])
+        household(nv, persons=2, household_number=f"Z{i:03d}")
+    assert _queries(client, url) == small
+
+
+def test_no_request_to_another_host_in_the_dashboard(client, county_data):  # noqa: F811
+    signed_in(client, role=Role.COUNTY_ADMIN)
+    html = client.get(reverse("dashboards:county")).content.decode()
+    assert "/static/vendor/echarts/echarts.min.js" in html
+    assert "http://" not in html and "https://" not in html and "//cdn" not in html
