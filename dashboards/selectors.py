@@ -8,7 +8,9 @@ import datetime
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
 from assignments.selectors import completion_total, round_completion, round_list
@@ -32,7 +34,14 @@ from households.selectors import (
 from households.units.models import UnitExitApplication
 from households.units.selectors import IndicatorCheck, open_applications, unit_checks
 from projects.selectors import current_relocations, project_list, project_totals, target_list, target_progress
-from villages.models import AdministrativeVillage, County, ExitIndicator, Township, VillageIndicatorStatus
+from villages.models import (
+    AdministrativeVillage,
+    County,
+    ExitIndicator,
+    Township,
+    VillageFigures,
+    VillageIndicatorStatus,
+)
 
 # -- village and township exit (出列 / 摘帽) ---------------------------------------------------------------
 # DESIGN.md §3: a village exits when its poverty incidence is below the threshold and its indicators are
@@ -219,11 +228,16 @@ class Dashboard:
     completion: object | None
     round_name: str
     computed_at: datetime.datetime
+    from_summary: bool = False  # figures read from VillageFigures (refreshed by a job), not counted live
     behind: set = field(default_factory=set)
 
     @property
     def incidence_above_line(self) -> bool:
         return self.figures.incidence is not None and self.figures.incidence >= INCIDENCE_LINE
+
+
+def scope_name(access: Access) -> str:
+    return access.visible(County.objects.order_by("pk")).values_list("name", flat=True).first() or ""
 
 
 def dashboard_unit(*, access: Access, level: str, unit_id: int | None) -> Unit:
@@ -278,10 +292,79 @@ def _look(*, access: Access, place: dict) -> dict:
     return households.aggregate(**{k: Count("id", filter=q) for k, q in LOOK_FILTERS.items()})
 
 
+def household_estimate() -> int:
+    """PostgreSQL's estimate of the number of households (pg_class.reltuples): one cheap read, no COUNT."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [Household._meta.db_table]
+        )
+        row = cursor.fetchone()
+    return max(int(row[0]) if row else 0, 0)
+
+
+def use_summary(access: Access) -> bool:
+    """Above DASHBOARD_SUMMARY_ABOVE households, the county and township figures are read from the summary
+    table (VillageFigures, refreshed by a job) instead of counted live. Only for roles that see whole
+    villages: the summary counts every household of a village."""
+    if access.scope_level not in ("county", "township", "village"):
+        return False
+    return household_estimate() > settings.DASHBOARD_SUMMARY_ABOVE
+
+
+SUMMARY_SUMS = {k: Sum(k) for k in ZERO_COUNTS}
+
+
+def _summary_figures(*, access: Access, unit: Unit) -> tuple[Figures, list[UnitFigures], datetime.datetime]:
+    """The unit's figures and its rows from VillageFigures: two queries (plus the unit's population)."""
+    summary = access.visible(VillageFigures.objects.all()).order_by()
+    if unit.level == "township":
+        summary = summary.filter(village__township_id=unit.id)
+        population = Township.objects.filter(pk=unit.id).values_list(
+            "registered_rural_population", flat=True
+        )[0]
+        units, group = access.visible(AdministrativeVillage.objects.filter(township_id=unit.id)), "village_id"
+    elif unit.level == "village":
+        summary = summary.filter(village_id=unit.id)
+        population = AdministrativeVillage.objects.filter(pk=unit.id).values_list(
+            "registered_rural_population", flat=True
+        )[0]
+        units, group = None, None
+    else:
+        population = access.visible(County.objects.order_by()).aggregate(
+            p=Sum("registered_rural_population")
+        )["p"]
+        units, group = access.visible(Township.objects.all()), "village__township_id"
+    total = summary.aggregate(**SUMMARY_SUMS, at=Min("refreshed_at"))
+    at = total.pop("at") or timezone.now()
+    figures = Figures(name=unit.name, population=population, **{k: v or 0 for k, v in total.items()})
+    rows = []
+    if group:
+        counts = {r.pop(group): r for r in summary.values(group).annotate(**SUMMARY_SUMS)}
+        rows = [
+            UnitFigures(
+                id=u.pk,
+                name=u.name,
+                population=u.registered_rural_population,
+                is_poor=u.is_poor,
+                planned_exit_year=getattr(u, "planned_exit_year", None),
+                exit_year=getattr(u, "exit_year", None),
+                **{k: (counts.get(u.pk) or {}).get(k) or 0 for k in ZERO_COUNTS},
+            )
+            for u in units
+        ]
+    return figures, rows, at
+
+
 def unit_dashboard(*, access: Access, unit: Unit, year: int | None = None) -> Dashboard:
     """Everything the dashboard of ``unit`` shows; a fixed number of queries whatever the data size."""
     year = year or timezone.localdate().year
-    if unit.level == "village":
+    computed_at, summary = timezone.now(), use_summary(access) and unit.level != "village"
+    if summary:
+        figures, rows, computed_at = _summary_figures(access=access, unit=unit)
+        row_level = "township" if unit.level == "county" else "village"
+        if not unit.name:
+            figures = replace(figures, name=scope_name(access))
+    elif unit.level == "village":
         figures = scope_figures(access=access, village_id=unit.id)
         rows, row_level = figures_by_natural_village(access=access, village_id=unit.id), "natural_village"
     elif unit.level == "township":
@@ -291,6 +374,8 @@ def unit_dashboard(*, access: Access, unit: Unit, year: int | None = None) -> Da
         figures = scope_figures(access=access)
         rows, row_level = figures_by_township(access=access), "township"
     rows = sorted(rows, key=lambda r: (-(r.incidence or 0), -r.poor_persons, r.name))
+    if not summary:
+        computed_at = timezone.now()
     place = unit.place
     project_filters = {"county": {}, "township": {"township": unit.id}, "village": {"village": unit.id}}
     projects = project_totals(project_list(access=access, filters=project_filters[unit.level]))
@@ -331,7 +416,8 @@ def unit_dashboard(*, access: Access, unit: Unit, year: int | None = None) -> Da
         targets=targets,
         completion=completion,
         round_name=round_name,
-        computed_at=timezone.now(),
+        computed_at=computed_at,
+        from_summary=summary,
         behind=behind,
     )
 

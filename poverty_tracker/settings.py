@@ -168,6 +168,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING: the
 # Domain settings
 PUBLIC_NOTICE_DAYS = env.int("PUBLIC_NOTICE_DAYS", default=7)  # 公示 length in days
 COUNTY_REGION_CODE = env("COUNTY_REGION_CODE", default="532328")  # 元谋县
+# Dashboards: above this many households they read the summary table (VillageFigures) instead of counting.
+DASHBOARD_SUMMARY_ABOVE = env.int("DASHBOARD_SUMMARY_ABOVE", default=200_000)
+# The battle map's tile server (a Leaflet URL template); empty: units drawn on a plain background.
+MAP_TILE_URL = env("MAP_TILE_URL", default="")
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -158,3 +158,42 @@ def test_no_request_to_another_host_in_the_dashboard(client, county_data):  # no
     html = client.get(reverse("dashboards:county")).content.decode()
     assert "/static/vendor/echarts/echarts.min.js" in html
     assert "http://" not in html and "https://" not in html and "//cdn" not in html
+
+
+def test_above_the_size_setting_the_dashboard_reads_the_summary_table(client, county_data, settings):  # noqa: F811
+    from households.services import village_figures_refresh
+
+    signed_in(client, role=Role.COUNTY_ADMIN)
+    live = client.get(reverse("dashboards:county")).context["board"]
+    assert not live.from_summary
+    village_figures_refresh()
+    settings.DASHBOARD_SUMMARY_ABOVE = -1
+    for url in (reverse("dashboards:county"), reverse("dashboards:township", args=[county_data["jia"].pk])):
+        response = client.get(url)
+        board = response.context["board"]
+        assert board.from_summary
+        assert "汇总表" in response.content.decode()
+    county = client.get(reverse("dashboards:county")).context["board"]
+    assert county.figures.households == live.figures.households == 5
+    assert county.figures.persons == live.figures.persons
+    assert {(r.name, r.households, r.persons) for r in county.rows} == {
+        (r.name, r.households, r.persons) for r in live.rows
+    }
+    # Query counts stay fixed with the summary too.
+    small = _queries(client, reverse("dashboards:county"))
+    for i in range(3):
+        household(
+            NaturalVillageFactory(village=county_data["jia_cun"]), persons=2, household_number=f"S{i:03d}"
+        )
+    village_figures_refresh()
+    assert _queries(client, reverse("dashboards:county")) == small
+
+
+def test_a_county_approval_queues_one_summary_refresh(county_data, django_capture_on_commit_callbacks):  # noqa: F811
+    from core.models import Job
+    from households.services import figures_refresh_enqueue
+
+    with django_capture_on_commit_callbacks(execute=False):
+        assert figures_refresh_enqueue() is not None
+        assert figures_refresh_enqueue() is None  # one queued refresh is enough
+    assert Job.objects.filter(kind="figures_refresh").count() == 1
