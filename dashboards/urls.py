@@ -7,6 +7,7 @@ from dashboards import views
 app_name = "dashboards"
 urlpatterns = [
     path("exit/", views.exit_overview, name="exit"),
+    path("map/", views.battle_map, name="map"),
     path("county/", views.unit_dashboard, {"level": "county"}, name="county"),
     path("township/<int:unit_id>/", views.unit_dashboard, {"level": "township"}, name="township"),
     path("village/<int:unit_id>/", views.unit_dashboard, {"level": "village"}, name="village"),

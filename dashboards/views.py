@@ -3,9 +3,11 @@ township exit page: pages that combine the figures of every app."""
 
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from assignments.phone import views as phone_views
 from assignments.selectors import overdue_for
@@ -118,5 +120,36 @@ def exit_overview(request: HttpRequest) -> HttpResponse:
             # 申请出列 / 摘帽 links for the role that proposes; 填报 for the role that records indicators.
             "may_propose": access.may_take_step(PROPOSE),
             "may_record_indicators": access.may_change_model(VillageIndicatorStatus),
+        },
+    )
+
+
+@login_required
+def battle_map(request):
+    """挂图作战: natural villages coloured by the share of poor persons, relocation sites by state, projects
+    as markers; a click opens the unit's dashboard. Tiles from MAP_TILE_URL, or a plain background."""
+    access = Access.for_user(request.user)
+    townships = list(township_list(access=access).order_by("code", "id"))
+    try:
+        township_id = int(request.GET.get("township") or 0) or None
+    except ValueError:
+        township_id = None
+    if township_id not in {t.pk for t in townships}:
+        township_id = None
+    data = selectors.battle_map(access=access, township_id=township_id)
+    return render(
+        request,
+        "dashboards/map.html",
+        {
+            "map": data,
+            "map_json": {
+                "points": data.points,
+                "sites": data.sites,
+                "projects": data.projects,
+                "tiles": settings.MAP_TILE_URL,
+                "village_url": reverse("dashboards:village", args=[0]),
+            },
+            "townships": townships,
+            "township_id": township_id,
         },
     )

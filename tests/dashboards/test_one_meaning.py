@@ -197,3 +197,23 @@ def test_a_county_approval_queues_one_summary_refresh(county_data, django_captur
         assert figures_refresh_enqueue() is not None
         assert figures_refresh_enqueue() is None  # one queued refresh is enough
     assert Job.objects.filter(kind="figures_refresh").count() == 1
+
+
+def test_the_battle_map_draws_units_with_coordinates_and_lists_the_others(client, county_data):  # noqa: F811
+    from decimal import Decimal
+
+    nv = county_data["households"]["poor2"].natural_village
+    nv.latitude, nv.longitude = Decimal("25.7"), Decimal("101.87")
+    nv.save()
+    signed_in(client, role=Role.COUNTY_ADMIN)
+    response = client.get(reverse("dashboards:map"))
+    assert response.status_code == 200
+    data = response.context["map"]
+    assert [p["id"] for p in data.points] == [nv.pk]
+    assert data.points[0]["households"] == 2  # 甲组: two poor households
+    assert len(data.missing) >= 4
+    html = response.content.decode()
+    assert (
+        "/static/vendor/leaflet/leaflet.js" in html and "http" not in html.split("battle-map-data")[1][:2000]
+    )
+    assert "size: A3" in open("static/css/dashboard.css").read()
