@@ -224,6 +224,7 @@ class Dashboard:
     batches: list
     look: dict
     projects: object | None
+    whole_township: object | None
     relocation: dict
     targets: list
     completion: object | None
@@ -380,6 +381,9 @@ def unit_dashboard(*, access: Access, unit: Unit, year: int | None = None) -> Da
     place = unit.place
     project_filters = {"county": {}, "township": {"township": unit.id}, "village": {"village": unit.id}}
     projects = project_totals(project_list(access=access, filters=project_filters[unit.level]))
+    # 整乡推进: the township-wide programme, planned against invested, shown on its own line.
+    whole = project_list(access=access, filters={**project_filters[unit.level], "category": "whole_township"})
+    whole_township = project_totals(whole) if projects.projects else None
     relocation = _relocation(access=access, unit=unit)
     targets = []
     if unit.level != "village":
@@ -413,6 +417,7 @@ def unit_dashboard(*, access: Access, unit: Unit, year: int | None = None) -> Da
         ),
         look=_look(access=access, place=place),
         projects=projects,
+        whole_township=whole_township if whole_township and whole_township.projects else None,
         relocation=relocation,
         targets=targets,
         completion=completion,
