@@ -8,8 +8,6 @@ import datetime
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from django.conf import settings
-from django.db import connection
 from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
@@ -22,6 +20,7 @@ from households.selectors import (
     HOUSEHOLD_COUNTS,
     LOOK_FILTERS,
     PERSON_COUNTS,
+    SUMMARY_SUMS,
     ZERO_COUNTS,
     Figures,
     UnitFigures,
@@ -30,6 +29,7 @@ from households.selectors import (
     figures_by_village,
     measure_batches,
     scope_figures,
+    use_summary,
 )
 from households.units.models import UnitExitApplication
 from households.units.selectors import IndicatorCheck, open_applications, unit_checks
@@ -294,28 +294,6 @@ def _look(*, access: Access, place: dict) -> dict:
     return households.aggregate(**{k: Count("id", filter=q) for k, q in LOOK_FILTERS.items()})
 
 
-def household_estimate() -> int:
-    """PostgreSQL's estimate of the number of households (pg_class.reltuples): one cheap read, no COUNT."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [Household._meta.db_table]
-        )
-        row = cursor.fetchone()
-    return max(int(row[0]) if row else 0, 0)
-
-
-def use_summary(access: Access) -> bool:
-    """Above DASHBOARD_SUMMARY_ABOVE households, the county and township figures are read from the summary
-    table (VillageFigures, refreshed by a job) instead of counted live. Only for roles that see whole
-    villages: the summary counts every household of a village."""
-    if access.scope_level not in ("county", "township", "village"):
-        return False
-    return household_estimate() > settings.DASHBOARD_SUMMARY_ABOVE
-
-
-SUMMARY_SUMS = {k: Sum(k) for k in ZERO_COUNTS}
-
-
 def _summary_figures(*, access: Access, unit: Unit) -> tuple[Figures, list[UnitFigures], datetime.datetime]:
     """The unit's figures and its rows from VillageFigures: two queries (plus the unit's population)."""
     summary = access.visible(VillageFigures.objects.all()).order_by()
@@ -360,12 +338,14 @@ def _summary_figures(*, access: Access, unit: Unit) -> tuple[Figures, list[UnitF
 def unit_dashboard(*, access: Access, unit: Unit, year: int | None = None) -> Dashboard:
     """Everything the dashboard of ``unit`` shows; a fixed number of queries whatever the data size."""
     year = year or timezone.localdate().year
-    computed_at, summary = timezone.now(), use_summary(access) and unit.level != "village"
+    computed_at, summary = timezone.now(), use_summary(access)
     if summary:
         figures, rows, computed_at = _summary_figures(access=access, unit=unit)
-        row_level = "township" if unit.level == "county" else "village"
+        row_level = {"county": "township", "township": "village", "village": "natural_village"}[unit.level]
         if not unit.name:
             figures = replace(figures, name=scope_name(access))
+        if unit.level == "village":  # natural villages have no summary row: a village is small, count live
+            rows = figures_by_natural_village(access=access, village_id=unit.id)
     elif unit.level == "village":
         figures = scope_figures(access=access, village_id=unit.id)
         rows, row_level = figures_by_natural_village(access=access, village_id=unit.id), "natural_village"

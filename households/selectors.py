@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 
 from households import choices
@@ -25,7 +27,7 @@ from households.models import (
     Household,
     Member,
 )
-from villages.models import AdministrativeVillage, County, NaturalVillage, Township
+from villages.models import AdministrativeVillage, County, NaturalVillage, Township, VillageFigures
 
 if TYPE_CHECKING:
     from core.access import Access
@@ -115,6 +117,36 @@ def _counts(*, access: Access, place: dict, group_by: str | None = None) -> dict
     }
 
 
+def household_estimate() -> int:
+    """PostgreSQL's estimate of the number of households (pg_class.reltuples): one cheap read, no COUNT."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [Household._meta.db_table]
+        )
+        row = cursor.fetchone()
+    return max(int(row[0]) if row else 0, 0)
+
+
+def use_summary(access: Access) -> bool:
+    """Above DASHBOARD_SUMMARY_ABOVE households, the county and township figures are read from the summary
+    table (VillageFigures, refreshed by a job) instead of counted live. Only for roles that see whole
+    villages: the summary counts every household of a village."""
+    if access.scope_level not in ("county", "township", "village"):
+        return False
+    return household_estimate() > settings.DASHBOARD_SUMMARY_ABOVE
+
+
+SUMMARY_SUMS = {k: Sum(k) for k in ZERO_COUNTS}
+
+
+def _summary_counts(*, access: Access, place: dict) -> dict:
+    """The counts of ``place`` read from VillageFigures (one query), the same meaning as ``_counts``."""
+    lookups = {"township_id": "village__township_id", "village_id": "village_id"}
+    summary = access.visible(VillageFigures.objects.filter(**{lookups[k]: v for k, v in place.items()}))
+    totals = summary.order_by().aggregate(**SUMMARY_SUMS)
+    return {k: v or 0 for k, v in totals.items()}
+
+
 def scope_figures(
     *, access: Access, township_id: int | None = None, village_id: int | None = None
 ) -> Figures:
@@ -137,7 +169,13 @@ def scope_figures(
             population=Sum("registered_rural_population"), name=Max("name")
         )
         name, population, place = county["name"] or "", county["population"] or 0, {}
-    return Figures(name=name, population=population, **_counts(access=access, place=place))
+    # At province scale the figures come from the summary table (refreshed by a job): the same meaning.
+    counts = (
+        _summary_counts(access=access, place=place)
+        if use_summary(access)
+        else _counts(access=access, place=place)
+    )
+    return Figures(name=name, population=population, **counts)
 
 
 def _rows(units: QuerySet, counts: dict, *, with_population: bool = True) -> list[UnitFigures]:
