@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
@@ -358,6 +359,32 @@ def unit_dashboard(*, access: Access, unit: Unit, year: int | None = None) -> Da
     rows = sorted(rows, key=lambda r: (-(r.incidence or 0), -r.poor_persons, r.name))
     if not summary:
         computed_at = timezone.now()
+    if summary:
+        # Above the size setting the sections are computed once per summary refresh (the key holds the
+        # refresh time) and kept in the cache: the page says when its figures were computed.
+        key = f"dashboard:{unit.level}:{unit.id}:{year}:{computed_at.isoformat()}"
+        sections = cache.get(key)
+        if sections is None:
+            sections = _sections(access=access, unit=unit, rows=rows, row_level=row_level, year=year)
+            cache.set(key, sections, SECTIONS_CACHE_SECONDS)
+    else:
+        sections = _sections(access=access, unit=unit, rows=rows, row_level=row_level, year=year)
+    return Dashboard(
+        unit=unit,
+        figures=figures,
+        rows=rows,
+        row_level=row_level,
+        computed_at=computed_at,
+        from_summary=summary,
+        **sections,
+    )
+
+
+SECTIONS_CACHE_SECONDS = 26 * 3600  # the nightly refresh changes the key before this runs out
+
+
+def _sections(*, access: Access, unit: Unit, rows: list, row_level: str, year: int) -> dict:
+    """Every section of a dashboard below its figures and ranking: a fixed number of queries."""
     place = unit.place
     project_filters = {"county": {}, "township": {"township": unit.id}, "village": {"village": unit.id}}
     projects = project_totals(project_list(access=access, filters=project_filters[unit.level]))
@@ -383,29 +410,23 @@ def unit_dashboard(*, access: Access, unit: Unit, year: int | None = None) -> Da
             completion_rows = [r for r in completion_rows if r.id in ids]
         completion = (completion_rows, completion_total(completion_rows))
         round_name = rnd.name
-    return Dashboard(
-        unit=unit,
-        figures=figures,
-        rows=rows,
-        row_level=row_level,
-        by_year=_by_year(access=access, place=place),
-        causes=_causes(access=access, place=place),
-        batches=measure_batches(
+    return {
+        "by_year": _by_year(access=access, place=place),
+        "causes": _causes(access=access, place=place),
+        "batches": measure_batches(
             access=access,
             township_id=unit.id if unit.level == "township" else None,
             village_id=place.get("village_id"),
         ),
-        look=_look(access=access, place=place),
-        projects=projects,
-        whole_township=whole_township if whole_township and whole_township.projects else None,
-        relocation=relocation,
-        targets=targets,
-        completion=completion,
-        round_name=round_name,
-        computed_at=computed_at,
-        from_summary=summary,
-        behind=behind,
-    )
+        "look": _look(access=access, place=place),
+        "projects": projects,
+        "whole_township": whole_township if whole_township and whole_township.projects else None,
+        "relocation": relocation,
+        "targets": targets,
+        "completion": completion,
+        "round_name": round_name,
+        "behind": behind,
+    }
 
 
 def _relocation(*, access: Access, unit: Unit) -> dict:
