@@ -22,7 +22,12 @@ from pathlib import Path
 TARGETS_MS = {"county": 300, "township": 200, "stats": 100}
 TARGET_REFRESH_SECONDS = 60
 TARGET_ASSETS_KB = 50
-ASSETS = ("static/js/dashboard.js", "static/css/dashboard.css", "static/js/battle_map.js")
+ASSETS = (
+    "static/js/dashboard.js",
+    "static/css/dashboard.css",
+    "static/js/battle_map.js",
+    "static/js/sortable_table.js",
+)
 
 
 def _median_ms(client, url: str) -> float:

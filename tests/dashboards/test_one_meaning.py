@@ -237,3 +237,11 @@ def test_stats_and_village_dashboard_read_the_summary_above_the_size_setting(cli
     assert api.get("/api/v1/stats/", {"village": jia_cun.pk}).json()["households"] == 3
     village_figures_refresh()
     assert api.get("/api/v1/stats/", {"village": jia_cun.pk}).json()["households"] == 4
+
+
+def test_the_registry_list_is_a_sortable_table_on_a_desk_and_cards_on_a_phone(client, county_data):  # noqa: F811
+    signed_in(client, role=Role.COUNTY_ADMIN)
+    html = client.get(reverse("households:list")).content.decode()
+    assert 'class="list-group shadow-sm app-hh-list d-lg-none"' in html
+    assert "data-sortable" in html and 'data-household-row="A001"' in html
+    assert "/static/js/sortable_table.js" in html
