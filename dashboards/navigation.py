@@ -28,6 +28,7 @@ ITEMS = (
     NavItem(_("贫困户"), "households:list", OFFICIALS),
     NavItem(_("脱贫程序"), "households:exit-list", OFFICIALS),
     NavItem(_("乡村出列"), "dashboards:exit", OFFICIALS),
+    NavItem(_("挂图作战"), "dashboards:map", OFFICIALS),
     NavItem(_("挂包帮"), "assignments:pairings", OFFICIALS),
     NavItem(_("我的挂包户"), "assignments:my-households", (Role.CADRE,)),
     NavItem(_("项目与搬迁"), "projects:list", OFFICIALS),

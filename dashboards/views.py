@@ -1,15 +1,19 @@
 """The signed-in user's home, the dashboard of their own scope (DESIGN.md §8), and the village and
 township exit page: pages that combine the figures of every app."""
 
+from urllib.parse import quote
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from assignments.phone import views as phone_views
 from assignments.selectors import overdue_for
 from core.access import Access
 from dashboards import selectors
-from households import selectors as household_selectors
+from dashboards.exports import dashboard_workbook
 from households.units.procedure import PROPOSE
 from villages.models import VillageIndicatorStatus
 from villages.selectors import township_list
@@ -25,27 +29,72 @@ def home(request):
     if level == "cadre":
         # A cadre's home is their households, on the phone pages that keep working offline.
         return phone_views.my_households(request)
-    if level == "village":
-        context = {
-            "level": "village",
-            "figures": household_selectors.scope_figures(access=access, village_id=user.village_id),
-            "rows": household_selectors.figures_by_natural_village(access=access, village_id=user.village_id),
+    unit_id = {"village": user.village_id, "township": user.township_id}.get(level)
+    unit = selectors.dashboard_unit(access=access, level=level if unit_id else "county", unit_id=unit_id)
+    return render(request, "home.html", _dashboard_context(access, unit))
+
+
+def _dashboard_context(access: Access, unit) -> dict:
+    board = selectors.unit_dashboard(access=access, unit=unit)
+    return {
+        "level": unit.level,
+        "board": board,
+        "figures": board.figures,
+        "rows": board.rows,
+        "unit_params": unit.list_params,
+        "charts": _chart_data(board),
+        # 转走访 reminders: what is overdue in this user's scope (the cadre's phone page shows its own).
+        "overdue": overdue_for(access=access),
+    }
+
+
+def _chart_data(board) -> dict:
+    """What the charts draw: the same figures as the tables beside them (static/js/dashboard.js)."""
+    targets = {t.target.year: t.target.households for t in board.targets if t.target.households is not None}
+    chart = {
+        "years": {
+            "labels": [str(y["year"]) for y in board.by_year],
+            "exits": [y["exits"] for y in board.by_year],
+            "identified": [y["households"] for y in board.by_year],
+            "targets": [targets.get(y["year"]) for y in board.by_year],
+        },
+        "causes": [{"name": c["label"], "value": c["households"]} for c in board.causes],
+        "batches": {
+            "labels": [b.label for b in board.batches],
+            "households": [b.households for b in board.batches],
+            "persons": [b.persons for b in board.batches],
+        },
+    }
+    if board.completion:
+        rows = board.completion[0]
+        chart["completion"] = {
+            "labels": [r.name for r in rows],
+            "visited": [r.visited for r in rows],
+            "overdue": [r.overdue for r in rows],
+            "pending": [r.pending for r in rows],
         }
-    elif level == "township":
-        context = {
-            "level": "township",
-            "figures": household_selectors.scope_figures(access=access, township_id=user.township_id),
-            "rows": household_selectors.figures_by_village(access=access, township_id=user.township_id),
-        }
-    else:  # the county (county_admin and inspector)
-        context = {
-            "level": "county",
-            "figures": household_selectors.scope_figures(access=access),
-            "rows": household_selectors.figures_by_township(access=access),
-        }
-    # 转走访 reminders: what is overdue in this user's scope (the cadre's phone page shows its own).
-    context["overdue"] = overdue_for(access=access)
-    return render(request, "home.html", context)
+    return chart
+
+
+@login_required
+def unit_dashboard(request, level: str, unit_id: int | None = None):
+    """The dashboard of any unit in the user's scope: the county ranks townships, a township its villages."""
+    access = Access.for_user(request.user)
+    unit = selectors.dashboard_unit(access=access, level=level, unit_id=unit_id)
+    return render(request, "home.html", _dashboard_context(access, unit))
+
+
+@login_required
+def unit_dashboard_xlsx(request, level: str, unit_id: int | None = None):
+    """The dashboard as a workbook, one sheet per table."""
+    access = Access.for_user(request.user)
+    unit = selectors.dashboard_unit(access=access, level=level, unit_id=unit_id)
+    board = selectors.unit_dashboard(access=access, unit=unit)
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = f"{board.figures.name or unit.name}工作概况.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    dashboard_workbook(board, response)
+    return response
 
 
 @login_required
@@ -71,5 +120,36 @@ def exit_overview(request: HttpRequest) -> HttpResponse:
             # 申请出列 / 摘帽 links for the role that proposes; 填报 for the role that records indicators.
             "may_propose": access.may_take_step(PROPOSE),
             "may_record_indicators": access.may_change_model(VillageIndicatorStatus),
+        },
+    )
+
+
+@login_required
+def battle_map(request):
+    """挂图作战: natural villages coloured by the share of poor persons, relocation sites by state, projects
+    as markers; a click opens the unit's dashboard. Tiles from MAP_TILE_URL, or a plain background."""
+    access = Access.for_user(request.user)
+    townships = list(township_list(access=access).order_by("code", "id"))
+    try:
+        township_id = int(request.GET.get("township") or 0) or None
+    except ValueError:
+        township_id = None
+    if township_id not in {t.pk for t in townships}:
+        township_id = None
+    data = selectors.battle_map(access=access, township_id=township_id)
+    return render(
+        request,
+        "dashboards/map.html",
+        {
+            "map": data,
+            "map_json": {
+                "points": data.points,
+                "sites": data.sites,
+                "projects": data.projects,
+                "tiles": settings.MAP_TILE_URL,
+                "village_url": reverse("dashboards:village", args=[0]),
+            },
+            "townships": townships,
+            "township_id": township_id,
         },
     )

@@ -94,6 +94,23 @@ class HouseholdFilterForm(BootstrapMixin, forms.Form):
         empty_value=None,
     )
     review = forms.BooleanField(label="仅看待返贫核实", required=False)
+    # The dashboards' figures count registered households (not 已清退): so does the list by default.
+    removed = forms.ChoiceField(
+        label="已清退户",
+        choices=[("", "不含已清退"), ("include", "含已清退"), ("only", "仅看已清退")],
+        required=False,
+    )
+    poor = forms.BooleanField(label="仅看未脱贫（含返贫）", required=False)
+    batch = forms.ChoiceField(
+        label="五个一批",
+        choices=BLANK + [(c, choices.MeasureCategory(c).label) for c in choices.FIVE_BATCHES],
+        required=False,
+    )
+    look = forms.ChoiceField(
+        label="待核查",
+        choices=BLANK + [("unproposed", "符合脱贫条件但未申请"), ("exited_below", "已脱贫但收入低于标准")],
+        required=False,
+    )
 
     def __init__(self, *args, access, **kwargs):
         super().__init__(*args, **kwargs)

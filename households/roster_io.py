@@ -683,6 +683,7 @@ def household_roster_after_commit(*, user) -> None:
     from households.services import eligibility_recompute_enqueue
 
     eligibility_recompute_enqueue(trigger=EligibilityRun.Trigger.IMPORT, user=user)
+    # The recompute refreshes the summary table too (households.tasks): the dashboards see the import.
 
 
 # -- export ------------------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 
 from core.access import mask_phone
@@ -27,7 +29,7 @@ from households.models import (
     Household,
     Member,
 )
-from villages.models import AdministrativeVillage, County, NaturalVillage, Township
+from villages.models import AdministrativeVillage, County, NaturalVillage, Township, VillageFigures
 
 if TYPE_CHECKING:
     from core.access import Access
@@ -117,6 +119,36 @@ def _counts(*, access: Access, place: dict, group_by: str | None = None) -> dict
     }
 
 
+def household_estimate() -> int:
+    """PostgreSQL's estimate of the number of households (pg_class.reltuples): one cheap read, no COUNT."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [Household._meta.db_table]
+        )
+        row = cursor.fetchone()
+    return max(int(row[0]) if row else 0, 0)
+
+
+def use_summary(access: Access) -> bool:
+    """Above DASHBOARD_SUMMARY_ABOVE households, the county and township figures are read from the summary
+    table (VillageFigures, refreshed by a job) instead of counted live. Only for roles that see whole
+    villages: the summary counts every household of a village."""
+    if access.scope_level not in ("county", "township", "village"):
+        return False
+    return household_estimate() > settings.DASHBOARD_SUMMARY_ABOVE
+
+
+SUMMARY_SUMS = {k: Sum(k) for k in ZERO_COUNTS}
+
+
+def _summary_counts(*, access: Access, place: dict) -> dict:
+    """The counts of ``place`` read from VillageFigures (one query), the same meaning as ``_counts``."""
+    lookups = {"township_id": "village__township_id", "village_id": "village_id"}
+    summary = access.visible(VillageFigures.objects.filter(**{lookups[k]: v for k, v in place.items()}))
+    totals = summary.order_by().aggregate(**SUMMARY_SUMS)
+    return {k: v or 0 for k, v in totals.items()}
+
+
 def scope_figures(
     *, access: Access, township_id: int | None = None, village_id: int | None = None
 ) -> Figures:
@@ -139,7 +171,13 @@ def scope_figures(
             population=Sum("registered_rural_population"), name=Max("name")
         )
         name, population, place = county["name"] or "", county["population"] or 0, {}
-    return Figures(name=name, population=population, **_counts(access=access, place=place))
+    # At province scale the figures come from the summary table (refreshed by a job): the same meaning.
+    counts = (
+        _summary_counts(access=access, place=place)
+        if use_summary(access)
+        else _counts(access=access, place=place)
+    )
+    return Figures(name=name, population=population, **counts)
 
 
 def _rows(units: QuerySet, counts: dict, *, with_population: bool = True) -> list[UnitFigures]:
@@ -206,12 +244,34 @@ def household_search_q(text: str) -> Q:
     return q
 
 
+# "Data to look at" on the dashboards: each is a filter of the household list that shows the same count.
+LOOK_FILTERS = {
+    # 符合脱贫条件 but no 脱贫 application ever started.
+    "unproposed": Q(status__in=POOR_STATUSES, eligible=True)
+    & ~Q(pk__in=ExitApplication.objects.values("household_id")),
+    # 已脱贫 while this year's assessment says the household does not meet the conditions.
+    "exited_below": Q(status=Status.EXITED, eligible=False),
+}
+
+
+def household_counted_q(filters: dict) -> Q:
+    """One meaning per figure: lists count registered households (not 已清退) unless asked otherwise,
+    by the ``removed`` filter (include | only) or by choosing the 已清退 status itself."""
+    removed = filters.get("removed") or ""
+    if removed == "include" or filters.get("status") == Status.REMOVED:
+        return Q()
+    if removed == "only":
+        return Q(status=Status.REMOVED)
+    return Q(status__in=COUNTED_STATUSES)
+
+
 def household_list(*, access: Access, filters: dict) -> QuerySet[Household]:
     """The visible households matching the list page's filters, ordered by household number.
 
     ``filters`` holds cleaned values: q, township, village, natural_village (model instances or None),
     status, attribute, cause (codes or ""), eligible ("yes" | "no" | "unknown" | ""), year (识别年度),
-    exit_year, review (bool: 待返贫核实 only).
+    exit_year, review (bool: 待返贫核实 only), removed ("" = not 已清退 | include | only), poor (bool: 未脱贫 and
+    返贫), batch (a 五个一批 category: households with such a measure), look (a LOOK_FILTERS key).
     """
     qs = access.visible(Household.objects.all())
     q = filters.get("q")
@@ -235,6 +295,15 @@ def household_list(*, access: Access, filters: dict) -> QuerySet[Household]:
         qs = qs.filter(eligible={"yes": True, "no": False, "unknown": None}[eligible])
     if filters.get("review"):
         qs = qs.filter(needs_return_review=True)
+    qs = qs.filter(household_counted_q(filters))
+    if filters.get("poor"):
+        qs = qs.filter(status__in=POOR_STATUSES)
+    batch = filters.get("batch")
+    if batch:
+        qs = qs.filter(pk__in=AssistanceMeasure.objects.filter(category=batch).values("household_id"))
+    look = filters.get("look")
+    if look in LOOK_FILTERS:
+        qs = qs.filter(LOOK_FILTERS[look])
     return qs.select_related("township", "village", "natural_village").order_by("household_number")
 
 
@@ -585,13 +654,15 @@ class BatchFigures:
 
 
 def measure_batches(
-    *, access: Access, township_id: int | None = None, year: int | None = None
+    *, access: Access, township_id: int | None = None, year: int | None = None, village_id: int | None = None
 ) -> list[BatchFigures]:
     """五个一批: registered households (and their current members) with a measure of each of the five
     batches, in the user's scope (optionally one township and one year). Two queries whatever the scope."""
     households = access.visible(Household.objects.filter(status__in=COUNTED_STATUSES))
     if township_id:
         households = households.filter(township_id=township_id)
+    if village_id:
+        households = households.filter(village_id=village_id)
     measures = AssistanceMeasure.objects.filter(
         category__in=choices.FIVE_BATCHES, household__in=households.values("pk")
     )

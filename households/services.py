@@ -140,6 +140,17 @@ def eligibility_recompute_enqueue(*, trigger: str, user=None):
     )
 
 
+def figures_refresh_enqueue(*, user=None):
+    """Queue a refresh of the summary table (VillageFigures) the dashboards read at province scale, after
+    an import, an approval or a recompute. One queued refresh is enough: none is added while one waits."""
+    from core.jobs import job_enqueue
+    from core.models import Job
+
+    if Job.objects.filter(kind="figures_refresh", state=Job.State.QUEUED).exists():
+        return None
+    return job_enqueue(kind="figures_refresh", task="households.tasks.figures_refresh", created_by=user)
+
+
 def _may_set_poverty_lines(user) -> None:
     from core.access import Access
 

@@ -13,6 +13,8 @@ def eligibility_recompute_task(
     """Recompute every household's exit eligibility (nightly, after a poverty-line change, after an import)."""
     with job_running(job_id) as job:
         run = eligibility_recompute(trigger=trigger, job=job)
+        # Imports, poverty-line changes and the nightly run all end here: the dashboards' summary follows.
+        village_figures_refresh()
         if job is not None:
             job.result = {
                 "run": run.pk,

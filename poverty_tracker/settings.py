@@ -205,6 +205,10 @@ PUBLIC_NOTICE_DAYS = env.int("PUBLIC_NOTICE_DAYS", default=7)  # 公示 length i
 # 风险消除 waits this many months of stable income when no monitoring line sets its own.
 MONITORING_STABLE_MONTHS = env.int("MONITORING_STABLE_MONTHS", default=6)
 COUNTY_REGION_CODE = env("COUNTY_REGION_CODE", default="532328")  # 元谋县
+# Dashboards: above this many households they read the summary table (VillageFigures) instead of counting.
+DASHBOARD_SUMMARY_ABOVE = env.int("DASHBOARD_SUMMARY_ABOVE", default=200_000)
+# The battle map's tile server (a Leaflet URL template); empty: units drawn on a plain background.
+MAP_TILE_URL = env("MAP_TILE_URL", default="")
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -24,6 +24,7 @@ from core.access import Access
 from households.choices import POOR_STATUSES, Decision, ExitState, Status
 from households.eligibility import household_decision
 from households.models import ExitApplication, ExitObjection, ExitStep, Household
+from households.services import figures_refresh_enqueue
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,7 @@ def exit_application_advance(
             False,
         )
         household.save()
+        figures_refresh_enqueue(user=user)  # the dashboards' summary table counts this exit
     application.state = step.target
     application.notice_ends_on = (
         on + datetime.timedelta(days=settings.PUBLIC_NOTICE_DAYS - 1) if step.starts_notice else None

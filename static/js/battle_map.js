@@ -1,0 +1,33 @@
+/* 挂图作战 with Leaflet (served by the app). Tiles only when MAP_TILE_URL is set; otherwise the units are
+   drawn from their coordinates on the plain background, so the map works on an intranet. */
+(function () {
+  "use strict";
+  var node = document.getElementById("battle-map-data");
+  if (!node || !window.L) return;
+  var data = JSON.parse(node.textContent);
+  var map = L.map("battle-map", { preferCanvas: true, attributionControl: !!data.tiles });
+  if (data.tiles) L.tileLayer(data.tiles, { maxZoom: 18 }).addTo(map);
+  function colour(share) { return share >= 0.10 ? "#c62828" : share >= 0.03 ? "#f9a825" : "#2e7d32"; }
+  function open(village) { window.location.href = data.village_url.replace(/0\/$/, village + "/"); }
+  var bounds = [];
+  data.points.forEach(function (p) {
+    bounds.push([p.lat, p.lng]);
+    L.circleMarker([p.lat, p.lng], { radius: 6, color: "#333", weight: 1, fillColor: colour(p.share), fillOpacity: 0.9 })
+      .bindTooltip(p.name + "：" + p.households + " 户，未脱贫 " + p.poor + " 户")
+      .on("click", function () { open(p.village); }).addTo(map);
+  });
+  var siteColour = { planned: "#90caf9", building: "#42a5f5", completed: "#1e88e5", moved_in: "#0d47a1" };
+  data.sites.forEach(function (s) {
+    bounds.push([s.lat, s.lng]);
+    L.rectangle([[s.lat - 0.003, s.lng - 0.003], [s.lat + 0.003, s.lng + 0.003]],
+      { color: siteColour[s.build_state] || "#1565c0", weight: 2, fillOpacity: 0.6 })
+      .bindTooltip("安置点：" + s.name).on("click", function () { open(s.village_id); }).addTo(map);
+  });
+  data.projects.forEach(function (p) {
+    L.circleMarker([p.lat, p.lng], { radius: 4, color: "#6a1b9a", weight: 2, fillOpacity: 1 })
+      .bindTooltip("项目：" + p.name).on("click", function () { open(p.village_id); }).addTo(map);
+  });
+  if (bounds.length) map.fitBounds(bounds, { padding: [20, 20] });
+  else map.setView([25.7, 101.87], 10);
+  window.addEventListener("beforeprint", function () { map.invalidateSize(); });
+})();
