@@ -164,6 +164,10 @@ PAGE_MODELS = {
     "monitoring:objection-record": ("monitoring.MonitoringObject", _pk),
     "monitoring:objection-resolve": ("monitoring.MonitoringObjection", _pk),
     "monitoring:quality-mark-correct": ("monitoring.QualityIssue", _pk),
+    "dashboards:township": (Township, lambda t: {"unit_id": t.pk}),
+    "dashboards:township-xlsx": (Township, lambda t: {"unit_id": t.pk}),
+    "dashboards:village": (AdministrativeVillage, lambda v: {"unit_id": v.pk}),
+    "dashboards:village-xlsx": (AdministrativeVillage, lambda v: {"unit_id": v.pk}),
 }
 # Account management (pages and users/ API) is the county admin's alone (DESIGN.md §7): an account the
 # user sees (their own) is still answered 403 there.
