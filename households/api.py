@@ -34,6 +34,7 @@ from rest_framework.views import APIView
 
 from core.access import Access, mask_phone
 from core.api import AccessPermission, FilterSet, IdFilter, ScopedPrimaryKeyRelatedField
+from core.audit import full_id_numbers_log, full_id_numbers_shown
 from core.idnumbers import mask, normalise, validate_disability_certificate, validate_id_number
 from core.jobs_api import JobSerializer
 from core.rosters.exports import API, XLSX, roster_export
@@ -68,7 +69,10 @@ class IdNumberField(serializers.CharField):
         request = self.context.get("request")
         if request is None:  # no user to ask (a serializer used outside a view): fail closed
             return mask(value)
-        return Access.for_user(request.user).id_number(value)
+        access = Access.for_user(request.user)
+        if access.sees_full_id_numbers:
+            full_id_numbers_shown(request)  # recorded once per request by the viewset (finalize_response)
+        return access.id_number(value)
 
 
 class PhoneField(serializers.CharField):
@@ -106,6 +110,11 @@ class _ChangeViewSetMixin:
     permission_classes = [IsAuthenticated, AccessPermission]
     change_model: type
     change_denied_message: str
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        full_id_numbers_log(request, what=f"API {request.method} {request.path}")
+        return response
 
     def reject_unknown_fields(self, serializer_class, allowed: tuple[str, ...], why: dict | None = None):
         """DRF ignores read-only fields silently; a client changing one is told instead."""

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.access import Access
+from core.audit import full_id_numbers_log, full_id_numbers_shown
 from core.views import form_add_errors, page_of, query_without, service_errors
 from households import choices, selectors, services
 from households.forms import (
@@ -118,6 +119,9 @@ def household_detail(request, pk):
     household = selectors.household_detail(access=access, pk=pk)
     health_labels = dict(choices.Health.choices)
     household.shown_phone = access.phone(household.phone)
+    if access.sees_full_id_numbers:
+        full_id_numbers_shown(request, sum(1 for member in household.members.all() if member.id_number))
+        full_id_numbers_log(request, what=f"户 {household.household_number}")
     for member in household.members.all():
         member.shown_id_number = access.id_number(member.id_number)
         # 残疾证号 begins with the ID number: masked the same way.
