@@ -16,6 +16,7 @@ from monitoring.choices import FoundBy
 from monitoring.models import MonitoringLine
 from monitoring.services import candidate_raise
 from monitoring.whatif import what_if_tables
+from tests.clients import client_for
 from tests.factories import AssessmentFactory, NaturalVillageFactory, make_household
 
 pytestmark = pytest.mark.django_db
@@ -351,3 +352,52 @@ def test_the_result_page_takes_a_fixed_number_of_queries(
     client.force_login(people["county"])
     with django_assert_num_queries(4):  # session, user, the navigation's one read, the job
         client.get(reverse("monitoring:what-if-result", args=[job.pk]))
+
+
+# -- the API ---------------------------------------------------------------------------------------------
+
+
+def test_the_api_starts_a_run_and_answers_the_job_with_its_result(
+    people, county, django_capture_on_commit_callbacks
+):
+    api = client_for(people["county"])
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = api.post(
+            "/api/v1/what-if/", {"kind": "poverty_line", "year": 2016, "amount": "2930"}, format="json"
+        )
+    assert answer.status_code == 202, answer.content
+    job = api.get(f"/api/v1/jobs/{answer.json()['id']}/").json()
+    assert job["state"] == "done" and job["result"]["totals"]["became"] == 1
+    assert [j["id"] for j in api.get("/api/v1/what-if/").json()["results"]] == [job["id"]]
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"kind": "poverty_line", "year": 2016, "amount": -1}, "amount"),
+        ({"kind": "poverty_line", "year": 2016, "amount": "abc"}, "amount"),
+        ({"kind": "poverty_line", "year": 99999, "amount": 3000}, "year"),
+        ({"kind": "other", "year": 2016}, "kind"),
+        ({"kind": "monitoring_line", "year": 2016}, "income_line"),
+    ],
+)
+def test_the_api_answers_bad_input_with_field_errors(people, body, field):
+    answer = client_for(people["county"]).post("/api/v1/what-if/", body, format="json")
+    assert answer.status_code == 400 and field in answer.json()
+    assert not Job.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["township", "village", "inspector", "cadre"])
+def test_the_api_refuses_other_roles(people, role):
+    api = client_for(people[role])
+    assert (
+        api.post("/api/v1/what-if/", {"kind": "poverty_line", "year": 2016, "amount": 3000}).status_code
+        == 403
+    )
+    assert api.get("/api/v1/what-if/").status_code == 403
+    assert not Job.objects.exists()
+
+
+def test_the_api_is_in_the_schema(people):
+    paths = client_for(people["county"]).get("/api/schema/?format=json").json()["paths"]
+    assert "post" in paths["/api/v1/what-if/"]
