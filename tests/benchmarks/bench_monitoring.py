@@ -13,7 +13,7 @@ time beside a plain hand-written SQL query of the same rule (one query, answerin
   query of the eligibility comparison under both lines.
 
 The registry is topped up with generate_households to BENCH_MONITORING_HOUSEHOLDS (default 1,000,000; an
-earlier module may already have made them). Decisions are computed once first if none is stored (as the
+earlier module may already have made them). Decisions are computed once first where some are missing (as the
 nightly recompute leaves them), and a monitoring line is set for the assessment year. What the jobs wrote
 (candidates, suspects) is removed at the end, so later modules see the registry as it was.
 
@@ -142,7 +142,7 @@ def run() -> dict:
         started = time.perf_counter()
         generate_households(count=wanted - have, method="sql")
         print(f"  补足到 {wanted:,} 户（用时 {time.perf_counter() - started:.0f} 秒）", flush=True)
-    if not Assessment.objects.filter(decided_at__isnull=False).exists():
+    if Assessment.objects.filter(decided_at__isnull=True).exists():
         _, seconds = _timed(eligibility_recompute)
         print(f"  先计算脱贫条件结论（如每晚重算后的状态；用时 {seconds:.0f} 秒）", flush=True)
     MonitoringLine.objects.update_or_create(
