@@ -401,3 +401,24 @@ def test_the_api_refuses_other_roles(people, role):
 def test_the_api_is_in_the_schema(people):
     paths = client_for(people["county"]).get("/api/schema/?format=json").json()["paths"]
     assert "post" in paths["/api/v1/what-if/"]
+
+
+def test_the_monitoring_list_links_the_what_if_for_the_county_admin_only(client, people):
+    url = reverse("monitoring:what-if")
+    client.force_login(people["county"])
+    assert url in client.get(reverse("monitoring:list")).content.decode()
+    client.force_login(people["township"])
+    assert url not in client.get(reverse("monitoring:list")).content.decode()
+
+
+def test_the_form_page_lists_recent_runs(client, people, county, django_capture_on_commit_callbacks):
+    job = post(
+        client,
+        people["county"],
+        django_capture_on_commit_callbacks,
+        kind="poverty_line",
+        year=2016,
+        amount="2970",
+    )
+    page = client.get(reverse("monitoring:what-if")).content.decode()
+    assert reverse("monitoring:what-if-result", args=[job.pk]) in page and "2970" in page
