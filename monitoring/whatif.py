@@ -34,6 +34,7 @@ from core.excel.writers import write_roster
 from core.jobs import job_enqueue, job_progress
 from households.choices import POOR_STATUSES, Status
 from households.eligibility import poverty_line_for
+from households.models import PovertyLine
 from monitoring.choices import OPEN_STATES
 from monitoring.models import MonitoringLine
 from villages.models import County, ExitIndicator
@@ -148,6 +149,11 @@ def incidence_threshold() -> Decimal:
         .first()
     )
     return DEFAULT_THRESHOLD if value is None else value
+
+
+def latest_line_year() -> int | None:
+    """The latest year with a poverty line: the year a proposal most often concerns (the form's default)."""
+    return PovertyLine.objects.order_by("-year").values_list("year", flat=True).first()
 
 
 def _money(value) -> str | None:
@@ -316,7 +322,8 @@ def what_if_tables(result: dict) -> list[tuple[str, list[str], list[list[Any]]]]
             (
                 _("按乡镇"),
                 [_("乡镇"), *counts],
-                [[t["name"], *(t[k] for k in keys)] for t in result["townships"]],
+                [[t["name"], *(t[k] for k in keys)] for t in result["townships"]]
+                + [[_("合计"), *(result["totals"][k] for k in keys)]],
             ),
             (
                 _("按行政村"),
@@ -362,7 +369,8 @@ def what_if_tables(result: dict) -> list[tuple[str, list[str], list[list[Any]]]]
         (
             _("按乡镇"),
             [_("乡镇"), *counts],
-            [[t["name"], *(t[k] for k in keys)] for t in result["townships"]],
+            [[t["name"], *(t[k] for k in keys)] for t in result["townships"]]
+            + [[_("合计"), *(result["totals"][k] for k in keys)]],
         ),
         (
             _("按行政村"),

@@ -48,7 +48,7 @@ def what_if(request: HttpRequest) -> HttpResponse:
             return redirect("monitoring:what-if-result", pk=job.pk)
         status = 400
     else:
-        form = WhatIfForm(initial={"year": timezone.localdate().year})
+        form = WhatIfForm(initial={"year": whatif.latest_line_year() or timezone.localdate().year})
         status = 200
     recent = _jobs(access).order_by("-created_at", "-id")[:RECENT]
     return render(request, "monitoring/what_if.html", {"form": form, "recent": recent}, status=status)

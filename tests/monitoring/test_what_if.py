@@ -422,3 +422,13 @@ def test_the_form_page_lists_recent_runs(client, people, county, django_capture_
     )
     page = client.get(reverse("monitoring:what-if")).content.decode()
     assert reverse("monitoring:what-if-result", args=[job.pk]) in page and "2970" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_run_reads_in_a_transaction_that_refuses_writes():
+    from django.db import InternalError
+
+    from monitoring.whatif import _reading_only
+
+    with pytest.raises(InternalError, match="read-only"), _reading_only(), connection.cursor() as cursor:
+        cursor.execute("UPDATE households_household SET phone = phone")
