@@ -200,12 +200,13 @@ def _incidence(persons: int, population: int) -> float | None:
 def what_if_poverty_line(*, year: int, amount: Decimal, job=None) -> dict:
     """The effect of ``amount`` as the poverty line of ``year``; reads only."""
     threshold = incidence_threshold()
+    # The line in force for each county (its own, its province's or the national line); none: no line yet.
     in_force = sorted(
         {
-            _money(poverty_line_for(year=year, region_code=c))
+            Decimal(line)
             for c in County.objects.values_list("region_code", flat=True)
-        },
-        key=lambda v: (v is None, v),
+            if (line := poverty_line_for(year=year, region_code=c)) is not None
+        }
     )
     with _reading_only(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '256MB'")
@@ -229,7 +230,7 @@ def what_if_poverty_line(*, year: int, amount: Decimal, job=None) -> dict:
         "kind": POVERTY_LINE,
         "year": year,
         "proposed": {"amount": _money(amount)},
-        "in_force": {"amount": [v for v in in_force]},
+        "in_force": {"amount": [_money(line) for line in in_force]},
         "threshold": str(threshold),
         "totals": {name: sum(t[name] for t in townships) for name in POVERTY_COUNTS},
         "townships": [t for t in townships if t["became"] or t["lost"]],

@@ -432,3 +432,18 @@ def test_the_run_reads_in_a_transaction_that_refuses_writes():
 
     with pytest.raises(InternalError, match="read-only"), _reading_only(), connection.cursor() as cursor:
         cursor.execute("UPDATE households_household SET phone = phone")
+
+
+def test_a_year_with_no_line_in_force_makes_every_secure_household_above_the_proposal_eligible(
+    client, people, place, django_capture_on_commit_callbacks
+):
+    household(place, 2940, year=2030)
+    result = post(
+        client,
+        people["county"],
+        django_capture_on_commit_callbacks,
+        kind="poverty_line",
+        year=2030,
+        amount="2000",
+    ).result
+    assert result["in_force"]["amount"] == [] and result["totals"]["became"] == 1
