@@ -159,6 +159,13 @@ def test_a_monitoring_line_raises_exited_households_under_it(
     assert result["in_force"] == {"income_line": ["5000.00"], "rigid_expense_share": ["0.50"]}
     assert result["totals"] == {"exited": 3, "entering": 1, "leaving": 0, "under_then": 2, "already": 1}
     assert result["villages"][0]["entering"] == 1 and entering.village_id == result["villages"][0]["id"]
+    job = Job.objects.get(kind="what_if")
+    page = client.get(reverse("monitoring:what-if-result", args=[job.pk])).content.decode()
+    assert "将纳入监测 1 户" in page and "无法按户测算" in page  # no rigid expenditure is recorded
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(reverse("monitoring:what-if-xlsx", args=[job.pk])).content)
+    )
+    assert list(book["按行政村"].values)[1][:3] == (place.village.township.name, place.village.name, 1)
 
 
 def _checksums() -> dict[str, str]:
