@@ -431,7 +431,7 @@ def test_the_form_page_lists_recent_runs(client, people, county, django_capture_
     assert reverse("monitoring:what-if-result", args=[job.pk]) in page and "2970" in page
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_run_reads_in_a_transaction_that_refuses_writes():
     from django.db import InternalError
 
