@@ -35,7 +35,12 @@ def object_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "monitoring/list.html",
-        {"form": form, "page": page, "panel": selectors.monitoring_panel(access=access)},
+        {
+            "form": form,
+            "page": page,
+            "panel": selectors.monitoring_panel(access=access),
+            "may_run_what_if": access.may_run_what_if,
+        },
     )
 
 
