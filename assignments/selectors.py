@@ -33,7 +33,6 @@ from django.db.models import (
     Subquery,
 )
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from assignments.models import Cadre, Pairing, Revisit, RevisitRound, WorkUnit, WorkUnitVillage
@@ -178,7 +177,7 @@ def _completion(
     rows = [
         CompletionRow(
             id=c["group"],
-            name=names.get(c["group"], (gettext("（无）"), ""))[0],
+            name=names.get(c["group"], (_("（无）"), ""))[0],
             detail=names.get(c["group"], ("", ""))[1],
             due=c["due"],
             visited=c["visited"],
@@ -492,7 +491,7 @@ def overdue_for(*, access: Access, today: datetime.date | None = None) -> Overdu
                 total=sum(r.overdue for r in by_place),
                 by_cadre=_top(by_cadre),
                 by_place=_top(by_place),
-                place_label=gettext("乡镇") if place == "township" else gettext("行政村"),
+                place_label=_("乡镇") if place == "township" else _("行政村"),
             )
         )
     current = None
