@@ -82,3 +82,13 @@ def test_service_messages_and_labels_in_english(paired):
     with pytest.raises(ValidationError) as exc:
         record()
     assert exc.value.message_dict["visited_on"] == ["走访日期不能晚于今天。"]
+
+
+def test_the_service_workers_logout_warning_speaks_the_chosen_language(client):
+    chinese = client.get(reverse("service-worker")).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(reverse("service-worker")).content.decode()
+
+    assert "仍然退出" in chinese and "还有 {count} 条走访记录未上传" in chinese
+    assert "Log out anyway" in english and "仍然退出" not in english
+    assert "{count} revisits not uploaded yet" in english  # the count goes in on the phone
