@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from assignments.models import Pairing, Revisit, RevisitPhoto, RevisitRound
 from core.access import Access
@@ -69,7 +70,10 @@ def my_households(*, access: Access, round: RevisitRound | None) -> QuerySet[Hou
 
 def paired_household_choices(*, access: Access) -> list[tuple[int, str]]:
     """The households this cadre may record a revisit for, for the form's select."""
-    return [(h.pk, f"{h.head_name}（{h.natural_village.name}）") for h in cadre_households(access=access)]
+    return [
+        (h.pk, gettext("{name}（{place}）").format(name=h.head_name, place=h.natural_village.name))
+        for h in cadre_households(access=access)
+    ]
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from django.template.loader import get_template, render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -109,7 +110,7 @@ def revisit_edit(request, pk: int):
     access = _access(request)
     revisit = selectors.revisit_detail(access=access, revisit_id=pk)
     if not access.can_change(revisit):
-        raise Http404("未找到该记录，或您不能修改它。")
+        raise Http404(_("未找到该记录，或您不能修改它。"))
     return render(
         request,
         "assignments/phone/revisit_form.html",
@@ -174,7 +175,7 @@ def revisit_photo(request, pk: int):
     try:
         handle = photo.image.open("rb")
     except (FileNotFoundError, ValueError):
-        raise Http404("照片文件不存在。") from None
+        raise Http404(_("照片文件不存在。")) from None
     # Only the image types the upload re-encodes to are shown inline; anything else (a file stored before
     # photos were re-encoded) is downloaded as bytes, never rendered from the app's origin.
     content_type = mimetypes.guess_type(photo.image.name)[0]
