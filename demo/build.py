@@ -18,6 +18,7 @@ from django.db.models import Sum
 
 from assignments.models import Cadre, Pairing, Revisit, RevisitRound, WorkUnit, WorkUnitVillage
 from demo import geography, people, texts, units
+from demo.current import load_current
 from demo.monitoring import load_monitoring
 from households import choices
 from households.eligibility import eligibility_recompute
@@ -1028,11 +1029,12 @@ def load(log: Callable[[str], None]) -> bool:
         builder.projects()
         builder.relocation()
         builder.trainings_and_targets()
-        refreshed = village_figures_refresh()
-        log(f"行政村统计已刷新：{refreshed} 个")
         run = eligibility_recompute(trigger=EligibilityRun.Trigger.MANUAL)
         log(f"脱贫条件已判定：{run.households_checked} 户，其中符合 {run.became_eligible} 户")
         load_monitoring(geography.REGION_CODE, log)
+        load_current(geography.REGION_CODE, log)
+        refreshed = village_figures_refresh()
+        log(f"行政村统计已刷新：{refreshed} 个")
         _summary(log)
     return True
 
