@@ -50,12 +50,13 @@ E = choices.ExitState
 LINE_NOTE = "演示数据：沿用 {year} 年标准"
 LINES_FROM = 2017
 
-# Exit applications per township (and village): how many stop at each state. None = the township's
-# non-poor village with the most poor households. Only townships whose 2016 figures are not pinned by the
+CANDIDATE = ""  # assessed able to exit this year, not put forward yet: the village's 申请 page lists them
+# Exit applications per township (and village): how many stop at each state (CANDIDATE: none yet).
+# None = the township's non-poor village with the most poor households. Only townships whose 2016 figures are not pinned by the
 # report reach 县审批 (姜驿乡's 1,436 households stay 未脱贫; 平田乡's exits stay those of 2015).
 EXIT_PLAN: list[tuple[str, str | None, dict[str, int]]] = [
-    (DEMO_VILLAGE_TOWNSHIP, DEMO_VILLAGE, {E.APPLIED: 2, E.VILLAGE_CONFIRMED: 2, E.ASSEMBLY_REVIEWED: 1,
-                                           E.TOWNSHIP_VERIFIED: 1, E.REJECTED: 1}),
+    (DEMO_VILLAGE_TOWNSHIP, DEMO_VILLAGE, {CANDIDATE: 2, E.APPLIED: 2, E.VILLAGE_CONFIRMED: 2,
+                                           E.ASSEMBLY_REVIEWED: 1, E.TOWNSHIP_VERIFIED: 1, E.REJECTED: 1}),
     ("姜驿乡", None, {E.ASSEMBLY_REVIEWED: 3}),
     ("羊街镇", None, {E.APPLIED: 2, E.COUNTY_APPROVED: 2}),
     ("江边乡", None, {E.VILLAGE_CONFIRMED: 2, E.COUNTY_APPROVED: 1}),
@@ -348,6 +349,8 @@ def exit_applications(rng: random.Random, region_code: str, today: datetime.date
                 assessment_record(
                     household=household, year=year, user=clerk, **_assessment_values(rng, line, size)
                 )
+                if state == CANDIDATE:
+                    continue
                 days = _schedule(state, today, i)
                 objection = i == 0 and state in (E.ASSEMBLY_REVIEWED, E.TOWNSHIP_VERIFIED)
                 _take_steps(
