@@ -1,6 +1,8 @@
 """Build the demo county 元谋县 from the 2016 report (fixtures/SOURCES.md says which figure goes where).
 
 Everything is generated with random.Random(2016), so two runs on empty databases give the same data.
+The county's work in progress around the day of loading (exit applications, revisit rounds, this year's
+poverty line) comes last, from demo/current.py.
 Rows are written with bulk_create, which skips Model.save validation: the generators make only valid
 rows (ID numbers, one current head, ages agreeing with relations).
 """
