@@ -37,6 +37,7 @@ from households.models import (
     PovertyLine,
 )
 from households.services import pinyin_initials
+from poverty_tracker.celery import app as celery_app
 from projects.models import Project, Relocation, RelocationSite, Target, Training
 from tests.factories import UserFactory
 from villages.models import (
@@ -75,8 +76,14 @@ def _tables() -> list[str]:
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("load_demo", stdout=io.StringIO())
+    # The county approvals queue a figures refresh: inline, as in every test (tests/conftest.py), not to a
+    # broker with no worker.
+    eager, celery_app.conf.task_always_eager = celery_app.conf.task_always_eager, True
+    try:
+        with django_db_blocker.unblock():
+            call_command("load_demo", stdout=io.StringIO())
+    finally:
+        celery_app.conf.task_always_eager = eager
     yield
     with django_db_blocker.unblock():
         PovertyLine.objects.filter(note__startswith=DEMO_LINE).delete()  # the seeded national lines stay
