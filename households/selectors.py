@@ -690,7 +690,7 @@ def measure_batches(
     return [
         BatchFigures(
             category=str(c),
-            label=choices.MeasureCategory(c).label,
+            label=str(choices.MeasureCategory(c).label),
             households=by_households.get(c, 0),
             persons=by_persons.get(c, 0),
         )
