@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.access import OFFICIALS, Role, Scope, household_scope
@@ -137,7 +138,10 @@ class Household(models.Model):
 class Member(models.Model):
     access_scope = household_scope("household", changers=(Role.TOWNSHIP_OFFICIAL, Role.VILLAGE_OFFICIAL))
     household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, related_name="members", verbose_name=_("户")
+        Household,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=pgettext_lazy("model field", "户"),
     )
     name = models.CharField(_("姓名"), max_length=50)
     id_number = models.CharField(
@@ -247,7 +251,7 @@ class Assessment(models.Model):
         Household,
         on_delete=models.CASCADE,
         related_name="assessments",
-        verbose_name=_("户"),
+        verbose_name=pgettext_lazy("model field", "户"),
         db_index=False,  # the unique (household, year) index serves it
     )
     year = models.PositiveSmallIntegerField(_("年度"))
@@ -371,7 +375,10 @@ class EligibilityChange(models.Model):
         EligibilityRun, on_delete=models.CASCADE, related_name="changes", verbose_name=_("重算")
     )
     household = models.ForeignKey(
-        Household, on_delete=models.CASCADE, related_name="eligibility_changes", verbose_name=_("户")
+        Household,
+        on_delete=models.CASCADE,
+        related_name="eligibility_changes",
+        verbose_name=pgettext_lazy("model field", "户"),
     )
     year = models.PositiveSmallIntegerField(_("评估年度"), null=True)
     eligible_before = models.BooleanField(_("原结论"), null=True)
@@ -390,7 +397,10 @@ class HelpPlan(models.Model):
     access_scope = household_scope("household", changers=(Role.TOWNSHIP_OFFICIAL, Role.VILLAGE_OFFICIAL))
 
     household = models.ForeignKey(
-        Household, on_delete=models.CASCADE, related_name="help_plans", verbose_name=_("户")
+        Household,
+        on_delete=models.CASCADE,
+        related_name="help_plans",
+        verbose_name=pgettext_lazy("model field", "户"),
     )
     year = models.PositiveSmallIntegerField(_("年度"))
     cause_analysis = models.TextField(_("致贫原因分析"), blank=True)
@@ -406,7 +416,10 @@ class HelpPlan(models.Model):
 class AssistanceMeasure(models.Model):
     access_scope = household_scope("household", changers=(Role.TOWNSHIP_OFFICIAL, Role.VILLAGE_OFFICIAL))
     household = models.ForeignKey(
-        Household, on_delete=models.CASCADE, related_name="measures", verbose_name=_("户")
+        Household,
+        on_delete=models.CASCADE,
+        related_name="measures",
+        verbose_name=pgettext_lazy("model field", "户"),
     )
     year = models.PositiveSmallIntegerField(_("年度"))
     category = models.CharField(_("帮扶类别"), max_length=16, choices=choices.MeasureCategory.choices)
@@ -422,7 +435,7 @@ class AssistanceMeasure(models.Model):
         null=True,
         blank=True,
         related_name="measures",
-        verbose_name=_("项目"),
+        verbose_name=pgettext_lazy("model field", "项目"),
     )
 
     class Meta:
@@ -438,7 +451,10 @@ class ExitApplication(models.Model):
     )  # which step: the exit services
 
     household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, related_name="exit_applications", verbose_name=_("户")
+        Household,
+        on_delete=models.PROTECT,
+        related_name="exit_applications",
+        verbose_name=pgettext_lazy("model field", "户"),
     )
     year = models.PositiveSmallIntegerField(_("脱贫年度"))
     state = models.CharField(

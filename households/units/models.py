@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.access import Role, Scope
@@ -37,7 +38,7 @@ class UnitExitApplication(models.Model):
         changers=(Role.TOWNSHIP_OFFICIAL,),
     )
 
-    level = models.CharField(_("类别"), max_length=10, choices=UnitLevel.choices)
+    level = models.CharField(pgettext_lazy("unit exit", "类别"), max_length=10, choices=UnitLevel.choices)
     # Always set: the village's township, or the township applying itself.
     township = models.ForeignKey(
         Township, on_delete=models.PROTECT, related_name="exit_applications", verbose_name=_("乡镇")
