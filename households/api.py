@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -311,7 +312,7 @@ class MemberFilter(FilterSet):
         return queryset.filter(left_reason="") if value else queryset.exclude(left_reason="")
 
 
-MEMBER_CHANGE_WHY = {"relation": "与户主关系通过户主变更修改（POST /api/v1/households/{id}/head/）。"}
+MEMBER_CHANGE_WHY = {"relation": _("与户主关系通过户主变更修改（POST /api/v1/households/{id}/head/）。")}
 
 
 @extend_schema_view(
@@ -325,7 +326,7 @@ class MemberViewSet(_ChangeViewSet):
     serializer_class = MemberSerializer
     filterset_class = MemberFilter
     change_model = Member
-    change_denied_message = "您无权修改家庭成员。"
+    change_denied_message = _("您无权修改家庭成员。")
 
     def get_queryset(self):
         return selectors.member_list(access=Access.for_user(self.request.user))
@@ -520,12 +521,12 @@ class HouseholdFilter(FilterSet):
 
 
 HOUSEHOLD_CHANGE_WHY = {
-    "status": "贫困户状态只能通过脱贫程序、返贫核实或清退改变。",
-    "exit_year": "脱贫年度由县审批认定写入。",
-    "household_number": "户编号不能修改。",
-    "members": "家庭成员通过 /api/v1/members/ 增减和修改。",
-    "eligible": "脱贫条件由系统根据年度收入与保障情况判定。",
-    "eligibility_reasons": "脱贫条件由系统根据年度收入与保障情况判定。",
+    "status": _("贫困户状态只能通过脱贫程序、返贫核实或清退改变。"),
+    "exit_year": _("脱贫年度由县审批认定写入。"),
+    "household_number": _("户编号不能修改。"),
+    "members": _("家庭成员通过 /api/v1/members/ 增减和修改。"),
+    "eligible": _("脱贫条件由系统根据年度收入与保障情况判定。"),
+    "eligibility_reasons": _("脱贫条件由系统根据年度收入与保障情况判定。"),
 }
 
 
@@ -541,7 +542,7 @@ class HouseholdViewSet(_ChangeViewSet):
     serializer_class = HouseholdSerializer
     filterset_class = HouseholdFilter
     change_model = Household
-    change_denied_message = "您无权修改贫困户信息。"
+    change_denied_message = _("您无权修改贫困户信息。")
 
     def get_queryset(self):
         return selectors.household_list_with_members(access=Access.for_user(self.request.user))
@@ -661,7 +662,7 @@ class AssessmentViewSet(_ChangeViewSet):
     serializer_class = AssessmentSerializer
     filterset_class = AssessmentFilter
     change_model = Assessment
-    change_denied_message = "您无权填报年度收入与保障情况。"
+    change_denied_message = _("您无权填报年度收入与保障情况。")
     lookup_field = "year"
 
     def household(self) -> Household:
@@ -757,7 +758,7 @@ class PovertyLineViewSet(_ChangeViewSet):
     serializer_class = PovertyLineSerializer
     filterset_class = PovertyLineFilter
     change_model = PovertyLine
-    change_denied_message = "只有县扶贫办管理员可以设定扶贫标准。"
+    change_denied_message = _("只有县扶贫办管理员可以设定扶贫标准。")
 
     def get_queryset(self):
         return selectors.poverty_line_list(access=Access.for_user(self.request.user))
@@ -910,7 +911,7 @@ class ExitApplicationViewSet(_ChangeViewSet):
     serializer_class = ExitApplicationSerializer
     filterset_class = ExitApplicationFilter
     change_model = ExitApplication
-    change_denied_message = "您无权办理脱贫申请。"
+    change_denied_message = _("您无权办理脱贫申请。")
 
     def get_queryset(self):
         return selectors.exit_application_list(access=Access.for_user(self.request.user))

@@ -232,14 +232,18 @@ class Member(models.Model):
             if self.sex and sex_code(self.id_number) != self.sex:
                 raise ValidationError(
                     {
-                        "sex": f"性别与身份证号不符（身份证号第 17 位表示{'男' if sex_code(self.id_number) == 'male' else '女'}）。"
+                        "sex": _("性别与身份证号不符（身份证号第 17 位表示{sex}）。").format(
+                            sex=_("男") if sex_code(self.id_number) == "male" else _("女")
+                        )
                     }
                 )
         if self.disability_certificate:
             validate_disability_certificate(self.disability_certificate)
         unknown = set(self.health) - set(choices.Health.values)
         if unknown:
-            raise ValidationError({"health": f"健康状况取值无效: {'、'.join(sorted(unknown))}"})
+            raise ValidationError(
+                {"health": _("健康状况取值无效: {values}").format(values="、".join(sorted(unknown)))}
+            )
 
 
 class Assessment(models.Model):

@@ -8,6 +8,7 @@ project's exception handler answers as 400 with Chinese messages.
 """
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -141,9 +142,9 @@ class UnitExitApplicationCreateSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict) -> dict:
         if attrs["level"] == UnitLevel.VILLAGE and "village" not in attrs:
-            raise serializers.ValidationError({"village": "贫困村出列申请须指定行政村。"})
+            raise serializers.ValidationError({"village": _("贫困村出列申请须指定行政村。")})
         if attrs["level"] == UnitLevel.TOWNSHIP and "township" not in attrs:
-            raise serializers.ValidationError({"township": "贫困乡摘帽申请须指定乡镇。"})
+            raise serializers.ValidationError({"township": _("贫困乡摘帽申请须指定乡镇。")})
         return attrs
 
 
@@ -153,12 +154,12 @@ class UnitExitAdvanceSerializer(serializers.Serializer):
         label="所办理的步骤",
         help_text="申请当前的状态（state），即所要决定的那一步；已变化时答 409。"
         + _codes(UnitExitState.choices),
-        error_messages={"invalid_choice": "步骤应为 proposed、county_approved 或 rejected 之一。"},
+        error_messages={"invalid_choice": _("步骤应为 proposed、county_approved 或 rejected 之一。")},
     )
     decision = serializers.ChoiceField(
         Decision.choices,
         label="决定",
-        error_messages={"invalid_choice": "决定应为 approve（同意）或 reject（不同意）。"},
+        error_messages={"invalid_choice": _("决定应为 approve（同意）或 reject（不同意）。")},
     )
     comment = serializers.CharField(allow_blank=True, default="", label="意见（退回时必填）")
 
@@ -202,7 +203,7 @@ class UnitExitApplicationViewSet(
     # step a role takes is the procedure's answer (400 with its message).
     permission_classes = [IsAuthenticated, AccessPermission]
     change_model = UnitExitApplication
-    change_denied_message = "您无权办理乡村出列申请。"
+    change_denied_message = _("您无权办理乡村出列申请。")
 
     def get_queryset(self):
         return selectors.unit_exit_application_list(
