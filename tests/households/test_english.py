@@ -37,7 +37,12 @@ def test_the_household_list_is_in_english(client, admin, household):
 
 def test_the_household_page_is_in_english(client, admin, household):
     html = english(client, admin).get(reverse("households:detail", args=[household.pk])).content.decode()
-    for heading in ("Household members", "Annual assessment", "Household plan and assistance measures", "History"):
+    for heading in (
+        "Household members",
+        "Annual assessment",
+        "Household plan and assistance measures",
+        "History",
+    ):
         assert heading in html
     assert "Head of household" in html  # the relation, a choice label
     for chinese in ("家庭成员 <small", ">年度收入与保障情况<", ">变更记录 <small", ">户主</span>"):
