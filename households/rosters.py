@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from core.excel.columns import CellError, Column, Roster, Sheet
 from core.excel.parsers import Amount, Bool, Enum, IdNumber, Integer, MultiEnum, Names, Text
@@ -37,7 +38,7 @@ def _multi_enum(enum) -> MultiEnum:
 
 def _phone(value: str) -> None:
     if value and not all(ch.isdigit() or ch in "-+()" for ch in value):
-        raise CellError(f"联系电话只能包含数字和“-”：“{value}”")
+        raise CellError(_("联系电话只能包含数字和“-”：“{value}”").format(value=value))
 
 
 MEMBERS = Sheet(
