@@ -125,7 +125,7 @@ def household_summary(*, access: Access, household_id: int) -> HouseholdSummary:
             relation=m.get_relation_display(),
             sex=m.get_sex_display(),
             age=_age(m.id_number, today),
-            health="、".join(choices.Health(h).label for h in m.health if h in choices.Health.values),
+            health="、".join(str(choices.Health(h).label) for h in m.health if h in choices.Health.values),
             labour=m.get_labour_display(),
             school=m.get_school_status_display() if m.school_status != choices.SchoolStatus.NONE else "",
             migrant_work=m.get_migrant_work_display() if m.migrant_work != choices.MigrantWork.NONE else "",
