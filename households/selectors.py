@@ -573,6 +573,17 @@ def eligibility_runs(*, access: Access) -> QuerySet:
     return access.visible(EligibilityRun.objects.order_by("-started_at"))
 
 
+def eligibility_recompute_running():
+    """The whole-registry recompute queued or running now, if any (the runs page says so)."""
+    from core.models import Job
+
+    return (
+        Job.objects.filter(kind="eligibility_recompute", state__in=(Job.State.QUEUED, Job.State.RUNNING))
+        .order_by("-created_at")
+        .first()
+    )
+
+
 def eligibility_changes(*, access: Access, run_id: int, became: str | None = None) -> QuerySet:
     """The households a run changed, inside the user's scope; ``became`` = "eligible" | "ineligible"."""
     from households.models import EligibilityChange

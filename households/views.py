@@ -10,7 +10,7 @@ from functools import cached_property
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,7 +32,7 @@ from households.forms import (
     MergeForm,
     SplitForm,
 )
-from households.models import Assessment, Household, Member
+from households.models import Assessment, EligibilityRun, Household, Member
 from villages.models import NaturalVillage
 
 PER_PAGE = 20
@@ -514,10 +514,34 @@ def return_confirm(request, pk):
 
 @login_required
 def eligibility_runs(request):
-    """脱贫条件重算记录: each run of the recompute, with what it checked and changed."""
+    """脱贫条件重算记录: each run of the recompute, with what it checked and changed; the county admin can
+    start one here (after a failed start, say with the broker down, this is how it is run again)."""
     access = Access.for_user(request.user)
     page = page_of(request, selectors.eligibility_runs(access=access), 30)
-    return render(request, "households/eligibility_runs.html", {"page_obj": page})
+    context = {
+        "page_obj": page,
+        "can_recompute": access.may_recompute_eligibility,
+        "running": selectors.eligibility_recompute_running() if access.may_recompute_eligibility else None,
+    }
+    return render(request, "households/eligibility_runs.html", context)
+
+
+@login_required
+@require_POST
+def eligibility_recompute_start(request):
+    """重新计算: the whole registry's recompute, as a job; the runs page shows it when it is done."""
+    access = Access.for_user(request.user)
+    if not access.may_recompute_eligibility:
+        raise PermissionDenied(_("只有县扶贫办管理员可以重算脱贫条件。"))
+    job = services.eligibility_recompute_enqueue(trigger=EligibilityRun.Trigger.MANUAL, user=request.user)
+    job.refresh_from_db()  # with the broker down the job is already marked failed, with the reason
+    if job.state == job.State.FAILED:
+        messages.error(request, _("重新计算未能开始：{reason}").format(reason=job.error))
+    elif job.state == job.State.DONE:
+        messages.success(request, _("已重新计算全部贫困户的脱贫条件。"))
+    else:
+        messages.success(request, _("已开始重新计算，完成后结果出现在下方记录中。"))
+    return redirect("households:eligibility-runs")
 
 
 @login_required
