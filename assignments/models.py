@@ -171,6 +171,9 @@ class Revisit(models.Model):
     situation = models.TextField("基本情况", blank=True)
     problems = models.TextField("发现问题", blank=True)
     help_given = models.TextField("帮扶内容", blank=True)
+    # A risk the cadre found (防返贫监测): storing the revisit raises a monitoring candidate for the household.
+    risk_types = models.JSONField("风险类型", default=list, blank=True)
+    risk_note = models.CharField("风险说明", max_length=200, blank=True)
     # A client-generated id makes a resend from the phone's outbox idempotent.
     client_uuid = models.UUIDField("客户端编号", default=uuid.uuid4, unique=True)
     latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)

@@ -28,9 +28,7 @@ def object_list(request: HttpRequest) -> HttpResponse:
     form = ListFilterForm(request.GET or None)
     qs = selectors.monitoring_object_list(access=access)
     if form.is_valid():
-        for name in ("kind", "state"):
-            if form.cleaned_data[name]:
-                qs = qs.filter(**{name: form.cleaned_data[name]})
+        qs = selectors.monitoring_object_filter(qs, **{k: v for k, v in form.cleaned_data.items() if v})
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
