@@ -151,8 +151,7 @@ def dashboard_workbook(board, stream: IO[bytes]) -> None:
     sheets = [
         (
             Sheet(
-                name,
-                [Column(header=h, field=f"c{i}", parser=Text(500), width=14) for i, h in enumerate(headers)],
+                name, [Column(header=h, field=f"c{i}", parser=Text(500), width=14) for i, h in enumerate(headers)]
             ),
             rows,
         )
