@@ -85,7 +85,9 @@ def object_stable_since(request: HttpRequest, pk: int) -> HttpResponse:
     form = StableSinceForm(request.POST)
     if form.is_valid():
         with service_errors(form, request):
-            services.monitoring_stable_since_set(obj=obj, user=request.user, **form.cleaned_data)
+            services.monitoring_stable_since_set(
+                obj=obj, user=request.user, since=form.cleaned_data["stable_since"]
+            )
             messages.success(request, "已登记收入稳定起始日期。")
             return redirect("monitoring:detail", pk=pk)
     return _render_detail(request, pk, status=400, stable_form=form)

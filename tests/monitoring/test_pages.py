@@ -60,3 +60,19 @@ def test_the_quality_page_lists_by_unit_and_marks_correct(client, place, people)
     client.post(reverse("monitoring:quality-mark-correct", args=[issue.pk]), {"note": "档案无误"})
     issue.refresh_from_db()
     assert issue.open is False
+
+
+def test_the_township_records_on_the_page_since_when_income_is_stable(client, place, people):
+    import datetime
+
+    from monitoring.models import MonitoringObject
+
+    obj = candidate_raise(household=exited(place), risk_types=["因病"], found_by=FoundBy.VISIT, reason="x")
+    MonitoringObject.objects.filter(pk=obj.pk).update(state=State.MONITORED)
+    client.force_login(people["township"])
+    answer = client.post(reverse("monitoring:stable-since", args=[obj.pk]), {"stable_since": "2025-01-15"})
+    assert answer.status_code == 302
+    obj.refresh_from_db()
+    assert obj.stable_since == datetime.date(2025, 1, 15)
+    future = client.post(reverse("monitoring:stable-since", args=[obj.pk]), {"stable_since": "2999-01-01"})
+    assert future.status_code == 400 and "不能晚于今天" in future.content.decode()
