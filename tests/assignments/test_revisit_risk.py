@@ -165,3 +165,17 @@ def test_the_phone_form_offers_the_risk_types(client, paired):
     for risk in ("因病", "因残", "因学", "因灾", "因意外事故", "因务工就业不稳", "因产业项目失败"):
         assert f'name="risk_types" value="{risk}"' in html
     assert 'name="risk_note"' in html
+
+
+def test_the_revisit_page_shows_the_risk_it_reported(client, paired):
+    result = revisit_record(
+        user=paired["user"],
+        household_id=exit_(paired["household"]).pk,
+        client_uuid=uuid.uuid4(),
+        visited_on=datetime.date(2016, 3, 1),
+        risk_types=["因病", "因学"],
+        risk_note="子女上大学，户主住院",
+    )
+    client.force_login(paired["user"])
+    html = client.get(f"/assignments/m/revisits/{result.revisit.pk}/").content.decode()
+    assert "<p data-risk>因病、因学 · 子女上大学，户主住院</p>" in html
