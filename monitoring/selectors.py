@@ -57,6 +57,18 @@ def household_monitoring_markers(*, access: Access, household_ids: list[int]) ->
     }
 
 
+def household_monitoring(*, access: Access, household) -> dict:
+    """防返贫监测 on the household page (a section registered in apps.py): its monitoring objects, newest
+    first, with the help plan each was confirmed with; one query."""
+    return {
+        "objects": list(
+            access.visible(MonitoringObject.objects.filter(household=household))
+            .select_related("help_plan")
+            .order_by("-identified_on", "-id")
+        )
+    }
+
+
 # -- the panel on the unit dashboards, and the list it links to ------------------------------------------
 
 PERIODS = {"new_this_month": "本月新识别", "cleared_this_year": "本年风险消除"}

@@ -159,6 +159,12 @@ def test_a_risk_raised_on_a_revisit_is_checked_reviewed_confirmed_and_cleared(li
     assert "落实医疗救助，安排公益岗位" in body
     assert f"{datetime.date.today().year}年一户一策" in body  # the household's help plan
 
+    # The household's page says so too, with its plan.
+    admin.page.click(f"a:has-text('{household.household_number}')")
+    admin.page.wait_for_load_state()
+    section = admin.page.inner_text("#monitoring")
+    assert "脱贫不稳定户" in section and "纳入监测" in section
+    assert f"帮扶计划：{datetime.date.today().year}年一户一策" in section
     cadre.goto(f"{base}/assignments/m/households/{household.pk}/")
     assert phone_markers(cadre) == ["脱贫不稳定户 · 纳入监测"]
 
