@@ -210,3 +210,53 @@ def test_a_risk_raised_on_a_revisit_is_checked_reviewed_confirmed_and_cleared(li
     cadre.goto(f"{base}/assignments/m/")
     assert phone_markers(cadre) == []
     assert errors == []
+
+
+def test_a_risk_recorded_with_no_signal_waits_in_the_outbox_and_raises_one_candidate(
+    live_server, county, browser
+):
+    base = live_server.url
+    household = county["household"]
+    phone = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    cadre = phone.new_page()
+    errors = []
+    cadre.on("pageerror", lambda e: errors.append(str(e)))
+    sign_in(cadre, base, county["cadre"], "/assignments/m/revisit/")
+    cadre.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20000)
+
+    phone.set_offline(True)
+    cadre.wait_for_function("navigator.onLine === false")
+    cadre.select_option("select[name=household]", str(household.pk))
+    cadre.fill("textarea[name=situation]", "暴雨冲毁部分耕地。")
+    cadre.check("input[name=risk_types][value=因灾]")
+    cadre.check("input[name=risk_types][value=因产业项目失败]")
+    cadre.fill("input[name=risk_note]", "芒果园被冲毁")
+    cadre.click("#revisit-form button[type=submit]")
+    cadre.wait_for_function("document.getElementById('form-msg').textContent.includes('待上传 1 条')")
+    # The form is cleared for the next visit, risk included.
+    assert cadre.locator("input[name=risk_types]:checked").count() == 0
+    assert cadre.input_value("input[name=risk_note]") == ""
+
+    # The outbox page (from the service worker) lists it with its risk.
+    cadre.click("nav.tabs a:nth-child(3)")
+    cadre.wait_for_selector("[data-outbox-item]")
+    assert "风险：因灾、因产业项目失败" in cadre.inner_text("[data-outbox-item]")
+    assert not MonitoringObject.objects.exists()
+    sent = cadre.evaluate("PT.outbox.all().then(items => items[0])")
+
+    phone.set_offline(False)
+    cadre.wait_for_function(
+        "document.querySelector('nav.tabs [data-outbox-count]').textContent === '0'", timeout=30000
+    )
+    candidate = MonitoringObject.objects.get(household=household)
+    assert candidate.risk_types == ["因灾", "因产业项目失败"]
+    assert candidate.reason.endswith("走访发现：芒果园被冲毁")
+
+    # A phone that never heard the answer sends the same record again: still one revisit, one candidate.
+    resent = cadre.evaluate("item => PT.outbox.put(item).then(() => PT.sync())", sent)
+    assert resent == {"sent": 1, "problem": ""}  # the server answered 200 with the stored record
+    assert MonitoringObject.objects.filter(household=household).count() == 1
+    assert household.revisits.count() == 1
+    assert errors == []
