@@ -83,9 +83,8 @@ class RevisitRisk:
     the risk types a cadre chooses from, and the action that raises a candidate from a stored revisit."""
 
     risk_types: tuple[str, ...]
-    raise_candidate: Callable[
-        ..., object
-    ]  # (*, revisit) -> the candidate, called inside the revisit's transaction
+    # (*, revisit) -> the candidate; called inside the revisit's transaction, so a failure stores neither.
+    raise_candidate: Callable[..., object]
 
 
 _revisit_risk: RevisitRisk | None = None

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from assignments.phone.selectors import HouseholdMarker
 from core.access import Access
 from monitoring.choices import OPEN_STATES, Kind, State
 from monitoring.models import MonitoringLine, MonitoringObject, QualityIssue
@@ -43,8 +44,6 @@ def quality_by_unit(*, access: Access) -> list[dict]:
 def household_monitoring_markers(*, access: Access, household_ids: list[int]) -> dict:
     """The cadre's phone badge: for each household that is an open monitoring object, its kind and state
     (one query for any number of households)."""
-    from assignments.phone.selectors import HouseholdMarker
-
     found = (
         access.visible(MonitoringObject.objects.filter(household_id__in=household_ids, state__in=OPEN_STATES))
         .order_by("household_id", "-identified_on", "-id")
@@ -71,7 +70,6 @@ def household_monitoring(*, access: Access, household) -> dict:
 
 # -- the panel on the unit dashboards, and the list it links to ------------------------------------------
 
-PERIODS = {"new_this_month": "本月新识别", "cleared_this_year": "本年风险消除"}
 PANEL_STATES = list(State)  # the panel's columns, 不纳入 included: a kind's total is every object of it
 
 
