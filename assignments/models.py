@@ -178,6 +178,9 @@ class Revisit(models.Model):
     situation = models.TextField(_("基本情况"), blank=True)
     problems = models.TextField(_("发现问题"), blank=True)
     help_given = models.TextField(_("帮扶内容"), blank=True)
+    # A risk the cadre found (防返贫监测): storing the revisit raises a monitoring candidate for the household.
+    risk_types = models.JSONField(_("风险类型"), default=list, blank=True)
+    risk_note = models.CharField(_("风险说明"), max_length=200, blank=True)
     # A client-generated id makes a resend from the phone's outbox idempotent.
     client_uuid = models.UUIDField(_("客户端编号"), default=uuid.uuid4, unique=True)
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -75,6 +76,55 @@ PHOTO_FORMATS = {
     "GIF": ("png", "PNG"),
 }
 REVISIT_TEXT_MAX = 5000  # characters per text field of a revisit
+RISK_NOTE_MAX = 200  # characters of a revisit's risk note
+
+
+@dataclass(frozen=True)
+class RevisitRisk:
+    """How a risk found on a revisit reaches 防返贫监测, declared by the monitoring app (its AppConfig.ready):
+    the risk types a cadre chooses from, and the action that raises a candidate from a stored revisit."""
+
+    risk_types: tuple[str, ...]
+    # (*, revisit) -> the candidate; called inside the revisit's transaction, so a failure stores neither.
+    raise_candidate: Callable[..., object]
+
+
+_revisit_risk: RevisitRisk | None = None
+
+
+def revisit_risk_register(risk: RevisitRisk) -> None:
+    global _revisit_risk
+    _revisit_risk = risk
+
+
+def revisit_risk_types() -> tuple[str, ...]:
+    """The risk types a revisit may report (none when no monitoring app declared them)."""
+    return _revisit_risk.risk_types if _revisit_risk else ()
+
+
+def _check_risk(risk_types, risk_note: str) -> tuple[list[str], dict]:
+    """The risk types as stored (trimmed, each once, in the declared order) and the field errors."""
+    from django.utils.translation import gettext as _
+
+    chosen = {str(r).strip() for r in risk_types or () if str(r).strip()}
+    known = revisit_risk_types()
+    errors = {}
+    unknown = sorted(chosen - set(known))
+    if unknown:
+        errors["risk_types"] = _("风险类型“%(unknown)s”不在可选范围内（%(known)s）。") % {
+            "unknown": "、".join(unknown),
+            "known": "、".join(known) or _("未启用防返贫监测"),
+        }
+    if len(risk_note or "") > RISK_NOTE_MAX:
+        errors["risk_note"] = _("风险说明不能超过 %(max)s 字（现为 %(n)s 字）。") % {
+            "max": RISK_NOTE_MAX,
+            "n": len(risk_note),
+        }
+    elif (risk_note or "").strip() and not chosen:
+        errors["risk_types"] = _("填写了风险说明，请同时选择风险类型（如 因病、因灾）。")
+    return [r for r in known if r in chosen], errors
+
+
 REVISIT_TEXT_LABELS = {
     "situation": gettext_lazy("基本情况"),
     "problems": gettext_lazy("发现问题"),
@@ -180,10 +230,14 @@ def revisit_record(
     longitude=None,
     location_accuracy: float | None = None,
     photos: tuple = (),
+    risk_types: list[str] | tuple = (),
+    risk_note: str = "",
 ):
     """Record a revisit from a cadre's phone. Idempotent by client_uuid: a resend returns the stored one.
 
     The household must be actively paired with this cadre (anything else is 404 via the access rule).
+    A revisit that reports a risk (``risk_types``, ``risk_note``) raises a monitoring candidate (发现, found by
+    干部走访排查) in the same transaction, once: a resend stores nothing and raises nothing.
     """
     import datetime
 
@@ -243,6 +297,8 @@ def revisit_record(
             errors.setdefault("photos", []).extend(exc.message_dict["photos"])
     if round_id is not None and not errors.get("visited_on"):
         errors.update(_check_round(round_id, visited_on))
+    risk_types, risk_errors = _check_risk(risk_types, risk_note)
+    errors.update(risk_errors)
     if errors:
         raise ValidationError(errors)
     if round_id is None:
@@ -257,6 +313,8 @@ def revisit_record(
         situation=situation,
         problems=problems,
         help_given=help_given,
+        risk_types=risk_types,
+        risk_note=(risk_note or "").strip(),
         client_uuid=client_uuid,
         latitude=latitude,
         longitude=longitude,
@@ -276,6 +334,8 @@ def revisit_record(
         return RevisitResult(existing, False)
     for photo in stored_photos:
         RevisitPhoto.objects.create(revisit=revisit, image=photo)
+    if revisit.risk_types and _revisit_risk is not None:
+        _revisit_risk.raise_candidate(revisit=revisit)
     return RevisitResult(revisit, True)
 
 

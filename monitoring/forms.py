@@ -33,6 +33,18 @@ class StableSinceForm(forms.Form):
 class ListFilterForm(forms.Form):
     kind = forms.ChoiceField(label="类别", choices=[("", "全部类别"), *Kind.choices], required=False)
     state = forms.ChoiceField(label="状态", choices=[("", "全部状态"), *State.choices], required=False)
+    # Carried by the dashboards' monitoring panel: its unit and its "this month / this year" figures.
+    township = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    village = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    period = forms.ChoiceField(
+        label=_("时段"),
+        choices=[
+            ("", _("全部时段")),
+            ("new_this_month", _("本月新识别")),
+            ("cleared_this_year", _("本年风险消除")),
+        ],
+        required=False,
+    )
 
 
 class MarkCorrectForm(forms.Form):

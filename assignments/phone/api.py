@@ -62,6 +62,8 @@ class RevisitSerializer(serializers.ModelSerializer):
             "situation",
             "problems",
             "help_given",
+            "risk_types",
+            "risk_note",
             "client_uuid",
             "latitude",
             "longitude",
@@ -106,6 +108,11 @@ class RevisitCreateSerializer(serializers.Serializer):
     photos = serializers.ListField(
         child=serializers.FileField(allow_empty_file=False), required=False, default=list, label=_("照片")
     )
+    # Optional (older phones send neither): a risk found on the visit raises a monitoring candidate.
+    risk_types = serializers.ListField(
+        child=serializers.CharField(max_length=20), required=False, default=list, label="风险类型"
+    )
+    risk_note = serializers.CharField(required=False, allow_blank=True, default="", label="风险说明")
 
 
 class RevisitUpdateSerializer(serializers.Serializer):

@@ -7,6 +7,7 @@ recorded stay readable after a pairing ends).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -21,6 +22,36 @@ from households.models import Assessment, AssistanceMeasure, HelpPlan, Household
 
 RECENT_REVISITS = 5
 OPEN_PROBLEMS = 5
+
+
+@dataclass(frozen=True)
+class HouseholdMarker:
+    """A badge on a household's card and summary, e.g. 脱贫不稳定户 · 纳入监测 (declared by another app)."""
+
+    label: str
+    detail: str = ""
+    tone: str = "watch"  # a CSS class of phone.css
+
+
+# (*, access, household_ids) -> {household id: [markers]}, in a fixed number of queries whatever the ids.
+MarkerProvider = Callable[..., dict[int, list[HouseholdMarker]]]
+_marker_providers: dict[str, MarkerProvider] = {}
+
+
+def household_markers_register(provider: MarkerProvider) -> None:
+    """Declared by an app that marks households (防返贫监测: which are monitoring objects), from its ready()."""
+    _marker_providers[f"{provider.__module__}.{provider.__qualname__}"] = provider
+
+
+def household_markers(*, access: Access, household_ids: list[int]) -> dict[int, list[HouseholdMarker]]:
+    """Every registered provider's markers for these households: one query per provider, never per household."""
+    markers: dict[int, list[HouseholdMarker]] = {}
+    if not household_ids:
+        return markers
+    for key in sorted(_marker_providers):
+        for household_id, found in _marker_providers[key](access=access, household_ids=household_ids).items():
+            markers.setdefault(household_id, []).extend(found)
+    return markers
 
 
 def cadre_households(*, access: Access) -> QuerySet[Household]:
@@ -99,6 +130,7 @@ class HouseholdSummary:
     recent_revisits: list[Revisit]
     may_record: bool
     guarantees: list[tuple[str, bool]] = field(default_factory=list)
+    markers: list[HouseholdMarker] = field(default_factory=list)
 
 
 def _age(id_number: str, today: datetime.date) -> int | None:
@@ -156,6 +188,7 @@ def household_summary(*, access: Access, household_id: int) -> HouseholdSummary:
         recent_revisits=recent,
         may_record=may_record_for(access=access, household_id=household.pk),
         guarantees=guarantees,
+        markers=household_markers(access=access, household_ids=[household.pk]).get(household.pk, []),
     )
 
 

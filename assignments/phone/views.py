@@ -26,6 +26,7 @@ from django.views.decorators.http import require_safe
 
 from assignments.models import Revisit
 from assignments.phone import selectors
+from assignments.services import revisit_risk_types
 from core.access import Access
 
 # Static files every phone page needs; the service worker precaches them.
@@ -58,6 +59,9 @@ def my_households(request):
     access = _access(request)
     round_ = selectors.due_round()
     households = list(selectors.my_households(access=access, round=round_))
+    markers = selectors.household_markers(access=access, household_ids=[h.pk for h in households])
+    for h in households:
+        h.markers = markers.get(h.pk, [])
     return render(
         request,
         "assignments/phone/households.html",
@@ -96,6 +100,7 @@ def revisit_form(request):
             "selected": request.GET.get("household", ""),
             "today": timezone.localdate(),
             "kinds": Revisit.Kind.choices,
+            "risk_types": revisit_risk_types(),
             "is_cadre": access.is_cadre,
             "bbox": ",".join(str(v) for v in settings.COUNTY_BBOX),
             "nav": "form",
