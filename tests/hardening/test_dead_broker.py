@@ -121,3 +121,43 @@ def test_a_poverty_line_saved_with_the_broker_down_says_the_recompute_did_not_st
     assert (job.state, job.error) == (Job.State.FAILED, BROKER_DOWN)
     said = " ".join(str(m) for m in get_messages(response.wsgi_request))
     assert "重新计算没有启动" in said and BROKER_DOWN in said
+
+
+def test_the_recompute_that_did_not_start_is_run_again_from_the_runs_page(
+    dead_broker, client, django_capture_on_commit_callbacks
+):
+    """重新计算: with the broker down the page says so and no run is written; once it is back, the same
+    button runs the recompute."""
+    from django.contrib.messages import get_messages
+    from django.urls import reverse
+
+    from accounts.models import Role
+    from households.models import EligibilityRun
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(role=Role.COUNTY_ADMIN))
+    assert "重新计算" in client.get(reverse("households:eligibility-runs")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("households:eligibility-recompute"))
+    assert response.status_code == 302
+    said = " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert "重新计算未能开始" in said and BROKER_DOWN in said
+    assert not EligibilityRun.objects.exists()
+
+    celery_app.conf.task_always_eager = True  # the broker is back
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("households:eligibility-recompute"))
+    assert EligibilityRun.objects.count() == 1
+    assert Job.objects.filter(kind="eligibility_recompute", state=Job.State.DONE).count() == 1
+
+
+def test_only_the_county_admin_may_start_the_recompute(client):
+    from django.urls import reverse
+
+    from accounts.models import Role
+    from tests.factories import TownshipFactory, UserFactory
+
+    client.force_login(UserFactory(role=Role.TOWNSHIP_OFFICIAL, township=TownshipFactory()))
+    assert "重新计算" not in client.get(reverse("households:eligibility-runs")).content.decode()
+    assert client.post(reverse("households:eligibility-recompute")).status_code == 403
+    assert not Job.objects.filter(kind="eligibility_recompute").exists()
