@@ -29,14 +29,14 @@ WEB_APP = "pt-faults-web"  # PostgreSQL application_name of the web processes, t
 WORKER_APP = "pt-faults-worker"
 
 
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if Path(str(item.fspath)).parent == Path(__file__).parent:
-            item.add_marker(pytest.mark.faults)
-            item.add_marker(pytest.mark.celery_worker)  # the test process enqueues for real (no eager tasks)
-            item.add_marker(pytest.mark.django_db(transaction=True))
-            if not os.environ.get("REDIS_URL"):
-                item.add_marker(pytest.mark.skip(reason="fault tests need REDIS_URL (CI sets it)"))
+# Every fault test module says ``pytestmark = FAULT_TEST``: in the module, so that pytest-django sees the
+# transactional mark when it orders the suite (transactional tests last).
+FAULT_TEST = [
+    pytest.mark.faults,
+    pytest.mark.celery_worker,  # the test process enqueues through the broker (no eager tasks)
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="fault tests need REDIS_URL (CI sets it)"),
+]
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,9 @@ import time
 from accounts.models import Role
 from tests.factories import NaturalVillageFactory, UserFactory, make_household
 
-from .conftest import WEB_APP, backends, raw_connection, wait_until
+from .conftest import FAULT_TEST, WEB_APP, backends, raw_connection, wait_until
+
+pytestmark = FAULT_TEST
 
 LEAKS = ("Traceback", "psycopg2", 'File "', "OperationalError", "terminating connection")
 

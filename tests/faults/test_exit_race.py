@@ -12,7 +12,9 @@ from households.exit.services import exit_application_create
 from households.models import ExitStep
 from tests.factories import AssessmentFactory, NaturalVillageFactory, UserFactory, make_household
 
-from .conftest import WEB_APP, backends, raw_connection, wait_until
+from .conftest import FAULT_TEST, WEB_APP, backends, raw_connection, wait_until
+
+pytestmark = FAULT_TEST
 
 
 def test_two_officials_approving_the_same_step_at_once_take_it_once(web):

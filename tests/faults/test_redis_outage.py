@@ -16,7 +16,9 @@ from households.models import EligibilityRun, ExitApplication
 from tests.core.excel.helpers import fingerprint
 from tests.factories import AssessmentFactory, NaturalVillageFactory, UserFactory, make_household
 
-from .conftest import Web
+from .conftest import FAULT_TEST, Web
+
+pytestmark = FAULT_TEST
 
 
 @pytest.fixture

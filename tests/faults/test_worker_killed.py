@@ -22,7 +22,9 @@ from tests.core.excel.helpers import fingerprint
 from tests.core.excel.test_roster_service import roster
 from tests.factories import AssessmentFactory, NaturalVillageFactory, UserFactory, make_household
 
-from .conftest import WORKER_APP, WORKER_NAME, backends, raw_connection, wait_until
+from .conftest import FAULT_TEST, WORKER_APP, WORKER_NAME, backends, raw_connection, wait_until
+
+pytestmark = FAULT_TEST
 
 
 def _finished(job: Job, seconds: float = 45) -> Job:
