@@ -130,15 +130,16 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, seconds: float = 
 class Worker:
     """A real Celery worker (solo pool) in a child process, started and killed by the test."""
 
-    def __init__(self, redis_url: str | None = None):
+    def __init__(self, redis_url: str | None = None, pool: str = "solo"):
         self.env = child_env(app_name=WORKER_APP, redis_url=redis_url)
+        self.pool = pool
         self.process: subprocess.Popen | None = None
 
     def start(self) -> Worker:
         from poverty_tracker.celery import app
 
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "poverty_tracker", "worker", "-P", "solo", "-n", WORKER_NAME,
+            [sys.executable, "-m", "celery", "-A", "poverty_tracker", "worker", "-P", self.pool, "-c", "1", "-n", WORKER_NAME,
              "--without-gossip", "--without-mingle", "-l", "WARNING"],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
@@ -149,6 +150,12 @@ class Worker:
 
         wait_until(answers, 45, "the worker to answer a ping")
         return self
+
+    def pool_processes(self) -> list[int]:
+        """The pool's child processes (prefork), from /proc."""
+        pid = self.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return [int(child) for child in children]
 
     def kill(self) -> None:
         """SIGKILL: no warm shutdown, no cleanup, no acknowledgement."""
@@ -166,6 +173,17 @@ def worker() -> Iterator[Worker]:
 
     app.control.purge()  # nothing left over from an earlier test
     started = Worker()
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def prefork_worker() -> Iterator[Worker]:
+    """A worker as deployed: a main process and a pool process that runs the tasks."""
+    from poverty_tracker.celery import app
+
+    app.control.purge()
+    started = Worker(pool="prefork")
     yield started
     started.stop()
 

@@ -9,12 +9,15 @@ writes wait), so the worker's transaction has begun and written its first rows w
 - the rerun completes, and its result is that of a clean run, with no duplicate rows.
 """
 
+import os
+import signal
 import time
 
 from accounts.models import Role
 from core.jobs import ORPHANED
 from core.models import ImportRecord, Job
 from core.rosters.imports import roster_import, roster_import_commit
+from core.tasks import LOST
 from households.eligibility import eligibility_recompute
 from households.models import EligibilityRun, Household, Member
 from households.services import eligibility_recompute_enqueue
@@ -116,3 +119,34 @@ def test_a_worker_killed_mid_import_leaves_no_half_state_and_the_commit_again_co
     assert record.counts == expected
     assert Household.objects.count() == 40 == Household.objects.values("household_number").distinct().count()
     assert Member.objects.count() == 120 == Member.objects.values("id_number").distinct().count()
+
+
+def test_a_pool_process_killed_mid_recompute_fails_its_job_at_once_and_the_worker_runs_the_rerun(
+    prefork_worker,
+):
+    """The OOM killer takes the pool process, not the worker: the main process fails the job itself."""
+    place = NaturalVillageFactory()
+    for _ in range(10):
+        AssessmentFactory(household=make_household(natural_village=place), year=2016)
+    before = fingerprint(("households_household",))
+    worker = prefork_worker.start()
+
+    holder = raw_connection()
+    with holder.cursor() as cursor:
+        cursor.execute("LOCK TABLE households_household IN EXCLUSIVE MODE")
+        job = eligibility_recompute_enqueue(trigger="manual")
+        wait_until(lambda: backends(WORKER_APP, waiting=True), 30, "the job waiting inside its transaction")
+        (pool_process,) = worker.pool_processes()
+        os.kill(pool_process, signal.SIGKILL)
+        wait_until(lambda: Job.objects.get(pk=job.pk).state == Job.State.FAILED, 30, "the lost job failed")
+    holder.rollback()
+    holder.close()
+
+    job.refresh_from_db()
+    assert job.error == LOST
+    assert worker.process.poll() is None  # the worker lives on, with a new pool process
+    wait_until(lambda: len(backends(WORKER_APP, waiting=True)) == 0, 30, "the lost transaction to end")
+    assert fingerprint(("households_household",)) == before and not EligibilityRun.objects.exists()
+    rerun = _finished(eligibility_recompute_enqueue(trigger="manual"))
+    assert rerun.state == Job.State.DONE, rerun.error
+    assert rerun.result["decisions_changed"] == 10 and EligibilityRun.objects.count() == 1
