@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -117,6 +118,12 @@ def wait_until(condition, seconds: float = 30, what: str = "condition", pause: f
     raise AssertionError(f"{what}: not within {seconds}s")
 
 
+def tail(log, size: int = 3000) -> str:
+    """The end of a child's log, for the message when it died."""
+    log.seek(0)
+    return log.read()[-size:].decode(errors="replace")
+
+
 def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, seconds: float = 15) -> None:
     if process.poll() is None:
         process.send_signal(sig)
@@ -134,6 +141,7 @@ class Worker:
         self.env = child_env(app_name=WORKER_APP, redis_url=redis_url)
         self.pool = pool
         self.process: subprocess.Popen | None = None
+        self.log = tempfile.TemporaryFile()  # never a pipe: an unread pipe fills and blocks the child
 
     def start(self) -> Worker:
         from poverty_tracker.celery import app
@@ -141,11 +149,11 @@ class Worker:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "poverty_tracker", "worker", "-P", self.pool, "-c", "1", "-n", WORKER_NAME,
              "--without-gossip", "--without-mingle", "-l", "WARNING"],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=self.log,
         )  # fmt: skip
 
         def answers() -> bool:
-            assert self.process.poll() is None, self.process.stderr.read().decode()[-3000:]
+            assert self.process.poll() is None, tail(self.log)
             return bool(app.control.ping(destination=[WORKER_NAME], timeout=0.5))
 
         wait_until(answers, 45, "the worker to answer a ping")
@@ -197,16 +205,17 @@ class Web:
         self.env = child_env(app_name=WEB_APP, redis_url=redis_url, **env)
         self.workers = workers
         self.process: subprocess.Popen | None = None
+        self.log = tempfile.TemporaryFile()  # never a pipe: an unread pipe fills and blocks the child
 
     def start(self) -> Web:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "poverty_tracker.wsgi", "-b", f"127.0.0.1:{self.port}",
              "-w", str(self.workers), "--timeout", "60", "--graceful-timeout", "5", "--log-level", "warning"],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=self.log,
         )  # fmt: skip
 
         def up() -> bool:
-            assert self.process.poll() is None, self.process.stderr.read().decode()[-3000:]
+            assert self.process.poll() is None, tail(self.log)
             try:
                 return requests.get(self.url + "/healthz", timeout=10).status_code in (200, 503)
             except requests.RequestException:
