@@ -35,7 +35,9 @@ WORKER_APP = "pt-faults-worker"
 FAULT_TEST = [
     pytest.mark.faults,
     pytest.mark.celery_worker,  # the test process enqueues through the broker (no eager tasks)
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback, as the project's other transactional tests: each starts from the database as the
+    # migrations left it, and its flush does not recreate content types the next such test adds again.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="fault tests need REDIS_URL (CI sets it)"),
 ]
 

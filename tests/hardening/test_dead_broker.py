@@ -124,7 +124,7 @@ def test_a_poverty_line_saved_with_the_broker_down_says_the_recompute_did_not_st
 
 
 # Transactional: as in a served request (autocommit), the job is enqueued before the view answers.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_job_started_through_the_api_with_the_broker_down_answers_503_in_chinese(dead_broker, client):
     """Issue 11: not a 500; the job is recorded as failed with the reason, and nothing else is written."""
     from accounts.models import Role
@@ -142,7 +142,7 @@ def test_a_job_started_through_the_api_with_the_broker_down_answers_503_in_chine
     assert not EligibilityRun.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_import_committed_through_the_api_with_the_broker_down_answers_503_and_can_be_committed_again(
     dead_broker, client, settings, place_and_admin
 ):
