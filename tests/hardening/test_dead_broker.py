@@ -141,6 +141,14 @@ def test_a_job_started_through_the_api_with_the_broker_down_answers_503_in_chine
     assert body["job"]["state"] == "failed"
     assert not EligibilityRun.objects.exists()
 
+    what_if = client.post(
+        "/api/v1/what-if/",
+        {"kind": "poverty_line", "year": 2016, "amount": "2930"},
+        content_type="application/json",
+    )
+    assert what_if.status_code == 503 and what_if.json()["detail"] == BROKER_DOWN
+    assert Job.objects.get(pk=what_if.json()["job"]["id"]).state == Job.State.FAILED
+
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_import_committed_through_the_api_with_the_broker_down_answers_503_and_can_be_committed_again(
