@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _running(worker: str) -> Job:
-    return Job.objects.create(kind="figures", state=Job.State.RUNNING, started_at=timezone.now(), worker=worker)
+    return Job.objects.create(
+        kind="figures", state=Job.State.RUNNING, started_at=timezone.now(), worker=worker
+    )
 
 
 def test_a_node_starting_again_fails_the_jobs_it_was_running_and_no_one_elses():
