@@ -158,7 +158,11 @@ class Worker:
             assert self.process.poll() is None, tail(self.log)
             return bool(app.control.ping(destination=[WORKER_NAME], timeout=0.5))
 
-        wait_until(answers, 45, "the worker to answer a ping")
+        try:
+            wait_until(answers, 45, "the worker to answer a ping")
+        except BaseException:
+            stop(self.process)  # never left running behind a failed start
+            raise
         return self
 
     def pool_processes(self) -> list[int]:
@@ -223,7 +227,11 @@ class Web:
             except requests.RequestException:
                 return False
 
-        wait_until(up, 60, "gunicorn to answer")
+        try:
+            wait_until(up, 60, "gunicorn to answer")
+        except BaseException:
+            stop(self.process)  # never left running behind a failed start
+            raise
         return self
 
     def stop(self) -> None:
@@ -280,7 +288,11 @@ class Redis:
             except redis.ConnectionError:
                 return False
 
-        wait_until(answers, 15, "redis-server to answer")
+        try:
+            wait_until(answers, 15, "redis-server to answer")
+        except BaseException:
+            stop(self.process)  # never left running behind a failed start
+            raise
         return self
 
     def stop(self) -> None:
