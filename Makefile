@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_SECRET := test-only-secret-key
 
-.PHONY: run test bench lint format install clean-db
+.PHONY: run test faults bench lint format install clean-db
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ run: $(STAMP)
 test: $(STAMP)
 	SECRET_KEY=$(TEST_SECRET) $(BIN)/ruff check .
 	SECRET_KEY=$(TEST_SECRET) $(BIN)/pytest --create-db
+
+# Only the fault tests: real worker, gunicorn and redis-server processes, killed, stopped and cut.
+faults: $(STAMP)
+	SECRET_KEY=$(TEST_SECRET) $(BIN)/pytest --create-db -m faults tests/faults
 
 bench: $(STAMP)
 	SECRET_KEY=$(TEST_SECRET) $(BIN)/python -m tests.benchmarks

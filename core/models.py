@@ -28,6 +28,8 @@ class Job(models.Model):
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     request_id = models.CharField("请求编号", max_length=64, blank=True)  # the request that started it (logs)
+    # The Celery node running it: when that node starts again, what it was running died with it.
+    worker = models.CharField("执行节点", max_length=200, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "后台任务"
