@@ -111,7 +111,11 @@ class RoundRobin(FastHttpUser):
         super().__init__(environment)
 
     def get(self, path: str, name: str):
-        return self.client.get(path, name=name)
+        """A page or API read that must answer 200 itself (a redirect to the login page is a failure)."""
+        with self.client.get(path, name=name, allow_redirects=False, catch_response=True) as answer:
+            if answer.status_code != 200:
+                answer.failure(f"{answer.status_code} {answer.headers.get('Location') or ''}")
+            return answer
 
 
 class Official(RoundRobin):

@@ -120,6 +120,24 @@ def keep_as_template(url: str) -> None:
     conn.close()
 
 
+def collectstatic_if_stale() -> None:
+    """collectstatic for the production storage (manifest, compressed copies), when a static file is newer
+    than the manifest: compressing every file again takes minutes on a busy machine."""
+    from django.conf import settings
+    from django.contrib.staticfiles.finders import get_finders
+    from django.core.management import call_command
+
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.exists():
+        built = manifest.stat().st_mtime
+        sources = (
+            storage.path(path) for finder in get_finders() for path, storage in finder.list(["CACHE", ".*"])
+        )
+        if all(os.stat(source).st_mtime <= built for source in sources):
+            return
+    call_command("collectstatic", "--noinput", verbosity=0)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -350,7 +368,7 @@ def _run(args, url: str, redis_url: str, artifacts: Path, work: Path, processes:
         f"（{time.perf_counter() - started:.0f} 秒）",
         flush=True,
     )
-    call_command("collectstatic", "--noinput", verbosity=0)
+    collectstatic_if_stale()
     plan = prepare(directory=work, cadres=args.cadres, staff=args.staff, roster_members=args.roster_members)
     print(
         f"账号 {len(plan['officials'])} 个官员、{len(plan['cadres'])} 个干部、"
