@@ -37,7 +37,9 @@ IMPORT_TIMEOUT = 240  # seconds a roster job may take under load before it count
 state = {"ramp_done": None, "started": time.monotonic(), "users": 0}
 records: dict[str, dict] = defaultdict(lambda: {"kind": "", "ramp": [], "steady": [], "failures": 0})
 failure_samples: list[str] = []
-revisits = {"posts": 0, "resends": 0, "simultaneous": 0, "uuids": set()}
+# uuids: every client UUID sent; answered: those whose send got an answer (a user stopped at the end of
+# the run may leave one unanswered, which the server may or may not have stored).
+revisits = {"posts": 0, "resends": 0, "simultaneous": 0, "uuids": set(), "answered": set()}
 imports = {"committed": 0, "rechecked": 0, "seconds": [], "members": 0, "households": 0}
 _host = itertools.count()
 _official = itertools.count()
@@ -91,9 +93,10 @@ def _write(environment, **kwargs):
         "requests": dict(records),
         "failure_samples": failure_samples,
         "revisits": {
-            **{k: v for k, v in revisits.items() if k != "uuids"},
+            **{k: v for k, v in revisits.items() if k not in ("uuids", "answered")},
             "distinct": len(revisits["uuids"]),
             "uuids": sorted(revisits["uuids"]),
+            "answered": sorted(revisits["answered"]),
         },
         "imports": imports,
     }
@@ -220,9 +223,12 @@ class Cadre(RoundRobin):
         with self.client.post(
             "/api/v1/revisits/", json=payload, headers=self.auth, name=name, catch_response=True
         ) as answer:
+            if answer.status_code:
+                revisits["answered"].add(payload["client_uuid"])
             if answer.status_code not in expect:
-                answer.failure(f"{answer.status_code} {(answer.text or '')[:200]}")
-            return answer.status_code, (answer.json() or {}).get("id") if answer.status_code < 300 else None
+                answer.failure(f"{answer.status_code} {answer.error or (answer.text or '')[:200]}")
+            ok = 200 <= answer.status_code < 300
+            return answer.status_code, (answer.json() or {}).get("id") if ok else None
 
     @task(2)
     def my_households(self):
