@@ -43,6 +43,7 @@ from tests.factories import (
 # celery_worker: tasks go through Redis to the worker below instead of running inline (tests/conftest.py).
 pytestmark = [*MARKS, pytest.mark.celery_worker]
 
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "locale": "zh-CN"}
 HOMES = {
     # demo login: what its home shows (DESIGN.md §8: the dashboard of its scope; a cadre's households)
     "admin": ("/", "元谋县"),
@@ -118,7 +119,7 @@ def settled(page):
 
 def test_each_demo_login_signs_in_and_sees_its_home(live_server, county, browser, shot):
     for username, (path, shown) in HOMES.items():
-        page = sign_in(browser, live_server.url, username)
+        page = sign_in(browser, live_server.url, username, **(PHONE if username == "cadre" else OFFICE))
         page.wait_for_url(f"{live_server.url}{path}")
         assert shown in settled(page).inner_text("body"), username
         shot(page, f"home-{username}")

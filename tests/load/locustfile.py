@@ -40,7 +40,7 @@ failure_samples: list[str] = []
 # uuids: every client UUID sent; answered: those whose send got an answer (a user stopped at the end of
 # the run may leave one unanswered, which the server may or may not have stored).
 revisits = {"posts": 0, "resends": 0, "simultaneous": 0, "uuids": set(), "answered": set()}
-imports = {"committed": 0, "rechecked": 0, "seconds": [], "members": 0, "households": 0}
+imports = {"committed": 0, "rechecked": 0, "seconds": [], "members": 0, "households": {}}
 _host = itertools.count()
 _official = itertools.count()
 _cadre = itertools.count()
@@ -285,7 +285,8 @@ class Staff(RoundRobin):
         with open(self.me["roster"], "rb") as f:
             self.roster = f.read()
         self.committed = False
-        imports["members"], imports["households"] = self.me["members"], self.me["households"]
+        imports["members"] = self.me["members"]
+        imports["households"][self.me["username"]] = self.me["households"]
 
     def _follow(self, record: dict) -> dict | None:
         """Polls the import's job until it ends; answers the record as it then stands."""

@@ -260,8 +260,8 @@ def report(results: dict, stored: dict[str, int]) -> bool:
         print(f"  {sample}")
     imports = results["imports"]
     print(
-        f"花名册导入: {imports['committed']} 份提交（每份 {imports['members']:,} 名成员、"
-        f"{imports['households']:,} 户），{imports['rechecked']} 次重新校验；"
+        f"花名册导入: {imports['committed']} 份提交（每份 {imports['members']:,} 名成员，"
+        f"共 {sum(imports['households'].values()):,} 户），{imports['rechecked']} 次重新校验；"
         f"任务耗时（上传至完成）p50 {percentile(imports['seconds'], 50):.1f} 秒、"
         f"最长 {max(imports['seconds'], default=float('nan')):.1f} 秒"
     )
@@ -321,8 +321,8 @@ def main(argv: list[str] | None = None) -> int:
     def stop(signum, frame):
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGHUP, stop)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, stop)
     try:
         return _run(args, url, redis_url, artifacts, work, processes)
     except KeyboardInterrupt:
@@ -411,6 +411,9 @@ def _run(args, url: str, redis_url: str, artifacts: Path, work: Path, processes:
                 "--worker-class=gthread",
                 "--timeout=120",
                 "--graceful-timeout=5",
+                # Longer than a user's pause, as behind nginx (keepalive 60 s): with gunicorn's 2 s a
+                # request can meet a connection the server is just closing ("connection closed").
+                "--keep-alive=75",
             ],
             env,
         )
