@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import IO, Any
 
+from django.utils.functional import Promise
+
 from core.excel.columns import Column, Roster, Sheet
 from core.excel.parsers import Text
 from core.excel.writers import write_roster
@@ -147,13 +149,18 @@ def dashboard_tables(board) -> list[tuple[str, list[str], list[list[Any]]]]:
 
 
 def dashboard_workbook(board, stream: IO[bytes]) -> None:
+    # Labels may be lazy translations (choices, verbose names): the writer takes plain text.
     tables = dashboard_tables(board)
     sheets = [
         (
             Sheet(
-                name, [Column(header=h, field=f"c{i}", parser=Text(500), width=14) for i, h in enumerate(headers)]
+                str(name),
+                [
+                    Column(header=str(h), field=f"c{i}", parser=Text(500), width=14)
+                    for i, h in enumerate(headers)
+                ],
             ),
-            rows,
+            ([str(v) if isinstance(v, Promise) else v for v in row] for row in rows),
         )
         for name, headers, rows in tables
     ]

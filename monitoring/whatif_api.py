@@ -13,7 +13,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.access import Access
-from core.jobs_api import JobRefusedSerializer, JobSerializer, job_refused
+from core.jobs_api import JobFilter, JobRefusedSerializer, JobSerializer, job_refused
 from core.models import Job
 from monitoring import whatif
 
@@ -106,6 +106,7 @@ class WhatIfViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gen
     """标准调整测算 (county admins): the effect of a proposed line, computed by a job that writes nothing else."""
 
     serializer_class = JobSerializer
+    filterset_class = JobFilter
     permission_classes = [IsAuthenticated]
 
     def _access(self) -> Access:

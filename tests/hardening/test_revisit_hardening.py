@@ -143,7 +143,7 @@ def test_more_photos_than_the_setting_allows_are_refused(paired, settings, tmp_p
 # -- 12: two sends of one UUID at once --------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_sends_of_one_uuid_both_get_the_stored_revisit():
     household, _, user = _paired()
     key = uuid.uuid4()
