@@ -4,6 +4,7 @@ A job is visible to the user who started it (county admins see all): Access deci
 job answers 404.
 """
 
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
 
@@ -35,8 +36,8 @@ class JobSerializer(serializers.ModelSerializer):
 
 
 class JobFilter(FilterSet):
-    kind = filters.CharFilter(label="任务类型")
-    state = filters.ChoiceFilter(choices=Job.State.choices, label="状态")
+    kind = filters.CharFilter(label=gettext_lazy("任务类型"))
+    state = filters.ChoiceFilter(choices=Job.State.choices, label=gettext_lazy("状态"))
 
     class Meta:
         model = Job
