@@ -59,8 +59,8 @@ class Text:
         text = compact(text) if self.code else strip(text)
         if len(text) > self.max_length:
             raise CellError(
-                _("不能超过 {max_length} 个字符（实为 {n_text} 个）").format(
-                    max_length=self.max_length, n_text=len(text)
+                _("不能超过 {max_length} 个字符（实为 {length} 个）").format(
+                    max_length=self.max_length, length=len(text)
                 )
             )
         if self.pattern and not self.pattern.fullmatch(text):
