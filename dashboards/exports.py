@@ -58,7 +58,7 @@ def dashboard_tables(board) -> list[tuple[str, list[str], list[list[Any]]]]:
             gettext("各{level}排名").format(level=LEVEL_NAMES[board.row_level]),
             [
                 gettext("排名"),
-                LEVEL_NAMES[board.row_level],
+                str(LEVEL_NAMES[board.row_level]),
                 gettext("建档立卡户数"),
                 gettext("建档立卡人数"),
                 gettext("未脱贫户数"),
