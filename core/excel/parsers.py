@@ -13,7 +13,9 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -79,7 +81,9 @@ class Enum:
 
     def __init__(self, enum, *, aliases: dict[str, str] | None = None, labels: Iterable[str] | None = None):
         self.enum = enum
-        self.labels = {c: str(label) for c, label in enum.choices}
+        # The roster is Chinese whatever the reader's language: a lazy label is read in the primary language.
+        with translation.override(settings.LANGUAGE_CODE):
+            self.labels = {c: str(label) for c, label in enum.choices}
         self.choices = list(labels) if labels is not None else list(self.labels.values())
         self.lookup = {key(label): code for code, label in self.labels.items()}
         for alias, code in (aliases or {}).items():

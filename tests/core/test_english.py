@@ -55,3 +55,13 @@ def test_a_cell_error_in_english_and_in_chinese():
     with translation.override("zh-hans"), pytest.raises(CellError) as caught:
         Text(3).parse("abcdef")
     assert str(caught.value) == "不能超过 3 个字符（实为 6 个）"
+
+
+def test_a_roster_enumeration_keeps_its_chinese_labels_when_built_in_english():
+    from core.excel.parsers import Enum
+    from villages.models import ExitIndicator
+
+    with translation.override("en"):
+        parser = Enum(ExitIndicator.Level)
+        assert parser.parse("贫困乡") == "township"
+        assert parser.to_cell("village") == "贫困村"
