@@ -12,14 +12,13 @@ from contextlib import contextmanager
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext_lazy
 
 from core.logging import request_id_var
 from core.models import Job
 
 logger = logging.getLogger("poverty_tracker.jobs")
 
-BROKER_DOWN = gettext_lazy("后台服务不可用，请稍后重试")
+BROKER_DOWN = "后台服务不可用，请稍后重试"
 
 
 def _broker_errors() -> tuple[type[BaseException], ...]:
@@ -78,7 +77,7 @@ def jobs_stuck(now=None):
     )
 
 
-STUCK = gettext_lazy("任务超时未完成（后台服务中断），已标记为失败，请重新发起")
+STUCK = "任务超时未完成（后台服务中断），已标记为失败，请重新发起"
 
 
 def job_progress(job: Job, percent: int) -> None:
