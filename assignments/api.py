@@ -7,6 +7,7 @@ change pairings (county admin, township officials in their township). Nobody del
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -27,7 +28,7 @@ class WorkUnitSerializer(serializers.ModelSerializer):
     level_display = serializers.CharField(source="get_level_display", read_only=True)
     villages = serializers.SerializerMethodField()
     village_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), write_only=True, required=False, label="挂联村"
+        child=serializers.IntegerField(min_value=1), write_only=True, required=False, label=_("挂联村")
     )
     cadre_count = serializers.IntegerField(read_only=True)
 
@@ -51,7 +52,7 @@ class WorkUnitSerializer(serializers.ModelSerializer):
 
 
 class CadreSerializer(serializers.ModelSerializer):
-    unit = serializers.PrimaryKeyRelatedField(queryset=WorkUnit.objects.all(), label="单位")
+    unit = serializers.PrimaryKeyRelatedField(queryset=WorkUnit.objects.all(), label=_("单位"))
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     household_count = serializers.IntegerField(read_only=True)
 
@@ -61,10 +62,10 @@ class CadreSerializer(serializers.ModelSerializer):
 
 
 class PairingSerializer(serializers.ModelSerializer):
-    cadre = serializers.IntegerField(source="cadre_id", min_value=1, label="干部")
+    cadre = serializers.IntegerField(source="cadre_id", min_value=1, label=_("干部"))
     cadre_name = serializers.CharField(source="cadre.name", read_only=True)
     unit_name = serializers.CharField(source="cadre.unit.name", read_only=True)
-    household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.all(), label="户")
+    household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.all(), label=_("户"))
     household_number = serializers.CharField(source="household.household_number", read_only=True)
     village = serializers.IntegerField(source="household.village_id", read_only=True)
     active = serializers.BooleanField(read_only=True)
@@ -87,11 +88,11 @@ class PairingSerializer(serializers.ModelSerializer):
 
 
 class PairingEndSerializer(serializers.Serializer):
-    ended_on = serializers.DateField(label="结束日期")
+    ended_on = serializers.DateField(label=_("结束日期"))
 
 
 class RevisitRoundSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(max_length=50, required=False, allow_blank=True, label="名称")
+    name = serializers.CharField(max_length=50, required=False, allow_blank=True, label=_("名称"))
 
     class Meta:
         model = RevisitRound
@@ -128,8 +129,8 @@ class RevisitRoundDetailSerializer(RevisitRoundSerializer):
 
 
 class WorkUnitFilter(FilterSet):
-    village = IdFilter(method="filter_village", label="挂联的行政村")
-    name = filters.CharFilter(field_name="name", lookup_expr="icontains", label="名称包含")
+    village = IdFilter(method="filter_village", label=_("挂联的行政村"))
+    name = filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("名称包含"))
 
     class Meta:
         model = WorkUnit
@@ -140,8 +141,8 @@ class WorkUnitFilter(FilterSet):
 
 
 class CadreFilter(FilterSet):
-    unit = IdFilter(field_name="unit__id", label="单位")
-    name = filters.CharFilter(field_name="name", lookup_expr="icontains", label="姓名包含")
+    unit = IdFilter(field_name="unit__id", label=_("单位"))
+    name = filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("姓名包含"))
 
     class Meta:
         model = Cadre
@@ -149,11 +150,11 @@ class CadreFilter(FilterSet):
 
 
 class PairingFilter(FilterSet):
-    cadre = IdFilter(field_name="cadre__id", label="干部")
-    household = IdFilter(field_name="household__id", label="户")
-    village = IdFilter(field_name="household__village_id", label="行政村")
-    township = IdFilter(field_name="household__township_id", label="乡镇")
-    active = filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull", label="在帮")
+    cadre = IdFilter(field_name="cadre__id", label=_("干部"))
+    household = IdFilter(field_name="household__id", label=_("户"))
+    village = IdFilter(field_name="household__village_id", label=_("行政村"))
+    township = IdFilter(field_name="household__township_id", label=_("乡镇"))
+    active = filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull", label=_("在帮"))
 
     class Meta:
         model = Pairing
@@ -178,7 +179,7 @@ class _WriteViewSet(
 ):
     permission_classes = [IsAuthenticated, AccessPermission]
     change_model: type  # units and cadres declare no changers: the county admin keeps them
-    change_denied_message = "您无权修改此类记录。"
+    change_denied_message = _("您无权修改此类记录。")
 
     @property
     def access(self) -> Access:
@@ -252,7 +253,7 @@ class PairingViewSet(
     filterset_class = PairingFilter
     permission_classes = [IsAuthenticated, AccessPermission]
     change_model = Pairing
-    change_denied_message = "您无权修改此类记录。"
+    change_denied_message = _("您无权修改此类记录。")
 
     def get_queryset(self):
         return selectors.pairing_list(access=Access.for_user(self.request.user))
@@ -295,7 +296,7 @@ class RevisitRoundViewSet(
     filterset_class = RevisitRoundFilter
     permission_classes = [IsAuthenticated, AccessPermission]
     change_model = RevisitRound  # declares no changers: the county admin keeps the rounds
-    change_denied_message = "您无权修改此类记录。"
+    change_denied_message = _("您无权修改此类记录。")
 
     def get_queryset(self):
         return selectors.round_list(access=Access.for_user(self.request.user))
@@ -306,7 +307,7 @@ class RevisitRoundViewSet(
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "group_by", str, enum=list(selectors.GROUP_KEYS), description="完成情况的分组方式"
+                "group_by", str, enum=list(selectors.GROUP_KEYS), description=_("完成情况的分组方式")
             )
         ]
     )
@@ -316,7 +317,11 @@ class RevisitRoundViewSet(
         group_by = request.query_params.get("group_by") or selectors.default_group(access)
         if group_by not in selectors.GROUP_KEYS:
             raise serializers.ValidationError(
-                {"group_by": f"分组方式“{group_by}”无效，可选：{'、'.join(selectors.GROUP_KEYS)}。"}
+                {
+                    "group_by": _("分组方式“{group_by}”无效，可选：{value}。").format(
+                        group_by=group_by, value=_("、").join(selectors.GROUP_KEYS)
+                    )
+                }
             )
         rows = selectors.round_completion(access=access, round_id=rnd, group_by=group_by)
         context = {**self.get_serializer_context(), "completion_rows": rows, "group_by": group_by}

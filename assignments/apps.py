@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AssignmentsConfig(AppConfig):
     name = "assignments"
-    verbose_name = "挂包帮"
+    verbose_name = _("挂包帮")
 
     def ready(self) -> None:
         # The access rule's one question about pairings: which households is a cadre paired with now.

@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from assignments.models import Cadre, Pairing, Revisit, RevisitRound, WorkUnit, WorkUnitVillage
 from assignments.rosters import OFFICES, PAIRING_ROSTER, PAIRINGS, REVISIT_IMPORTERS, REVISIT_ROSTER, REVISITS
@@ -40,7 +41,7 @@ from households.models import Household
 
 CHANGE_REASON = "花名册导入"
 CHUNK = 2_000
-UNKNOWN_HOUSEHOLD = "户编号 {} 未登记，或不在您的管辖范围内"
+UNKNOWN_HOUSEHOLD = gettext_lazy("户编号 {} 未登记，或不在您的管辖范围内")
 
 
 def _households(access: Access, numbers) -> dict[str, tuple]:
@@ -144,7 +145,13 @@ class _PairingPlan:
             unit_name, name, phone = values[i["unit"]], values[i["cadre"]], values[i["phone"]]
             unit_id = units.get(unit_name)
             if unit_id is None:
-                self._error(number, "unit", f"挂联单位“{unit_name}”未登记（新增单位请联系县扶贫办）")
+                self._error(
+                    number,
+                    "unit",
+                    gettext("挂联单位“{unit_name}”未登记（新增单位请联系县扶贫办）").format(
+                        unit_name=unit_name
+                    ),
+                )
                 continue
             cadre = self._cadre(number, unit_id, unit_name, name, phone, cadres)
             if cadre is None:
@@ -169,7 +176,9 @@ class _PairingPlan:
             self._error(
                 number,
                 "phone",
-                f"挂联单位“{unit_name}”有 {len(candidates)} 名干部叫“{name}”，请填写联系电话以区分",
+                gettext("挂联单位“{unit_name}”有 {length} 名干部叫“{name}”，请填写联系电话以区分").format(
+                    unit_name=unit_name, length=len(candidates), name=name
+                ),
             )
             return None
         if candidates:
@@ -178,24 +187,40 @@ class _PairingPlan:
                 if not self.keeps_cadres:
                     self._error(
                         number, "phone",
-                        f"与干部“{name}”登记的联系电话 {registered or '（空）'} 不一致；修改干部信息请联系县扶贫办",
+                        gettext("与干部“{name}”登记的联系电话 {value} 不一致；修改干部信息请联系县扶贫办").format(name=name, value=registered or _('（空）')),
                     )  # fmt: skip
                     return None
                 if self.cadre_phones.setdefault(cadre_id, phone) != phone:
-                    self._error(number, "phone", f"干部“{name}”在本文件中填写了不同的联系电话")
+                    self._error(
+                        number,
+                        "phone",
+                        gettext("干部“{name}”在本文件中填写了不同的联系电话").format(name=name),
+                    )
                     return None
             return cadre_id
         if not self.keeps_cadres:
-            self._error(number, "cadre", f"挂联单位“{unit_name}”中没有干部“{name}”；新增干部请联系县扶贫办")
+            self._error(
+                number,
+                "cadre",
+                gettext("挂联单位“{unit_name}”中没有干部“{name}”；新增干部请联系县扶贫办").format(
+                    unit_name=unit_name, name=name
+                ),
+            )
             return None
         if not phone:
             self._error(
-                number, "cadre", f"挂联单位“{unit_name}”中没有干部“{name}”；要新增该干部，请填写其联系电话"
+                number,
+                "cadre",
+                gettext("挂联单位“{unit_name}”中没有干部“{name}”；要新增该干部，请填写其联系电话").format(
+                    unit_name=unit_name, name=name
+                ),
             )
             return None
         key = (unit_id, name)
         if self.new_cadres.setdefault(key, phone) != phone:
-            self._error(number, "phone", f"新增干部“{name}”在本文件中填写了不同的联系电话")
+            self._error(
+                number, "phone", gettext("新增干部“{name}”在本文件中填写了不同的联系电话").format(name=name)
+            )
             return None
         return key
 
@@ -206,19 +231,27 @@ class _PairingPlan:
         current = [r for r in rows if r.ended_on is None]
         count = self.outcome.add
         if len(current) > 1:
-            listed = "、".join(str(r.number) for r in current)
+            listed = gettext("、").join(str(r.number) for r in current)
             for r in current[1:]:
-                self._error(r.number, "cadre", f"一户只能有一名在帮干部（第 {listed} 行都没有结束日期）")
+                self._error(
+                    r.number,
+                    "cadre",
+                    gettext("一户只能有一名在帮干部（第 {listed} 行都没有结束日期）").format(listed=listed),
+                )
             return
         for r in ending:
             if r.started_on and r.started_on > r.ended_on:
-                self._error(r.number, "ended_on", "结束日期不能早于开始日期")
+                self._error(r.number, "ended_on", gettext("结束日期不能早于开始日期"))
                 continue
             if active is not None and active[2] == r.cadre and r.started_on in (None, active[3]):
                 if r.ended_on < active[3]:
-                    self._error(r.number, "ended_on", f"结束日期不能早于结对开始日期 {shown_date(active[3])}")
+                    self._error(
+                        r.number,
+                        "ended_on",
+                        gettext("结束日期不能早于结对开始日期 {value}").format(value=shown_date(active[3])),
+                    )
                 elif active[0] in self.ends:
-                    self._error(r.number, "cadre", "与本文件中另一行重复")
+                    self._error(r.number, "cadre", gettext("与本文件中另一行重复"))
                 else:
                     self.ends[active[0]] = r.ended_on
                     count("pairings", "updated")
@@ -232,28 +265,28 @@ class _PairingPlan:
             elif past:
                 self._error(
                     r.number, "ended_on",
-                    f"该结对已于 {shown_date(past[-1][4])} 结束；历史结对不能通过导入改写",
+                    gettext("该结对已于 {value} 结束；历史结对不能通过导入改写").format(value=shown_date(past[-1][4])),
                 )  # fmt: skip
             elif active is not None and active[2] == r.cadre:
                 self._error(
                     r.number, "started_on",
-                    f"该干部与该户的在帮结对开始于 {shown_date(active[3])}，与本行不一致",
+                    gettext("该干部与该户的在帮结对开始于 {value}，与本行不一致").format(value=shown_date(active[3])),
                 )  # fmt: skip
             else:
                 self._error(
                     r.number, "cadre",
-                    f"该户与干部“{r.cadre_name}”没有在帮的结对，无法结束；历史结对不能通过导入补录",
+                    gettext("该户与干部“{cadre_name}”没有在帮的结对，无法结束；历史结对不能通过导入补录").format(cadre_name=r.cadre_name),
                 )  # fmt: skip
         if not current:
             return
         r = current[0]
         if active is not None and active[2] == r.cadre:
             if active[0] in self.ends:
-                self._error(r.number, "ended_on", "本文件另有一行结束了同一结对，两行矛盾")
+                self._error(r.number, "ended_on", gettext("本文件另有一行结束了同一结对，两行矛盾"))
             elif r.started_on not in (None, active[3]):
                 self._error(
                     r.number, "started_on",
-                    f"{r.cadre_name} 已在帮扶该户，结对开始于 {shown_date(active[3])}；开始日期不能通过导入修改",
+                    gettext("{cadre_name} 已在帮扶该户，结对开始于 {value}；开始日期不能通过导入修改").format(cadre_name=r.cadre_name, value=shown_date(active[3])),
                 )  # fmt: skip
             else:
                 count("pairings", "unchanged")
@@ -261,17 +294,25 @@ class _PairingPlan:
         started_on = r.started_on or timezone.localdate()
         unit_id = r.cadre[0] if isinstance(r.cadre, tuple) else self.cadre_info[r.cadre][1]
         if not isinstance(r.cadre, tuple) and not self.cadre_info[r.cadre][4]:
-            self._error(r.number, "cadre", f"干部 {r.cadre_name} 已不在岗")
+            self._error(
+                r.number, "cadre", gettext("干部 {cadre_name} 已不在岗").format(cadre_name=r.cadre_name)
+            )
             return
         household_id, village_id, village = r.household
         if (unit_id, village_id) not in links:
-            self._error(r.number, "unit", f"挂联单位“{r.unit}”未挂联{village}（请先在单位挂村中添加）")
+            self._error(
+                r.number,
+                "unit",
+                gettext("挂联单位“{unit}”未挂联{village}（请先在单位挂村中添加）").format(
+                    unit=r.unit, village=village
+                ),
+            )
             return
         if active is not None and active[0] not in self.ends:
             if started_on < active[3]:
                 self._error(
                     r.number, "started_on",
-                    f"新结对的开始日期不能早于原结对的开始日期 {shown_date(active[3])}",
+                    gettext("新结对的开始日期不能早于原结对的开始日期 {value}").format(value=shown_date(active[3])),
                 )  # fmt: skip
                 return
             # 换人: the previous cadre's pairing ends the day the new one starts (as pairing_create does).
@@ -367,7 +408,11 @@ def revisit_roster_import(
         return outcome
     access = Access.for_user(user)
     if not (access.may_create_model(Revisit) and access.may_change_model(Revisit)):  # the access rule, too
-        outcome.errors.add(f"您的角色不能导入{REVISIT_ROSTER.title}：走访记录由挂包干部本人填写。")
+        outcome.errors.add(
+            gettext("您的角色不能导入{title}：走访记录由挂包干部本人填写。").format(
+                title=REVISIT_ROSTER.title
+            )
+        )
         return outcome
     data = read_roster_sheet(source, REVISIT_ROSTER, outcome.errors, limits=limits, progress=progress)
     if data is None:
@@ -426,11 +471,23 @@ def _revisit_plan(access: Access, data: SheetData, outcome: Outcome) -> tuple[li
         cadre_ids = {p[2] for p in covering} or {p[2] for p in paired}
         if not paired:
             data.error(
-                errors, number, "cadre", f"户编号 {values[i['household_number']]} 没有名为“{name}”的结对干部"
+                errors,
+                number,
+                "cadre",
+                gettext("户编号 {value} 没有名为“{name}”的结对干部").format(
+                    value=values[i["household_number"]], name=name
+                ),
             )
             continue
         if len(cadre_ids) > 1:
-            data.error(errors, number, "cadre", f"该户有 {len(cadre_ids)} 名叫“{name}”的结对干部，无法区分")
+            data.error(
+                errors,
+                number,
+                "cadre",
+                gettext("该户有 {length} 名叫“{name}”的结对干部，无法区分").format(
+                    length=len(cadre_ids), name=name
+                ),
+            )
             continue
         cadre_id = cadre_ids.pop()
         round_name = values[i["round"]]
@@ -438,12 +495,17 @@ def _revisit_plan(access: Access, data: SheetData, outcome: Outcome) -> tuple[li
         if round_name:
             rnd = rounds.get(round_name)
             if rnd is None:
-                data.error(errors, number, "round", f"回访轮次“{round_name}”不存在")
+                data.error(
+                    errors,
+                    number,
+                    "round",
+                    gettext("回访轮次“{round_name}”不存在").format(round_name=round_name),
+                )
                 continue
             if not rnd.starts_on <= visited_on <= rnd.ends_on:
                 data.error(
                     errors, number, "visited_on",
-                    f"走访日期不在{rnd.name}（{shown_date(rnd.starts_on)} 至 {shown_date(rnd.ends_on)}）内",
+                    gettext("走访日期不在{name}（{value} 至 {value2}）内").format(name=rnd.name, value=shown_date(rnd.starts_on), value2=shown_date(rnd.ends_on)),
                 )  # fmt: skip
                 continue
             round_id = rnd.pk
@@ -465,13 +527,13 @@ def _revisit_plan(access: Access, data: SheetData, outcome: Outcome) -> tuple[li
             continue
         # a new record: the same rules as the phone (revisit_record)
         if visited_on > today:
-            data.error(errors, number, "visited_on", "走访日期不能晚于今天")
+            data.error(errors, number, "visited_on", gettext("走访日期不能晚于今天"))
             continue
         if not covering:
             periods = "；".join(f"{shown_date(p[3])} 至 {shown_date(p[4]) if p[4] else '今'}" for p in paired)
             data.error(
                 errors, number, "visited_on",
-                f"走访日期 {shown_date(visited_on)} 不在干部“{name}”与该户的结对期间（{periods}）内",
+                gettext("走访日期 {value} 不在干部“{name}”与该户的结对期间（{periods}）内").format(value=shown_date(visited_on), name=name, periods=periods),
             )  # fmt: skip
             continue
         if round_id is None:

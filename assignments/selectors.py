@@ -33,6 +33,7 @@ from django.db.models import (
     Subquery,
 )
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from assignments.models import Cadre, Pairing, Revisit, RevisitRound, WorkUnit, WorkUnitVillage
 from households.choices import COUNTED_STATUSES, POOR_STATUSES
@@ -44,11 +45,11 @@ if TYPE_CHECKING:
 
 GroupBy = Literal["cadre", "unit", "village", "township", "county"]
 GROUP_BY_LABELS: dict[str, str] = {
-    "cadre": "按干部",
-    "unit": "按单位",
-    "village": "按行政村",
-    "township": "按乡镇",
-    "county": "全县",
+    "cadre": _("按干部"),
+    "unit": _("按单位"),
+    "village": _("按行政村"),
+    "township": _("按乡镇"),
+    "county": _("全县"),
 }
 # Reminders look back at the latest rounds only: an old round's misses stay on its completion page.
 OVERDUE_ROUNDS = 2
@@ -176,7 +177,7 @@ def _completion(
     rows = [
         CompletionRow(
             id=c["group"],
-            name=names.get(c["group"], ("（无）", ""))[0],
+            name=names.get(c["group"], (_("（无）"), ""))[0],
             detail=names.get(c["group"], ("", ""))[1],
             due=c["due"],
             visited=c["visited"],
@@ -197,7 +198,7 @@ def round_completion(
     return _completion(households, rnd, group_by, today=today or timezone.localdate())
 
 
-def completion_total(rows: Iterable[CompletionRow], *, name: str = "合计") -> CompletionRow:
+def completion_total(rows: Iterable[CompletionRow], *, name: str = _("合计")) -> CompletionRow:
     rows = list(rows)
     return CompletionRow(
         id=None,
@@ -490,7 +491,7 @@ def overdue_for(*, access: Access, today: datetime.date | None = None) -> Overdu
                 total=sum(r.overdue for r in by_place),
                 by_cadre=_top(by_cadre),
                 by_place=_top(by_place),
-                place_label="乡镇" if place == "township" else "行政村",
+                place_label=_("乡镇") if place == "township" else _("行政村"),
             )
         )
     current = None

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from assignments import selectors
 from assignments.forms import CadreFilterForm, CompletionForm, PairingBatchForm, RevisitFilterForm, RoundForm
@@ -30,7 +31,7 @@ def _officials_only(request: HttpRequest) -> Access:
     """These are office pages; a cadre's pages are the phone pages (我的挂包户)."""
     access = Access.for_user(request.user)
     if not access.is_official:
-        raise Http404("未找到该页面。")
+        raise Http404(_("未找到该页面。"))
     return access
 
 
@@ -85,7 +86,7 @@ def pairing_village(request: HttpRequest, pk: int) -> HttpResponse:
     context = _village_form_context(access, pk, request.POST)
     form = context["form"]
     if not context["may_change"]:
-        messages.error(request, "您的角色不能安排结对帮扶。")
+        messages.error(request, _("您的角色不能安排结对帮扶。"))
         return render(request, "assignments/pairing_village.html", context, status=403)
     if not form.is_valid():
         return render(request, "assignments/pairing_village.html", context, status=400)
@@ -95,7 +96,9 @@ def pairing_village(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(
             request,
-            f"已保存：新结对 {result.paired} 户，更换干部 {result.repaired} 户，结束结对 {result.ended} 户。",
+            _("已保存：新结对 {paired} 户，更换干部 {repaired} 户，结束结对 {ended} 户。").format(
+                paired=result.paired, repaired=result.repaired, ended=result.ended
+            ),
         )
         return redirect("assignments:pairing-village", pk=pk)
     return render(request, "assignments/pairing_village.html", context, status=400)
@@ -177,13 +180,13 @@ def rounds(request: HttpRequest) -> HttpResponse:
 @login_required
 def round_create(request: HttpRequest) -> HttpResponse:
     if not _officials_only(request).may_create_model(RevisitRound):
-        raise Http404("未找到该页面。")
+        raise Http404(_("未找到该页面。"))
     form = RoundForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
             with service_errors(form):
                 rnd = revisit_round_create(user=request.user, **form.cleaned_data)
-                messages.success(request, f"已新建回访轮次：{rnd.name}。")
+                messages.success(request, _("已新建回访轮次：{name}。").format(name=rnd.name))
                 return redirect("assignments:round-detail", pk=rnd.pk)
         return render(request, "assignments/round_form.html", {"form": form, "tab": "rounds"}, status=400)
     return render(request, "assignments/round_form.html", {"form": form, "tab": "rounds"})
@@ -289,7 +292,7 @@ def household_card(request: HttpRequest, pk: int) -> HttpResponse:
     access = _officials_only(request)
     cards = list(selectors.contact_cards(access=access, household_id=pk))
     if not cards:
-        raise Http404("该户没有在帮的干部，或不在您的管辖范围内。")
+        raise Http404(_("该户没有在帮的干部，或不在您的管辖范围内。"))
     village = cards[0].household.village
     return render(
         request,

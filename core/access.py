@@ -321,6 +321,11 @@ class Access:
         return self.role == Role.COUNTY_ADMIN
 
     @property
+    def may_run_what_if(self) -> bool:
+        """A proposed poverty or monitoring line is tried out (what-if) by the county admin, who sets the lines."""
+        return self.role == Role.COUNTY_ADMIN
+
+    @property
     def keeps_reference_data(self) -> bool:
         """The county's reference data (work units, cadres, revisit rounds) is kept by the county admin."""
         return self.role == Role.COUNTY_ADMIN

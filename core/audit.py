@@ -17,6 +17,23 @@ def access_log_record(*, user, kind: str, what: str, rows: int | None = None, re
     )
 
 
+def full_id_numbers_shown(request, count: int = 1) -> None:
+    """Count the full ID numbers this request shows; ``full_id_numbers_log`` records them once at its end."""
+    request._full_id_numbers_shown = getattr(request, "_full_id_numbers_shown", 0) + count
+
+
+def full_id_numbers_log(request, *, what: str) -> AccessLog | None:
+    """One access-log entry for the full ID numbers an official saw in this request (issue 11: every view
+    of a full ID number by an official is recorded), with how many; nothing when all were masked."""
+    count = getattr(request, "_full_id_numbers_shown", 0)
+    if not count:
+        return None
+    request._full_id_numbers_shown = 0
+    return access_log_record(
+        user=request.user, kind=AccessLog.Kind.ID_NUMBER, what=what, rows=count, request=request
+    )
+
+
 def access_log_search(
     *, user: str = "", kind: str = "", since: date | None = None, until: date | None = None
 ) -> QuerySet[AccessLog]:

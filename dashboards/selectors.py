@@ -283,7 +283,7 @@ def _causes(*, access: Access, place: dict) -> list[dict]:
         .values("main_cause")
         .annotate(households=Count("id"), poor=Count("id", filter=Q(status__in=POOR_STATUSES)))
     )
-    labels = dict(choices.Cause.choices)
+    labels = {code: str(label) for code, label in choices.Cause.choices}  # lazy: read in the current language
     out = [
         {"cause": r["main_cause"], "label": labels.get(r["main_cause"], r["main_cause"]), **r} for r in rows
     ]

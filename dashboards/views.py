@@ -16,6 +16,7 @@ from core.access import Access
 from dashboards import selectors
 from dashboards.exports import dashboard_workbook
 from households.units.procedure import PROPOSE
+from monitoring.selectors import monitoring_panel
 from villages.models import VillageIndicatorStatus
 from villages.selectors import township_list
 
@@ -46,6 +47,8 @@ def _dashboard_context(access: Access, unit) -> dict:
         "charts": _chart_data(board),
         # 转走访 reminders: what is overdue in this user's scope (the cadre's phone page shows its own).
         "overdue": overdue_for(access=access),
+        # 防返贫监测 in the unit (monitoring/_dashboard_panel.html): one query.
+        "monitoring": monitoring_panel(access=access, **unit.list_params),
     }
 
 

@@ -9,7 +9,7 @@ from django.db.models import Count
 
 from accounts.models import Role, User
 from accounts.services import account_ensure
-from assignments.models import Pairing
+from assignments.models import Cadre, Pairing
 from villages.models import AdministrativeVillage, Township
 
 DEMO_PASSWORD = "demo12345"
@@ -30,6 +30,19 @@ class DemoAccount:
     created: bool
 
 
+def demo_cadre(village: AdministrativeVillage) -> Cadre | None:
+    """The cadre with the most households in the village (ties: the first by id), so the demo phone has a
+    list; the demo's revisit rounds give this cadre's households some of each state."""
+    busiest = (
+        Pairing.objects.filter(household__village=village, ended_on__isnull=True)
+        .values("cadre_id")
+        .annotate(households=Count("id"))
+        .order_by("-households", "cadre_id")
+        .first()
+    )
+    return Cadre.objects.filter(pk=busiest["cadre_id"]).first() if busiest else None
+
+
 @transaction.atomic
 def demo_accounts_ensure(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
     """One login per role on the demo county; rerunning resets passwords and scopes (idempotent)."""
@@ -46,20 +59,8 @@ def demo_accounts_ensure(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
     ]
     if missing:
         raise DemoCountyMissing(f"未找到演示县的{'、'.join(missing)}，请先运行 python manage.py load_demo。")
-    # The cadre with the most households there (ties: the first by id), so the demo phone has a list.
-    busiest = (
-        Pairing.objects.filter(household__village=village, ended_on__isnull=True)
-        .values("cadre_id")
-        .annotate(households=Count("id"))
-        .order_by("-households", "cadre_id")
-        .first()
-    )
-    pairing = (
-        Pairing.objects.select_related("cadre").filter(cadre_id=busiest["cadre_id"]).first()
-        if busiest
-        else None
-    )
-    if pairing is None:
+    cadre = demo_cadre(village)
+    if cadre is None:
         raise DemoCountyMissing(
             f"{DEMO_VILLAGE_TOWNSHIP}{DEMO_VILLAGE}没有在帮的挂包干部，请先运行 load_demo。"
         )
@@ -68,7 +69,7 @@ def demo_accounts_ensure(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
         ("jiangyi", Role.TOWNSHIP_OFFICIAL, {"township": township}),
         (DEMO_VILLAGE_TOWNSHIP_USER, Role.TOWNSHIP_OFFICIAL, {"township": village.township}),
         ("boheng", Role.VILLAGE_OFFICIAL, {"village": village}),
-        ("cadre", Role.CADRE, {"cadre": pairing.cadre}),
+        ("cadre", Role.CADRE, {"cadre": cadre}),
         ("inspector", Role.INSPECTOR, {}),
     ]
     accounts = []

@@ -1,6 +1,8 @@
 """Build the demo county 元谋县 from the 2016 report (fixtures/SOURCES.md says which figure goes where).
 
 Everything is generated with random.Random(2016), so two runs on empty databases give the same data.
+The county's work in progress around the day of loading (exit applications, revisit rounds, this year's
+poverty line) comes last, from demo/current.py.
 Rows are written with bulk_create, which skips Model.save validation: the generators make only valid
 rows (ID numbers, one current head, ages agreeing with relations).
 """
@@ -18,6 +20,7 @@ from django.db.models import Sum
 
 from assignments.models import Cadre, Pairing, Revisit, RevisitRound, WorkUnit, WorkUnitVillage
 from demo import geography, people, texts, units
+from demo.current import load_current
 from demo.monitoring import load_monitoring
 from households import choices
 from households.eligibility import eligibility_recompute
@@ -1028,11 +1031,12 @@ def load(log: Callable[[str], None]) -> bool:
         builder.projects()
         builder.relocation()
         builder.trainings_and_targets()
-        refreshed = village_figures_refresh()
-        log(f"行政村统计已刷新：{refreshed} 个")
         run = eligibility_recompute(trigger=EligibilityRun.Trigger.MANUAL)
         log(f"脱贫条件已判定：{run.households_checked} 户，其中符合 {run.became_eligible} 户")
         load_monitoring(geography.REGION_CODE, log)
+        load_current(geography.REGION_CODE, log)
+        refreshed = village_figures_refresh()
+        log(f"行政村统计已刷新：{refreshed} 个")
         _summary(log)
     return True
 

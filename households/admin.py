@@ -3,6 +3,7 @@ pages and API, whose services check the rules and keep the audit history)."""
 
 from django.contrib import admin, messages
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.admin import ServiceAdmin, form_fields
 from households.models import Household, Member, PovertyLine
@@ -26,14 +27,15 @@ class PovertyLineAdmin(ServiceAdmin):
         )
         job = change.job
         if job is not None:
-            messages.info(request, "已安排重新判定全部贫困户的脱贫条件。")
+            messages.info(request, _("已安排重新判定全部贫困户的脱贫条件。"))
 
             def said() -> None:  # after the job's own enqueue (on commit): did it start?
                 if job.state == job.State.FAILED:
                     messages.error(
                         request,
-                        f"扶贫标准已保存，但脱贫条件的重新计算没有启动：{job.error}。"
-                        "请稍后在“脱贫条件重算记录”处点“重新计算”（接口 POST /api/v1/eligibility/recompute/）。",
+                        _(
+                            "扶贫标准已保存，但脱贫条件的重新计算没有启动：{error}。请稍后在“脱贫条件重算记录”处点“重新计算”（接口 POST /api/v1/eligibility/recompute/）。"
+                        ).format(error=job.error),
                     )
 
             transaction.on_commit(said)

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -34,6 +35,7 @@ from rest_framework.views import APIView
 
 from core.access import Access, mask_phone
 from core.api import AccessPermission, FilterSet, IdFilter, ScopedPrimaryKeyRelatedField
+from core.audit import full_id_numbers_log, full_id_numbers_shown
 from core.idnumbers import mask, normalise, validate_disability_certificate, validate_id_number
 from core.jobs_api import JobSerializer
 from core.rosters.exports import API, XLSX, roster_export
@@ -68,7 +70,10 @@ class IdNumberField(serializers.CharField):
         request = self.context.get("request")
         if request is None:  # no user to ask (a serializer used outside a view): fail closed
             return mask(value)
-        return Access.for_user(request.user).id_number(value)
+        access = Access.for_user(request.user)
+        if access.sees_full_id_numbers:
+            full_id_numbers_shown(request)  # recorded once per request by the viewset (finalize_response)
+        return access.id_number(value)
 
 
 class PhoneField(serializers.CharField):
@@ -107,14 +112,19 @@ class _ChangeViewSetMixin:
     change_model: type
     change_denied_message: str
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        full_id_numbers_log(request, what=f"API {request.method} {request.path}")
+        return response
+
     def reject_unknown_fields(self, serializer_class, allowed: tuple[str, ...], why: dict | None = None):
         """DRF ignores read-only fields silently; a client changing one is told instead."""
         if not isinstance(self.request.data, Mapping):
-            raise DRFValidationError({api_settings.NON_FIELD_ERRORS_KEY: ["请求数据应为 JSON 对象。"]})
+            raise DRFValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("请求数据应为 JSON 对象。")]})
         why = why or {}
         declared = set(serializer_class().fields)
         errors = {
-            name: [why.get(name, "该字段不能在此修改。")]
+            name: [why.get(name, _("该字段不能在此修改。"))]
             for name in self.request.data
             if name in declared and name not in allowed
         }
@@ -172,26 +182,26 @@ def _field_errors(exc: DjangoValidationError) -> dict:
 
 
 class MemberSerializer(serializers.ModelSerializer):
-    id_number = IdNumberField(read_only=True, label="身份证号")
-    disability_certificate = IdNumberField(read_only=True, label="残疾证号")
+    id_number = IdNumberField(read_only=True, label=_("身份证号"))
+    disability_certificate = IdNumberField(read_only=True, label=_("残疾证号"))
     relation_display = display("relation")
     sex_display = display("sex")
     education_display = display("education")
     school_status_display = display("school_status")
-    health_display = LabelsField(dict(choices.Health.choices), source="health", label="健康状况（中文）")
+    health_display = LabelsField(dict(choices.Health.choices), source="health", label=_("健康状况（中文）"))
     labour_display = display("labour")
     migrant_work_display = display("migrant_work")
     left_reason_display = display("left_reason")
-    is_current = serializers.BooleanField(read_only=True, label="在册")
+    is_current = serializers.BooleanField(read_only=True, label=_("在册"))
     # Optional on the model (blank=True): declared so that the schema's enums admit the blank they hold.
     education = serializers.ChoiceField(
-        choices.Education.choices, allow_blank=True, read_only=True, label="文化程度"
+        choices.Education.choices, allow_blank=True, read_only=True, label=_("文化程度")
     )
     labour = serializers.ChoiceField(
-        choices.Labour.choices, allow_blank=True, read_only=True, label="劳动能力"
+        choices.Labour.choices, allow_blank=True, read_only=True, label=_("劳动能力")
     )
     left_reason = serializers.ChoiceField(
-        choices.LeaveReason.choices, allow_blank=True, read_only=True, label="减少原因"
+        choices.LeaveReason.choices, allow_blank=True, read_only=True, label=_("减少原因")
     )
 
     class Meta:
@@ -219,30 +229,32 @@ class MemberSerializer(serializers.ModelSerializer):
 class MemberInputSerializer(serializers.Serializer):
     """One member as given on household creation or member_add (households.services.MemberData)."""
 
-    name = serializers.CharField(max_length=50, label="姓名")
-    id_number = serializers.CharField(max_length=30, label="身份证号")
-    relation = serializers.ChoiceField(choices.Relation.choices, label="与户主关系")
-    sex = serializers.ChoiceField(choices.Sex.choices, label="性别")
-    ethnicity = serializers.CharField(max_length=20, default="汉族", label="民族")
+    name = serializers.CharField(max_length=50, label=_("姓名"))
+    id_number = serializers.CharField(max_length=30, label=_("身份证号"))
+    relation = serializers.ChoiceField(choices.Relation.choices, label=_("与户主关系"))
+    sex = serializers.ChoiceField(choices.Sex.choices, label=_("性别"))
+    ethnicity = serializers.CharField(max_length=20, default="汉族", label=_("民族"))
     education = serializers.ChoiceField(
-        choices.Education.choices, allow_blank=True, default="", label="文化程度"
+        choices.Education.choices, allow_blank=True, default="", label=_("文化程度")
     )
     school_status = serializers.ChoiceField(
-        choices.SchoolStatus.choices, default=choices.SchoolStatus.NONE, label="在校生状况"
+        choices.SchoolStatus.choices, default=choices.SchoolStatus.NONE, label=_("在校生状况")
     )
     health = serializers.ListField(
         child=serializers.ChoiceField(choices.Health.choices),
         default=lambda: [choices.Health.HEALTHY],
-        label="健康状况",
+        label=_("健康状况"),
     )
-    labour = serializers.ChoiceField(choices.Labour.choices, allow_blank=True, default="", label="劳动能力")
+    labour = serializers.ChoiceField(
+        choices.Labour.choices, allow_blank=True, default="", label=_("劳动能力")
+    )
     migrant_work = serializers.ChoiceField(
-        choices.MigrantWork.choices, default=choices.MigrantWork.NONE, label="务工状况"
+        choices.MigrantWork.choices, default=choices.MigrantWork.NONE, label=_("务工状况")
     )
-    health_insurance = serializers.BooleanField(default=True, label="参加基本医疗保险")
-    pension = serializers.BooleanField(default=False, label="参加基本养老保险")
+    health_insurance = serializers.BooleanField(default=True, label=_("参加基本医疗保险"))
+    pension = serializers.BooleanField(default=False, label=_("参加基本养老保险"))
     disability_certificate = serializers.CharField(
-        max_length=30, allow_blank=True, default="", label="残疾证号"
+        max_length=30, allow_blank=True, default="", label=_("残疾证号")
     )
 
     def validate_id_number(self, value: str) -> str:
@@ -267,7 +279,7 @@ class MemberInputSerializer(serializers.Serializer):
 
 
 class MemberCreateSerializer(MemberInputSerializer):
-    household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.all(), label="户")
+    household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.all(), label=_("户"))
 
     def member_data(self) -> services.MemberData:
         data = dict(self.validated_data)
@@ -287,19 +299,19 @@ class MemberUpdateSerializer(MemberInputSerializer):
 
 class MemberLeaveSerializer(serializers.Serializer):
     # Named as the member's own fields.
-    left_reason = serializers.ChoiceField(choices.LeaveReason.choices, label="减少原因")
-    left_on = serializers.DateField(label="减少日期")
+    left_reason = serializers.ChoiceField(choices.LeaveReason.choices, label=_("减少原因"))
+    left_on = serializers.DateField(label=_("减少日期"))
     new_head = ScopedPrimaryKeyRelatedField(
-        queryset=Member.objects.all(), required=False, allow_null=True, label="新户主（户主减少时）"
+        queryset=Member.objects.all(), required=False, allow_null=True, label=_("新户主（户主减少时）")
     )
 
 
 class MemberFilter(FilterSet):
-    household = IdFilter(field_name="household_id", label="户")
-    village = IdFilter(field_name="household__village_id", label="行政村")
-    township = IdFilter(field_name="household__township_id", label="乡镇")
+    household = IdFilter(field_name="household_id", label=_("户"))
+    village = IdFilter(field_name="household__village_id", label=_("行政村"))
+    township = IdFilter(field_name="household__township_id", label=_("乡镇"))
     current = filters.BooleanFilter(field_name="left_reason", lookup_expr="exact", method="filter_current")
-    relation = filters.ChoiceFilter(choices=choices.Relation.choices, label="与户主关系")
+    relation = filters.ChoiceFilter(choices=choices.Relation.choices, label=_("与户主关系"))
 
     class Meta:
         model = Member
@@ -311,7 +323,7 @@ class MemberFilter(FilterSet):
         return queryset.filter(left_reason="") if value else queryset.exclude(left_reason="")
 
 
-MEMBER_CHANGE_WHY = {"relation": "与户主关系通过户主变更修改（POST /api/v1/households/{id}/head/）。"}
+MEMBER_CHANGE_WHY = {"relation": _("与户主关系通过户主变更修改（POST /api/v1/households/{id}/head/）。")}
 
 
 @extend_schema_view(
@@ -325,7 +337,7 @@ class MemberViewSet(_ChangeViewSet):
     serializer_class = MemberSerializer
     filterset_class = MemberFilter
     change_model = Member
-    change_denied_message = "您无权修改家庭成员。"
+    change_denied_message = _("您无权修改家庭成员。")
 
     def get_queryset(self):
         return selectors.member_list(access=Access.for_user(self.request.user))
@@ -371,9 +383,9 @@ class HouseholdSerializer(serializers.ModelSerializer):
     main_cause_display = display("main_cause")
     other_causes_display = LabelsField(dict(choices.Cause.choices), source="other_causes")
     status_display = display("status")
-    member_count = serializers.SerializerMethodField(label="在册人口")
+    member_count = serializers.SerializerMethodField(label=_("在册人口"))
     members = MemberSerializer(many=True, read_only=True)
-    phone = PhoneField(read_only=True, label="联系电话")
+    phone = PhoneField(read_only=True, label=_("联系电话"))
 
     class Meta:
         model = Household
@@ -430,19 +442,21 @@ class CausesField(serializers.ListField):
         codes = super().to_internal_value(data)
         unknown = [c for c in codes if c not in choices.Cause.values]
         if unknown:
-            raise serializers.ValidationError(f"致贫原因取值无效: {'、'.join(unknown)}")
+            raise serializers.ValidationError(
+                _("致贫原因取值无效: {values}").format(values="、".join(unknown))
+            )
         return list(dict.fromkeys(codes))
 
 
 class HouseholdCreateSerializer(serializers.Serializer):
-    household_number = serializers.CharField(max_length=30, label="户编号")
-    natural_village = ScopedPrimaryKeyRelatedField(queryset=NaturalVillage.objects.all(), label="自然村")
-    attribute = serializers.ChoiceField(choices.Attribute.choices, label="贫困户属性")
-    main_cause = serializers.ChoiceField(choices.Cause.choices, label="主要致贫原因")
-    other_causes = CausesField(default=list, label="其他致贫原因")
-    identified_year = serializers.IntegerField(min_value=2013, max_value=2100, label="识别年度")
-    phone = serializers.CharField(max_length=20, allow_blank=True, default="", label="联系电话")
-    members = MemberInputSerializer(many=True, allow_empty=False, label="家庭成员")
+    household_number = serializers.CharField(max_length=30, label=_("户编号"))
+    natural_village = ScopedPrimaryKeyRelatedField(queryset=NaturalVillage.objects.all(), label=_("自然村"))
+    attribute = serializers.ChoiceField(choices.Attribute.choices, label=_("贫困户属性"))
+    main_cause = serializers.ChoiceField(choices.Cause.choices, label=_("主要致贫原因"))
+    other_causes = CausesField(default=list, label=_("其他致贫原因"))
+    identified_year = serializers.IntegerField(min_value=2013, max_value=2100, label=_("识别年度"))
+    phone = serializers.CharField(max_length=20, allow_blank=True, default="", label=_("联系电话"))
+    members = MemberInputSerializer(many=True, allow_empty=False, label=_("家庭成员"))
 
     def validate_household_number(self, value: str) -> str:
         # Whether the number is taken is households.services' answer, in words that reveal no other scope.
@@ -452,33 +466,35 @@ class HouseholdCreateSerializer(serializers.Serializer):
         seen: set[str] = set()
         for m in members:
             if m["id_number"] in seen:
-                raise serializers.ValidationError(f"身份证号 {m['id_number']} 在本户中重复。")
+                raise serializers.ValidationError(
+                    _("身份证号 {id_number} 在本户中重复。").format(id_number=m["id_number"])
+                )
             seen.add(m["id_number"])
         return members
 
 
 class HouseholdUpdateSerializer(serializers.Serializer):
     natural_village = ScopedPrimaryKeyRelatedField(
-        queryset=NaturalVillage.objects.all(), required=False, label="自然村"
+        queryset=NaturalVillage.objects.all(), required=False, label=_("自然村")
     )
     attribute = serializers.ChoiceField(choices.Attribute.choices, required=False)
     main_cause = serializers.ChoiceField(choices.Cause.choices, required=False)
-    other_causes = CausesField(required=False, label="其他致贫原因")
+    other_causes = CausesField(required=False, label=_("其他致贫原因"))
     identified_year = serializers.IntegerField(min_value=2013, max_value=2100, required=False)
     phone = serializers.CharField(max_length=20, allow_blank=True, required=False)
 
 
 class HouseholdRemoveSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=200, label="清退原因")
+    reason = serializers.CharField(max_length=200, label=_("清退原因"))
 
 
 class HeadChangeSerializer(serializers.Serializer):
-    new_head = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), label="新户主")
+    new_head = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), label=_("新户主"))
     # Never 户主 again (the service refuses it too); a set of its own in the schema as well.
     old_head_relation = serializers.ChoiceField(
         [(code, label) for code, label in choices.Relation.choices if code != choices.Relation.HEAD],
         default=choices.Relation.SPOUSE,
-        label="原户主的新关系",
+        label=_("原户主的新关系"),
     )
 
 
@@ -486,7 +502,7 @@ class EligibleFilter(filters.ChoiceFilter):
     """eligible=true | false | null (not yet computed)."""
 
     def __init__(self, *args, **kwargs) -> None:
-        kwargs["choices"] = [("true", "符合"), ("false", "不符合"), ("null", "未评估")]
+        kwargs["choices"] = [("true", _("符合")), ("false", _("不符合")), ("null", _("未评估"))]
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
@@ -498,17 +514,19 @@ class EligibleFilter(filters.ChoiceFilter):
 
 
 class HouseholdFilter(FilterSet):
-    township = IdFilter(field_name="township_id", label="乡镇")
-    village = IdFilter(field_name="village_id", label="行政村")
-    natural_village = IdFilter(field_name="natural_village_id", label="自然村")
-    status = filters.ChoiceFilter(choices=choices.Status.choices, label="贫困户状态")
-    attribute = filters.ChoiceFilter(choices=choices.Attribute.choices, label="贫困户属性")
-    cause = filters.ChoiceFilter(field_name="main_cause", choices=choices.Cause.choices, label="主要致贫原因")
-    eligible = EligibleFilter(label="符合脱贫条件（true / false / null）")
-    identified_year = filters.NumberFilter(label="识别年度")
-    exit_year = filters.NumberFilter(label="脱贫年度")
-    needs_return_review = filters.BooleanFilter(label="待返贫核实")
-    q = filters.CharFilter(method="search", label="户主姓名、拼音首字母、户编号或身份证号")
+    township = IdFilter(field_name="township_id", label=_("乡镇"))
+    village = IdFilter(field_name="village_id", label=_("行政村"))
+    natural_village = IdFilter(field_name="natural_village_id", label=_("自然村"))
+    status = filters.ChoiceFilter(choices=choices.Status.choices, label=_("贫困户状态"))
+    attribute = filters.ChoiceFilter(choices=choices.Attribute.choices, label=_("贫困户属性"))
+    cause = filters.ChoiceFilter(
+        field_name="main_cause", choices=choices.Cause.choices, label=_("主要致贫原因")
+    )
+    eligible = EligibleFilter(label=_("符合脱贫条件（true / false / null）"))
+    identified_year = filters.NumberFilter(label=_("识别年度"))
+    exit_year = filters.NumberFilter(label=_("脱贫年度"))
+    needs_return_review = filters.BooleanFilter(label=_("待返贫核实"))
+    q = filters.CharFilter(method="search", label=_("户主姓名、拼音首字母、户编号或身份证号"))
 
     class Meta:
         model = Household
@@ -520,12 +538,12 @@ class HouseholdFilter(FilterSet):
 
 
 HOUSEHOLD_CHANGE_WHY = {
-    "status": "贫困户状态只能通过脱贫程序、返贫核实或清退改变。",
-    "exit_year": "脱贫年度由县审批认定写入。",
-    "household_number": "户编号不能修改。",
-    "members": "家庭成员通过 /api/v1/members/ 增减和修改。",
-    "eligible": "脱贫条件由系统根据年度收入与保障情况判定。",
-    "eligibility_reasons": "脱贫条件由系统根据年度收入与保障情况判定。",
+    "status": _("贫困户状态只能通过脱贫程序、返贫核实或清退改变。"),
+    "exit_year": _("脱贫年度由县审批认定写入。"),
+    "household_number": _("户编号不能修改。"),
+    "members": _("家庭成员通过 /api/v1/members/ 增减和修改。"),
+    "eligible": _("脱贫条件由系统根据年度收入与保障情况判定。"),
+    "eligibility_reasons": _("脱贫条件由系统根据年度收入与保障情况判定。"),
 }
 
 
@@ -541,7 +559,7 @@ class HouseholdViewSet(_ChangeViewSet):
     serializer_class = HouseholdSerializer
     filterset_class = HouseholdFilter
     change_model = Household
-    change_denied_message = "您无权修改贫困户信息。"
+    change_denied_message = _("您无权修改贫困户信息。")
 
     def get_queryset(self):
         return selectors.household_list_with_members(access=Access.for_user(self.request.user))
@@ -611,18 +629,18 @@ def _money(label: str) -> serializers.DecimalField:
 
 
 class AssessmentInputSerializer(serializers.Serializer):
-    year = serializers.IntegerField(min_value=2000, max_value=2100, label="年度")
-    wage_income = _money("工资性收入")
-    operating_income = _money("生产经营性收入")
-    property_income = _money("财产性收入")
-    transfer_income = _money("转移性收入")
-    operating_expense = _money("生产经营性支出")
-    food_secure = serializers.BooleanField(required=False, label="不愁吃")
-    clothing_secure = serializers.BooleanField(required=False, label="不愁穿")
-    education_secure = serializers.BooleanField(required=False, label="义务教育有保障")
-    medical_secure = serializers.BooleanField(required=False, label="基本医疗有保障")
-    housing_secure = serializers.BooleanField(required=False, label="住房安全有保障")
-    water_secure = serializers.BooleanField(required=False, label="饮水安全有保障")
+    year = serializers.IntegerField(min_value=2000, max_value=2100, label=_("年度"))
+    wage_income = _money(_("工资性收入"))
+    operating_income = _money(_("生产经营性收入"))
+    property_income = _money(_("财产性收入"))
+    transfer_income = _money(_("转移性收入"))
+    operating_expense = _money(_("生产经营性支出"))
+    food_secure = serializers.BooleanField(required=False, label=_("不愁吃"))
+    clothing_secure = serializers.BooleanField(required=False, label=_("不愁穿"))
+    education_secure = serializers.BooleanField(required=False, label=_("义务教育有保障"))
+    medical_secure = serializers.BooleanField(required=False, label=_("基本医疗有保障"))
+    housing_secure = serializers.BooleanField(required=False, label=_("住房安全有保障"))
+    water_secure = serializers.BooleanField(required=False, label=_("饮水安全有保障"))
 
 
 class AssessmentPatchSerializer(AssessmentInputSerializer):
@@ -630,16 +648,18 @@ class AssessmentPatchSerializer(AssessmentInputSerializer):
 
 
 class AssessmentFilter(FilterSet):
-    year = filters.NumberFilter(label="年度")
-    eligible = EligibleFilter(label="符合脱贫条件（true / false / null）")
+    year = filters.NumberFilter(label=_("年度"))
+    eligible = EligibleFilter(label=_("符合脱贫条件（true / false / null）"))
 
     class Meta:
         model = Assessment
         fields = ["id", "year", "eligible"]
 
 
-HOUSEHOLD_PK = OpenApiParameter("household_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="户 ID")
-YEAR = OpenApiParameter("year", OpenApiTypes.INT, OpenApiParameter.PATH, description="年度")
+HOUSEHOLD_PK = OpenApiParameter(
+    "household_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("户 ID")
+)
+YEAR = OpenApiParameter("year", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("年度"))
 
 
 @extend_schema_view(
@@ -661,7 +681,7 @@ class AssessmentViewSet(_ChangeViewSet):
     serializer_class = AssessmentSerializer
     filterset_class = AssessmentFilter
     change_model = Assessment
-    change_denied_message = "您无权填报年度收入与保障情况。"
+    change_denied_message = _("您无权填报年度收入与保障情况。")
     lookup_field = "year"
 
     def household(self) -> Household:
@@ -711,26 +731,26 @@ class PovertyLineSerializer(serializers.ModelSerializer):
 
 
 class PovertyLineInputSerializer(serializers.Serializer):
-    year = serializers.IntegerField(label="年度")
-    amount = serializers.DecimalField(max_digits=10, decimal_places=2, label="标准（元/人·年）")
+    year = serializers.IntegerField(label=_("年度"))
+    amount = serializers.DecimalField(max_digits=10, decimal_places=2, label=_("标准（元/人·年）"))
     region_code = serializers.RegexField(
         r"^(\d{6})?$",
         max_length=6,
         allow_blank=True,
         default="",
-        label="适用地区代码",
-        error_messages={"invalid": "地区代码应为 6 位数字，国家标准留空。"},
+        label=_("适用地区代码"),
+        error_messages={"invalid": _("地区代码应为 6 位数字，国家标准留空。")},
     )
 
 
 class PovertyLineAmountSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=10, decimal_places=2, label="标准（元/人·年）")
+    amount = serializers.DecimalField(max_digits=10, decimal_places=2, label=_("标准（元/人·年）"))
 
 
 class PovertyLineSetSerializer(PovertyLineSerializer):
     """The line as set, and the recompute job it started (null when the amount did not change)."""
 
-    job = serializers.IntegerField(allow_null=True, read_only=True, label="重算任务")
+    job = serializers.IntegerField(allow_null=True, read_only=True, label=_("重算任务"))
 
     class Meta(PovertyLineSerializer.Meta):
         fields = [*PovertyLineSerializer.Meta.fields, "job"]
@@ -738,8 +758,8 @@ class PovertyLineSetSerializer(PovertyLineSerializer):
 
 
 class PovertyLineFilter(FilterSet):
-    year = filters.NumberFilter(label="年度")
-    region_code = filters.CharFilter(label="适用地区代码（空 = 国家标准）")
+    year = filters.NumberFilter(label=_("年度"))
+    region_code = filters.CharFilter(label=_("适用地区代码（空 = 国家标准）"))
 
     class Meta:
         model = PovertyLine
@@ -757,7 +777,7 @@ class PovertyLineViewSet(_ChangeViewSet):
     serializer_class = PovertyLineSerializer
     filterset_class = PovertyLineFilter
     change_model = PovertyLine
-    change_denied_message = "只有县扶贫办管理员可以设定扶贫标准。"
+    change_denied_message = _("只有县扶贫办管理员可以设定扶贫标准。")
 
     def get_queryset(self):
         return selectors.poverty_line_list(access=Access.for_user(self.request.user))
@@ -777,7 +797,7 @@ class PovertyLineViewSet(_ChangeViewSet):
     def partial_update(self, request, *args, **kwargs):
         line = self.get_object()
         self.reject_unknown_fields(
-            PovertyLineSerializer, ("amount",), {"year": "年度不能修改；请新设该年度的标准。"}
+            PovertyLineSerializer, ("amount",), {"year": _("年度不能修改；请新设该年度的标准。")}
         )
         serializer = self._input(PovertyLineAmountSerializer)
         return self._set(
@@ -791,12 +811,14 @@ class PovertyLineViewSet(_ChangeViewSet):
 class ExitStepSerializer(serializers.ModelSerializer):
     # A plain string in the schema: as an enum it would give the application's state set a second name.
     state = serializers.CharField(
-        read_only=True, label="步骤", help_text="，".join(f"{c} = {v}" for c, v in choices.ExitState.choices)
+        read_only=True,
+        label=_("步骤"),
+        help_text="，".join(f"{c} = {v}" for c, v in choices.ExitState.choices),
     )
     state_display = display("state")
     decision_display = display("decision")
-    actor_name = serializers.SerializerMethodField(label="办理人")
-    actor_role = serializers.CharField(source="actor.role", read_only=True, label="办理人角色")
+    actor_name = serializers.SerializerMethodField(label=_("办理人"))
+    actor_role = serializers.CharField(source="actor.role", read_only=True, label=_("办理人角色"))
 
     class Meta:
         model = ExitStep
@@ -821,11 +843,11 @@ class ExitStepSerializer(serializers.ModelSerializer):
 class ExitApplicationSerializer(serializers.ModelSerializer):
     household_number = serializers.CharField(source="household.household_number", read_only=True)
     head_name = serializers.CharField(source="household.head_name", read_only=True)
-    village = serializers.IntegerField(source="household.village_id", read_only=True, label="行政村")
-    township = serializers.IntegerField(source="household.township_id", read_only=True, label="乡镇")
+    village = serializers.IntegerField(source="household.village_id", read_only=True, label=_("行政村"))
+    township = serializers.IntegerField(source="household.township_id", read_only=True, label=_("乡镇"))
     state_display = display("state")
-    next_step = serializers.SerializerMethodField(label="下一步")
-    next_step_role = serializers.SerializerMethodField(label="下一步办理角色")
+    next_step = serializers.SerializerMethodField(label=_("下一步"))
+    next_step_role = serializers.SerializerMethodField(label=_("下一步办理角色"))
     steps = ExitStepSerializer(many=True, read_only=True)
 
     class Meta:
@@ -859,28 +881,28 @@ class ExitApplicationSerializer(serializers.ModelSerializer):
 
 
 class ExitApplicationCreateSerializer(serializers.Serializer):
-    household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.all(), label="户")
-    year = serializers.IntegerField(min_value=2014, max_value=2100, label="脱贫年度")
-    comment = serializers.CharField(allow_blank=True, default="", label="意见")
+    household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.all(), label=_("户"))
+    year = serializers.IntegerField(min_value=2014, max_value=2100, label=_("脱贫年度"))
+    comment = serializers.CharField(allow_blank=True, default="", label=_("意见"))
 
 
 class ExitAdvanceSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(
         choices.Decision.choices,
-        label="决定",
-        error_messages={"invalid_choice": "决定应为 approve（同意）或 reject（不同意）。"},
+        label=_("决定"),
+        error_messages={"invalid_choice": _("决定应为 approve（同意）或 reject（不同意）。")},
     )
     comment = serializers.CharField(
         allow_blank=True,
         default="",
         max_length=2000,
-        label="意见（退回时必填）",
-        error_messages={"max_length": "意见不能超过 {max_length} 字。"},
+        label=_("意见（退回时必填）"),
+        error_messages={"max_length": _("意见不能超过 {max_length} 字。")},
     )
     step = serializers.CharField(
         required=False,
         max_length=32,
-        label="所办理的状态（申请当前的 state；已变化时答 409，不办理）",
+        label=_("所办理的状态（申请当前的 state；已变化时答 409，不办理）"),
     )
 
 
@@ -889,11 +911,11 @@ class ExitStaleSerializer(serializers.Serializer):
 
 
 class ExitApplicationFilter(FilterSet):
-    household = IdFilter(field_name="household_id", label="户")
-    village = IdFilter(field_name="household__village_id", label="行政村")
-    township = IdFilter(field_name="household__township_id", label="乡镇")
-    state = filters.ChoiceFilter(choices=choices.ExitState.choices, label="状态")
-    year = filters.NumberFilter(label="脱贫年度")
+    household = IdFilter(field_name="household_id", label=_("户"))
+    village = IdFilter(field_name="household__village_id", label=_("行政村"))
+    township = IdFilter(field_name="household__township_id", label=_("乡镇"))
+    state = filters.ChoiceFilter(choices=choices.ExitState.choices, label=_("状态"))
+    year = filters.NumberFilter(label=_("脱贫年度"))
 
     class Meta:
         model = ExitApplication
@@ -910,7 +932,7 @@ class ExitApplicationViewSet(_ChangeViewSet):
     serializer_class = ExitApplicationSerializer
     filterset_class = ExitApplicationFilter
     change_model = ExitApplication
-    change_denied_message = "您无权办理脱贫申请。"
+    change_denied_message = _("您无权办理脱贫申请。")
 
     def get_queryset(self):
         return selectors.exit_application_list(access=Access.for_user(self.request.user))
@@ -941,25 +963,25 @@ class ExitApplicationViewSet(_ChangeViewSet):
 
 
 class StatsQuerySerializer(serializers.Serializer):
-    township = serializers.IntegerField(required=False, min_value=1, label="乡镇")
-    village = serializers.IntegerField(required=False, min_value=1, label="行政村")
+    township = serializers.IntegerField(required=False, min_value=1, label=_("乡镇"))
+    village = serializers.IntegerField(required=False, min_value=1, label=_("行政村"))
 
     def validate(self, attrs: dict) -> dict:
         if "township" in attrs and "village" in attrs:
-            raise serializers.ValidationError("township 与 village 只能指定其一。")
+            raise serializers.ValidationError(_("township 与 village 只能指定其一。"))
         return attrs
 
 
 class StatsSerializer(serializers.Serializer):
-    name = serializers.CharField(label="单位")
-    population = serializers.IntegerField(allow_null=True, label="户籍农业人口")
-    households = serializers.IntegerField(label="户数")
-    persons = serializers.IntegerField(label="人数")
-    poor_households = serializers.IntegerField(label="贫困户数（未脱贫 + 返贫）")
-    poor_persons = serializers.IntegerField(label="贫困人口")
-    exited_households = serializers.IntegerField(label="已脱贫户数")
-    exited_persons = serializers.IntegerField(label="已脱贫人口")
-    incidence = serializers.FloatField(label="贫困发生率（小数，0.031 = 3.1%）")
+    name = serializers.CharField(label=_("单位"))
+    population = serializers.IntegerField(allow_null=True, label=_("户籍农业人口"))
+    households = serializers.IntegerField(label=_("户数"))
+    persons = serializers.IntegerField(label=_("人数"))
+    poor_households = serializers.IntegerField(label=_("贫困户数（未脱贫 + 返贫）"))
+    poor_persons = serializers.IntegerField(label=_("贫困人口"))
+    exited_households = serializers.IntegerField(label=_("已脱贫户数"))
+    exited_persons = serializers.IntegerField(label=_("已脱贫人口"))
+    incidence = serializers.FloatField(label=_("贫困发生率（小数，0.031 = 3.1%）"))
 
 
 class StatsView(APIView):
@@ -967,8 +989,8 @@ class StatsView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("township", OpenApiTypes.INT, description="乡镇 ID"),
-            OpenApiParameter("village", OpenApiTypes.INT, description="行政村 ID"),
+            OpenApiParameter("township", OpenApiTypes.INT, description=_("乡镇 ID")),
+            OpenApiParameter("village", OpenApiTypes.INT, description=_("行政村 ID")),
         ],
         responses=StatsSerializer,
     )
@@ -1000,7 +1022,7 @@ class EligibilityRecomputeView(APIView):
     @extend_schema(request=None, responses={202: JobSerializer})
     def post(self, request):
         if not Access.for_user(request.user).may_recompute_eligibility:
-            raise PermissionDenied("只有县扶贫办管理员可以重算脱贫条件。")
+            raise PermissionDenied(_("只有县扶贫办管理员可以重算脱贫条件。"))
         job = services.eligibility_recompute_enqueue(trigger=EligibilityRun.Trigger.MANUAL, user=request.user)
         # With no broker the task has already run (inline, after commit): answer the job as it is now.
         job.refresh_from_db()

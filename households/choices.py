@@ -1,41 +1,44 @@
 """Enumerations of the national record system (全国扶贫开发信息系统): stable codes, Chinese labels.
 
-Labels are the system's terms, kept exactly; importers also accept the aliases in ALIASES.
+Labels are the system's terms, kept exactly; importers also accept the aliases in ALIASES. They are
+translated lazily for the English UI (households/locale); the roster reads and writes them in Chinese
+whatever the UI language (households/rosters.py).
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Attribute(models.TextChoices):
-    GENERAL = "general", "一般贫困户"
-    LOW_INCOME = "dibao", "低保贫困户"
-    EXTREME = "tekun", "特困供养贫困户"
+    GENERAL = "general", _("一般贫困户")
+    LOW_INCOME = "dibao", _("低保贫困户")
+    EXTREME = "tekun", _("特困供养贫困户")
 
 
 class Cause(models.TextChoices):
-    ILLNESS = "illness", "因病"
-    DISABILITY = "disability", "因残"
-    SCHOOLING = "schooling", "因学"
-    DISASTER = "disaster", "因灾"
-    LAND = "land", "缺土地"
-    WATER = "water", "缺水"
-    SKILLS = "skills", "缺技术"
-    LABOUR = "labour", "缺劳力"
-    CAPITAL = "capital", "缺资金"
-    TRANSPORT = "transport", "交通条件落后"
-    MOTIVATION = "motivation", "自身发展动力不足"
-    MARRIAGE = "marriage", "因婚"
-    OTHER = "other", "其他"
+    ILLNESS = "illness", _("因病")
+    DISABILITY = "disability", _("因残")
+    SCHOOLING = "schooling", _("因学")
+    DISASTER = "disaster", _("因灾")
+    LAND = "land", _("缺土地")
+    WATER = "water", _("缺水")
+    SKILLS = "skills", _("缺技术")
+    LABOUR = "labour", _("缺劳力")
+    CAPITAL = "capital", _("缺资金")
+    TRANSPORT = "transport", _("交通条件落后")
+    MOTIVATION = "motivation", _("自身发展动力不足")
+    MARRIAGE = "marriage", _("因婚")
+    OTHER = "other", _("其他")
 
 
 class Status(models.TextChoices):
-    POOR = "poor", "未脱贫"
-    EXITED = "exited", "已脱贫"
-    RETURNED = "returned", "返贫"
-    REMOVED = "removed", "已清退"
+    POOR = "poor", _("未脱贫")
+    EXITED = "exited", _("已脱贫")
+    RETURNED = "returned", _("返贫")
+    REMOVED = "removed", _("已清退")
     # 一般农户: a rural household never registered (建档立卡), held for 防返贫监测 (边缘易致贫户 and
     # 突发严重困难户). It is in no figure: not in COUNTED_STATUSES nor POOR_STATUSES, and never exits.
-    GENERAL = "general", "一般农户"
+    GENERAL = "general", _("一般农户")
 
 
 # 返贫 counts as poor (DESIGN.md §3).
@@ -48,99 +51,99 @@ GENERAL_NUMBER_PREFIX = "YB"
 
 
 class Relation(models.TextChoices):
-    HEAD = "head", "户主"
-    SPOUSE = "spouse", "配偶"
-    SON = "son", "之子"
-    DAUGHTER = "daughter", "之女"
-    DAUGHTER_IN_LAW = "daughter_in_law", "之儿媳"
-    SON_IN_LAW = "son_in_law", "之女婿"
-    GRANDSON = "grandson", "之孙子"
-    GRANDDAUGHTER = "granddaughter", "之孙女"
-    DAUGHTERS_SON = "daughters_son", "之外孙子"
-    DAUGHTERS_DAUGHTER = "daughters_daughter", "之外孙女"
-    FATHER = "father", "之父"
-    MOTHER = "mother", "之母"
-    WIFES_FATHER = "wifes_father", "之岳父"
-    WIFES_MOTHER = "wifes_mother", "之岳母"
-    HUSBANDS_FATHER = "husbands_father", "之公公"
-    HUSBANDS_MOTHER = "husbands_mother", "之婆婆"
-    GRANDFATHER = "grandfather", "之祖父"
-    GRANDMOTHER = "grandmother", "之祖母"
-    MATERNAL_GRANDFATHER = "maternal_grandfather", "之外祖父"
-    MATERNAL_GRANDMOTHER = "maternal_grandmother", "之外祖母"
-    SIBLING = "sibling", "兄弟姐妹"
-    OTHER = "other", "其他"
+    HEAD = "head", _("户主")
+    SPOUSE = "spouse", _("配偶")
+    SON = "son", _("之子")
+    DAUGHTER = "daughter", _("之女")
+    DAUGHTER_IN_LAW = "daughter_in_law", _("之儿媳")
+    SON_IN_LAW = "son_in_law", _("之女婿")
+    GRANDSON = "grandson", _("之孙子")
+    GRANDDAUGHTER = "granddaughter", _("之孙女")
+    DAUGHTERS_SON = "daughters_son", _("之外孙子")
+    DAUGHTERS_DAUGHTER = "daughters_daughter", _("之外孙女")
+    FATHER = "father", _("之父")
+    MOTHER = "mother", _("之母")
+    WIFES_FATHER = "wifes_father", _("之岳父")
+    WIFES_MOTHER = "wifes_mother", _("之岳母")
+    HUSBANDS_FATHER = "husbands_father", _("之公公")
+    HUSBANDS_MOTHER = "husbands_mother", _("之婆婆")
+    GRANDFATHER = "grandfather", _("之祖父")
+    GRANDMOTHER = "grandmother", _("之祖母")
+    MATERNAL_GRANDFATHER = "maternal_grandfather", _("之外祖父")
+    MATERNAL_GRANDMOTHER = "maternal_grandmother", _("之外祖母")
+    SIBLING = "sibling", _("兄弟姐妹")
+    OTHER = "other", _("其他")
 
 
 class Sex(models.TextChoices):
-    MALE = "male", "男"
-    FEMALE = "female", "女"
+    MALE = "male", _("男")
+    FEMALE = "female", _("女")
 
 
 class Education(models.TextChoices):
-    ILLITERATE = "illiterate", "文盲或半文盲"
-    PRIMARY = "primary", "小学"
-    JUNIOR = "junior", "初中"
-    SENIOR = "senior", "高中"
-    VOCATIONAL = "vocational", "中专"
-    COLLEGE = "college", "大专及以上"
-    PRESCHOOL = "preschool", "学龄前儿童"
+    ILLITERATE = "illiterate", _("文盲或半文盲")
+    PRIMARY = "primary", _("小学")
+    JUNIOR = "junior", _("初中")
+    SENIOR = "senior", _("高中")
+    VOCATIONAL = "vocational", _("中专")
+    COLLEGE = "college", _("大专及以上")
+    PRESCHOOL = "preschool", _("学龄前儿童")
 
 
 class SchoolStatus(models.TextChoices):
-    NONE = "none", "非在校生"
-    PRESCHOOL = "preschool", "学前教育"
-    PRIMARY = "primary", "小学"
-    JUNIOR = "junior", "七年级至九年级"
-    SENIOR = "senior", "高中"
-    VOCATIONAL = "vocational", "中职"
-    HIGHER = "higher", "高职及以上"
+    NONE = "none", _("非在校生")
+    PRESCHOOL = "preschool", _("学前教育")
+    PRIMARY = "primary", _("小学")
+    JUNIOR = "junior", _("七年级至九年级")
+    SENIOR = "senior", _("高中")
+    VOCATIONAL = "vocational", _("中职")
+    HIGHER = "higher", _("高职及以上")
 
 
 class Health(models.TextChoices):
-    HEALTHY = "healthy", "健康"
-    CHRONIC = "chronic", "长期慢性病"
-    SERIOUS = "serious", "患有大病"
-    DISABLED = "disabled", "残疾"
+    HEALTHY = "healthy", _("健康")
+    CHRONIC = "chronic", _("长期慢性病")
+    SERIOUS = "serious", _("患有大病")
+    DISABLED = "disabled", _("残疾")
 
 
 class Labour(models.TextChoices):
-    ORDINARY = "ordinary", "普通劳动力"
-    SKILLED = "skilled", "技能劳动力"
-    WEAK = "weak", "弱劳动力或半劳动力"
-    LOST = "lost", "丧失劳动力"
-    NONE = "none", "无劳动力"
+    ORDINARY = "ordinary", _("普通劳动力")
+    SKILLED = "skilled", _("技能劳动力")
+    WEAK = "weak", _("弱劳动力或半劳动力")
+    LOST = "lost", _("丧失劳动力")
+    NONE = "none", _("无劳动力")
 
 
 class MigrantWork(models.TextChoices):
-    NONE = "none", "未务工"
-    IN_TOWNSHIP = "in_township", "乡（镇）内务工"
-    IN_COUNTY = "in_county", "乡（镇）外县内务工"
-    IN_PROVINCE = "in_province", "县外省内务工"
-    OUT_OF_PROVINCE = "out_of_province", "省外务工"
-    OTHER = "other", "其他"
+    NONE = "none", _("未务工")
+    IN_TOWNSHIP = "in_township", _("乡（镇）内务工")
+    IN_COUNTY = "in_county", _("乡（镇）外县内务工")
+    IN_PROVINCE = "in_province", _("县外省内务工")
+    OUT_OF_PROVINCE = "out_of_province", _("省外务工")
+    OTHER = "other", _("其他")
 
 
 class LeaveReason(models.TextChoices):
-    DEATH = "death", "死亡"
-    MARRIED_OUT = "married_out", "婚出"
-    MOVED_OUT = "moved_out", "迁出"
-    OTHER = "other", "其他"
+    DEATH = "death", _("死亡")
+    MARRIED_OUT = "married_out", _("婚出")
+    MOVED_OUT = "moved_out", _("迁出")
+    OTHER = "other", _("其他")
 
 
 class MeasureCategory(models.TextChoices):
     # 五个一批
-    PRODUCTION = "production", "发展生产"
-    RELOCATION = "relocation", "易地扶贫搬迁"
-    ECOLOGICAL = "ecological", "生态补偿"
-    EDUCATION = "education", "发展教育"
-    SOCIAL_SECURITY = "social_security", "社会保障兜底"
+    PRODUCTION = "production", _("发展生产")
+    RELOCATION = "relocation", _("易地扶贫搬迁")
+    ECOLOGICAL = "ecological", _("生态补偿")
+    EDUCATION = "education", _("发展教育")
+    SOCIAL_SECURITY = "social_security", _("社会保障兜底")
     # other kinds
-    HEALTH = "health", "健康扶贫"
-    HOUSING = "housing", "危房改造"
-    EMPLOYMENT = "employment", "转移就业"
-    TRAINING = "training", "培训"
-    OTHER = "other", "其他"
+    HEALTH = "health", _("健康扶贫")
+    HOUSING = "housing", _("危房改造")
+    EMPLOYMENT = "employment", _("转移就业")
+    TRAINING = "training", _("培训")
+    OTHER = "other", _("其他")
 
 
 FIVE_BATCHES = (
@@ -153,17 +156,17 @@ FIVE_BATCHES = (
 
 
 class ExitState(models.TextChoices):
-    APPLIED = "applied", "申请"
-    VILLAGE_CONFIRMED = "village_confirmed", "村委会确定"
-    ASSEMBLY_REVIEWED = "assembly_reviewed", "民主评议"
-    TOWNSHIP_VERIFIED = "township_verified", "乡镇复核"
-    COUNTY_APPROVED = "county_approved", "县审批"
-    REJECTED = "rejected", "已退回"
+    APPLIED = "applied", _("申请")
+    VILLAGE_CONFIRMED = "village_confirmed", _("村委会确定")
+    ASSEMBLY_REVIEWED = "assembly_reviewed", _("民主评议")
+    TOWNSHIP_VERIFIED = "township_verified", _("乡镇复核")
+    COUNTY_APPROVED = "county_approved", _("县审批")
+    REJECTED = "rejected", _("已退回")
 
 
 class Decision(models.TextChoices):
-    APPROVE = "approve", "同意"
-    REJECT = "reject", "不同意"
+    APPROVE = "approve", _("同意")
+    REJECT = "reject", _("不同意")
 
 
 # Aliases read on import: earlier terms and common spellings.

@@ -8,13 +8,15 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import modelformset_factory
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from core.idnumbers import normalise, validate_id_number
 from households import choices
 from households.models import Assessment, Household, Member
 from villages.models import AdministrativeVillage, NaturalVillage, Township
 
-BLANK = [("", "全部")]
+BLANK = [("", _("全部"))]
 YEARS = range(2013, datetime.date.today().year + 2)
 
 
@@ -53,62 +55,66 @@ class NaturalVillageChoiceField(forms.ModelChoiceField):
 
 class HouseholdFilterForm(BootstrapMixin, forms.Form):
     q = forms.CharField(
-        label="搜索",
+        label=_("搜索"),
         required=False,
         max_length=50,
         widget=forms.TextInput(
-            attrs={"placeholder": "户主姓名、身份证号、户编号或拼音首字母（如 zs）", "type": "search"}
+            attrs={"placeholder": _("户主姓名、身份证号、户编号或拼音首字母（如 zs）"), "type": "search"}
         ),
     )
     township = forms.ModelChoiceField(
-        label="乡镇", queryset=Township.objects.none(), required=False, empty_label="全部"
+        label=_("乡镇"), queryset=Township.objects.none(), required=False, empty_label=_("全部")
     )
     village = forms.ModelChoiceField(
-        label="行政村", queryset=AdministrativeVillage.objects.none(), required=False, empty_label="全部"
+        label=_("行政村"),
+        queryset=AdministrativeVillage.objects.none(),
+        required=False,
+        empty_label=_("全部"),
     )
     natural_village = forms.ModelChoiceField(
-        label="自然村", queryset=NaturalVillage.objects.none(), required=False, widget=forms.HiddenInput
+        label=_("自然村"), queryset=NaturalVillage.objects.none(), required=False, widget=forms.HiddenInput
     )
-    status = forms.ChoiceField(label="贫困户状态", choices=BLANK + choices.Status.choices, required=False)
+    status = forms.ChoiceField(label=_("贫困户状态"), choices=BLANK + choices.Status.choices, required=False)
     attribute = forms.ChoiceField(
-        label="贫困户属性", choices=BLANK + choices.Attribute.choices, required=False
+        label=_("贫困户属性"), choices=BLANK + choices.Attribute.choices, required=False
     )
-    cause = forms.ChoiceField(label="主要致贫原因", choices=BLANK + choices.Cause.choices, required=False)
+    cause = forms.ChoiceField(label=_("主要致贫原因"), choices=BLANK + choices.Cause.choices, required=False)
     eligible = forms.ChoiceField(
-        label="脱贫条件",
-        choices=BLANK + [("yes", "符合"), ("no", "不符合"), ("unknown", "尚未评估")],
+        label=_("脱贫条件"),
+        choices=BLANK + [("yes", _("符合")), ("no", _("不符合")), ("unknown", _("尚未评估"))],
         required=False,
     )
     year = forms.TypedChoiceField(
-        label="识别年度",
-        choices=BLANK + [(y, f"{y} 年") for y in YEARS],
+        label=_("识别年度"),
+        choices=BLANK + [(y, format_lazy(_("{year} 年"), year=y)) for y in YEARS],
         coerce=int,
         required=False,
         empty_value=None,
     )
     exit_year = forms.TypedChoiceField(
-        label="脱贫年度",
-        choices=BLANK + [(y, f"{y} 年") for y in YEARS],
+        label=_("脱贫年度"),
+        choices=BLANK + [(y, format_lazy(_("{year} 年"), year=y)) for y in YEARS],
         coerce=int,
         required=False,
         empty_value=None,
     )
-    review = forms.BooleanField(label="仅看待返贫核实", required=False)
+    review = forms.BooleanField(label=_("仅看待返贫核实"), required=False)
     # The dashboards' figures count registered households (not 已清退): so does the list by default.
     removed = forms.ChoiceField(
-        label="已清退户",
-        choices=[("", "不含已清退"), ("include", "含已清退"), ("only", "仅看已清退")],
+        label=_("已清退户"),
+        choices=[("", _("不含已清退")), ("include", _("含已清退")), ("only", _("仅看已清退"))],
         required=False,
     )
-    poor = forms.BooleanField(label="仅看未脱贫（含返贫）", required=False)
+    poor = forms.BooleanField(label=_("仅看未脱贫（含返贫）"), required=False)
     batch = forms.ChoiceField(
-        label="五个一批",
+        label=_("五个一批"),
         choices=BLANK + [(c, choices.MeasureCategory(c).label) for c in choices.FIVE_BATCHES],
         required=False,
     )
     look = forms.ChoiceField(
-        label="待核查",
-        choices=BLANK + [("unproposed", "符合脱贫条件但未申请"), ("exited_below", "已脱贫但收入低于标准")],
+        label=_("待核查"),
+        choices=BLANK
+        + [("unproposed", _("符合脱贫条件但未申请")), ("exited_below", _("已脱贫但收入低于标准"))],
         required=False,
     )
 
@@ -127,9 +133,9 @@ class HouseholdFilterForm(BootstrapMixin, forms.Form):
 
 
 class HouseholdForm(BootstrapMixin, forms.ModelForm):
-    natural_village = NaturalVillageChoiceField(label="自然村", queryset=NaturalVillage.objects.none())
+    natural_village = NaturalVillageChoiceField(label=_("自然村"), queryset=NaturalVillage.objects.none())
     other_causes = forms.MultipleChoiceField(
-        label="其他致贫原因",
+        label=_("其他致贫原因"),
         choices=choices.Cause.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -161,7 +167,7 @@ class HouseholdForm(BootstrapMixin, forms.ModelForm):
 
 class MemberForm(BootstrapMixin, forms.ModelForm):
     health = forms.MultipleChoiceField(
-        label="健康状况",
+        label=_("健康状况"),
         choices=choices.Health.choices,
         required=False,
         initial=[choices.Health.HEALTHY],
@@ -202,7 +208,7 @@ MemberFormSet = modelformset_factory(Member, form=MemberForm, extra=0, can_delet
 def _money(label: str) -> forms.DecimalField:
     # No min_value: a negative amount reaches the service, which answers in Chinese next to the field.
     return forms.DecimalField(
-        label=f"{label}（元）",
+        label=format_lazy(_("{label}（元）"), label=label),
         required=False,
         max_digits=12,
         decimal_places=2,
@@ -212,19 +218,22 @@ def _money(label: str) -> forms.DecimalField:
 
 class AssessmentForm(BootstrapMixin, forms.Form):
     year = forms.IntegerField(
-        label="年度", min_value=2013, max_value=2100, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+        label=_("年度"),
+        min_value=2013,
+        max_value=2100,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    wage_income = _money("工资性收入")
-    operating_income = _money("生产经营性收入")
-    property_income = _money("财产性收入")
-    transfer_income = _money("转移性收入")
-    operating_expense = _money("生产经营性支出")
-    food_secure = forms.BooleanField(label="不愁吃", required=False)
-    clothing_secure = forms.BooleanField(label="不愁穿", required=False)
-    education_secure = forms.BooleanField(label="义务教育有保障", required=False)
-    medical_secure = forms.BooleanField(label="基本医疗有保障", required=False)
-    housing_secure = forms.BooleanField(label="住房安全有保障", required=False)
-    water_secure = forms.BooleanField(label="饮水安全有保障", required=False)
+    wage_income = _money(_("工资性收入"))
+    operating_income = _money(_("生产经营性收入"))
+    property_income = _money(_("财产性收入"))
+    transfer_income = _money(_("转移性收入"))
+    operating_expense = _money(_("生产经营性支出"))
+    food_secure = forms.BooleanField(label=_("不愁吃"), required=False)
+    clothing_secure = forms.BooleanField(label=_("不愁穿"), required=False)
+    education_secure = forms.BooleanField(label=_("义务教育有保障"), required=False)
+    medical_secure = forms.BooleanField(label=_("基本医疗有保障"), required=False)
+    housing_secure = forms.BooleanField(label=_("住房安全有保障"), required=False)
+    water_secure = forms.BooleanField(label=_("饮水安全有保障"), required=False)
 
     INCOME_FIELDS = Assessment.INCOME_FIELDS
     SECURITY_FIELDS = Assessment.SECURITY_FIELDS
@@ -245,11 +254,11 @@ class MemberMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 class MemberLeaveForm(BootstrapMixin, forms.Form):
     reason = forms.ChoiceField(
-        label="减少原因", choices=choices.LeaveReason.choices, widget=forms.RadioSelect
+        label=_("减少原因"), choices=choices.LeaveReason.choices, widget=forms.RadioSelect
     )
-    on = forms.DateField(label="减少日期", widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("减少日期"), widget=forms.DateInput(attrs={"type": "date"}))
     new_head = MemberChoiceField(
-        label="新户主", queryset=Member.objects.none(), required=False, empty_label="（户主减少时必选）"
+        label=_("新户主"), queryset=Member.objects.none(), required=False, empty_label=_("（户主减少时必选）")
     )
 
     def __init__(self, *args, others, **kwargs):
@@ -259,9 +268,9 @@ class MemberLeaveForm(BootstrapMixin, forms.Form):
 
 
 class HeadChangeForm(BootstrapMixin, forms.Form):
-    new_head = MemberChoiceField(label="新户主", queryset=Member.objects.none(), empty_label=None)
+    new_head = MemberChoiceField(label=_("新户主"), queryset=Member.objects.none(), empty_label=None)
     old_head_relation = forms.ChoiceField(
-        label="原户主改为",
+        label=_("原户主改为"),
         choices=[c for c in choices.Relation.choices if c[0] != choices.Relation.HEAD],
         initial=choices.Relation.SPOUSE,
     )
@@ -273,12 +282,12 @@ class HeadChangeForm(BootstrapMixin, forms.Form):
 
 class SplitForm(BootstrapMixin, forms.Form):
     members = MemberMultipleChoiceField(
-        label="分出的成员", queryset=Member.objects.none(), widget=forms.CheckboxSelectMultiple
+        label=_("分出的成员"), queryset=Member.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     new_head = MemberChoiceField(
-        label="新户户主", queryset=Member.objects.none(), widget=forms.RadioSelect, empty_label=None
+        label=_("新户户主"), queryset=Member.objects.none(), widget=forms.RadioSelect, empty_label=None
     )
-    household_number = forms.CharField(label="新户户编号", max_length=30)
+    household_number = forms.CharField(label=_("新户户编号"), max_length=30)
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
@@ -287,13 +296,13 @@ class SplitForm(BootstrapMixin, forms.Form):
 
 
 class MergeForm(BootstrapMixin, forms.Form):
-    source_number = forms.CharField(label="并入户的户编号", max_length=30)
+    source_number = forms.CharField(label=_("并入户的户编号"), max_length=30)
     relation = forms.ChoiceField(
-        label="并入户户主与本户户主的关系",
+        label=_("并入户户主与本户户主的关系"),
         choices=[c for c in choices.Relation.choices if c[0] != choices.Relation.HEAD],
         initial=choices.Relation.OTHER,
     )
-    confirm = forms.BooleanField(label="我已核实：并入户的在册成员全部转入本户，并入户标记为已清退。")
+    confirm = forms.BooleanField(label=_("我已核实：并入户的在册成员全部转入本户，并入户标记为已清退。"))
 
     def __init__(self, *args, households, **kwargs):
         super().__init__(*args, **kwargs)
@@ -303,7 +312,9 @@ class MergeForm(BootstrapMixin, forms.Form):
         number = self.cleaned_data["source_number"].strip()
         source = self._households.filter(household_number=number).first()
         if source is None:
-            raise ValidationError(f"未找到户编号为 {number} 的贫困户，或不在您的管辖范围内。")
+            raise ValidationError(
+                _("未找到户编号为 {number} 的贫困户，或不在您的管辖范围内。").format(number=number)
+            )
         return source
 
 
@@ -320,11 +331,11 @@ def _bootstrap(form: forms.Form) -> None:
 
 
 class HelpPlanForm(forms.Form):
-    year = forms.IntegerField(label="年度", min_value=2013, max_value=2100)
+    year = forms.IntegerField(label=_("年度"), min_value=2013, max_value=2100)
     cause_analysis = forms.CharField(
-        label="致贫原因分析", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("致贫原因分析"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
-    plan = forms.CharField(label="脱贫计划", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    plan = forms.CharField(label=_("脱贫计划"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -332,14 +343,14 @@ class HelpPlanForm(forms.Form):
 
 
 class MeasureForm(forms.Form):
-    year = forms.IntegerField(label="年度", min_value=2013, max_value=2100)
-    category = forms.ChoiceField(label="帮扶类别", choices=choices.MeasureCategory.choices)
-    description = forms.CharField(label="措施", max_length=200)
-    kind = forms.CharField(label="品种或项目", max_length=50, required=False, help_text="如 肉牛、桃树")
-    quantity = forms.DecimalField(label="数量", max_digits=10, decimal_places=2, required=False)
-    unit = forms.CharField(label="单位", max_length=10, required=False, help_text="如 头、亩、只")
-    amount = forms.DecimalField(label="金额（元）", max_digits=12, decimal_places=2, required=False)
-    project = forms.ModelChoiceField(label="资金来源项目", queryset=None, required=False)
+    year = forms.IntegerField(label=_("年度"), min_value=2013, max_value=2100)
+    category = forms.ChoiceField(label=_("帮扶类别"), choices=choices.MeasureCategory.choices)
+    description = forms.CharField(label=_("措施"), max_length=200)
+    kind = forms.CharField(label=_("品种或项目"), max_length=50, required=False, help_text=_("如 肉牛、桃树"))
+    quantity = forms.DecimalField(label=_("数量"), max_digits=10, decimal_places=2, required=False)
+    unit = forms.CharField(label=_("单位"), max_length=10, required=False, help_text=_("如 头、亩、只"))
+    amount = forms.DecimalField(label=_("金额（元）"), max_digits=12, decimal_places=2, required=False)
+    project = forms.ModelChoiceField(label=_("资金来源项目"), queryset=None, required=False)
 
     def __init__(self, *args, access, household, **kwargs):
         from django.db.models import Q

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.access import OFFICIALS, Role, Scope, household_scope
@@ -19,15 +21,19 @@ class PovertyLine(models.Model):
 
     access_scope = Scope(public=True)
 
-    year = models.PositiveSmallIntegerField("年度")
-    amount = models.DecimalField("标准（元/人·年）", max_digits=10, decimal_places=2)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    amount = models.DecimalField(_("标准（元/人·年）"), max_digits=10, decimal_places=2)
     region_code = models.CharField(
-        "适用地区代码", max_length=6, blank=True, default="", help_text="空 = 国家标准；省或县代码 = 地方标准"
+        _("适用地区代码"),
+        max_length=6,
+        blank=True,
+        default="",
+        help_text=_("空 = 国家标准；省或县代码 = 地方标准"),
     )
-    note = models.CharField("说明", max_length=200, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "扶贫标准"
+        verbose_name = verbose_name_plural = _("扶贫标准")
         ordering = ["year", "region_code"]
         constraints = [
             models.UniqueConstraint(fields=["year", "region_code"], name="poverty_line_unique_year_region"),
@@ -45,50 +51,50 @@ class Household(models.Model):
         household="id",
         changers=(Role.TOWNSHIP_OFFICIAL, Role.VILLAGE_OFFICIAL),
     )
-    household_number = models.CharField("户编号", max_length=30, unique=True)
+    household_number = models.CharField(_("户编号"), max_length=30, unique=True)
     # village and township are denormalised from natural_village (set by households.services) so that
     # scope filters at province scale are a single indexed column.
     natural_village = models.ForeignKey(
-        NaturalVillage, on_delete=models.PROTECT, related_name="households", verbose_name="自然村"
+        NaturalVillage, on_delete=models.PROTECT, related_name="households", verbose_name=_("自然村")
     )
     # No single-column indexes: the (township, status) and (village, status) indexes below serve them.
     village = models.ForeignKey(
         AdministrativeVillage,
         on_delete=models.PROTECT,
         related_name="households",
-        verbose_name="行政村",
+        verbose_name=_("行政村"),
         db_index=False,
     )
     township = models.ForeignKey(
-        Township, on_delete=models.PROTECT, related_name="households", verbose_name="乡镇", db_index=False
+        Township, on_delete=models.PROTECT, related_name="households", verbose_name=_("乡镇"), db_index=False
     )
-    attribute = models.CharField("贫困户属性", max_length=12, choices=choices.Attribute.choices)
-    main_cause = models.CharField("主要致贫原因", max_length=12, choices=choices.Cause.choices)
-    other_causes = models.JSONField("其他致贫原因", default=list, blank=True)
-    identified_year = models.PositiveSmallIntegerField("识别年度")
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    attribute = models.CharField(_("贫困户属性"), max_length=12, choices=choices.Attribute.choices)
+    main_cause = models.CharField(_("主要致贫原因"), max_length=12, choices=choices.Cause.choices)
+    other_causes = models.JSONField(_("其他致贫原因"), default=list, blank=True)
+    identified_year = models.PositiveSmallIntegerField(_("识别年度"))
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     status = models.CharField(
-        "贫困户状态", max_length=10, choices=choices.Status.choices, default=choices.Status.POOR
+        _("贫困户状态"), max_length=10, choices=choices.Status.choices, default=choices.Status.POOR
     )
-    exit_year = models.PositiveSmallIntegerField("脱贫年度", null=True, blank=True)
-    removed_reason = models.CharField("清退原因", max_length=200, blank=True)
+    exit_year = models.PositiveSmallIntegerField(_("脱贫年度"), null=True, blank=True)
+    removed_reason = models.CharField(_("清退原因"), max_length=200, blank=True)
     # Latest eligibility decision, kept on the household for lists and filters.
-    eligible = models.BooleanField("符合脱贫条件", null=True, blank=True)
-    eligibility_year = models.PositiveSmallIntegerField("评估年度", null=True, blank=True)
-    eligibility_reasons = models.JSONField("不符合原因", default=list, blank=True)
+    eligible = models.BooleanField(_("符合脱贫条件"), null=True, blank=True)
+    eligibility_year = models.PositiveSmallIntegerField(_("评估年度"), null=True, blank=True)
+    eligibility_reasons = models.JSONField(_("不符合原因"), default=list, blank=True)
     # 返贫: an exited household whose later assessment fails waits for a township official's review.
-    needs_return_review = models.BooleanField("待返贫核实", default=False, db_default=False)
+    needs_return_review = models.BooleanField(_("待返贫核实"), default=False, db_default=False)
     # Searched by prefix: one pattern index each (below), not a plain btree plus a pattern one.
-    head_name = models.CharField("户主姓名", max_length=50, blank=True)
-    head_initials = models.CharField("户主拼音首字母", max_length=20, blank=True)
-    created_at = models.DateTimeField("建档时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    head_name = models.CharField(_("户主姓名"), max_length=50, blank=True)
+    head_initials = models.CharField(_("户主拼音首字母"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("建档时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords(
         excluded_fields=["eligible", "eligibility_year", "eligibility_reasons", "needs_return_review"]
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "贫困户"
+        verbose_name = verbose_name_plural = _("贫困户")
         ordering = ["household_number"]
         indexes = [
             models.Index(fields=["township", "status"], name="household_township_status"),
@@ -107,12 +113,12 @@ class Household(models.Model):
             models.CheckConstraint(
                 condition=Q(status="exited", exit_year__isnull=False) | ~Q(status="exited"),
                 name="household_exited_has_year",
-                violation_error_message="已脱贫户必须填写脱贫年度",
+                violation_error_message=_("已脱贫户必须填写脱贫年度"),
             ),
             models.CheckConstraint(
                 condition=Q(identified_year__gte=2013, identified_year__lte=2100),
                 name="household_identified_year_range",
-                violation_error_message="识别年度应在 2013 年之后",
+                violation_error_message=_("识别年度应在 2013 年之后"),
             ),
         ]
 
@@ -132,34 +138,42 @@ class Household(models.Model):
 class Member(models.Model):
     access_scope = household_scope("household", changers=(Role.TOWNSHIP_OFFICIAL, Role.VILLAGE_OFFICIAL))
     household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, related_name="members", verbose_name="户"
+        Household,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=pgettext_lazy("model field", "户"),
     )
-    name = models.CharField("姓名", max_length=50)
+    name = models.CharField(_("姓名"), max_length=50)
     id_number = models.CharField(
-        "身份证号",
+        _("身份证号"),
         max_length=18,
         unique=True,
         error_messages={
-            "unique": "身份证号已在登记中（一人不能属于两户）。",
+            "unique": _("身份证号已在登记中（一人不能属于两户）。"),
         },
     )
-    disability_certificate = models.CharField("残疾证号", max_length=22, blank=True)
-    relation = models.CharField("与户主关系", max_length=24, choices=choices.Relation.choices)
-    sex = models.CharField("性别", max_length=6, choices=choices.Sex.choices)
-    ethnicity = models.CharField("民族", max_length=20, default="汉族")
-    education = models.CharField("文化程度", max_length=12, choices=choices.Education.choices, blank=True)
+    disability_certificate = models.CharField(_("残疾证号"), max_length=22, blank=True)
+    relation = models.CharField(_("与户主关系"), max_length=24, choices=choices.Relation.choices)
+    sex = models.CharField(_("性别"), max_length=6, choices=choices.Sex.choices)
+    ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
+    education = models.CharField(_("文化程度"), max_length=12, choices=choices.Education.choices, blank=True)
     school_status = models.CharField(
-        "在校生状况", max_length=12, choices=choices.SchoolStatus.choices, default=choices.SchoolStatus.NONE
+        _("在校生状况"),
+        max_length=12,
+        choices=choices.SchoolStatus.choices,
+        default=choices.SchoolStatus.NONE,
     )
-    health = models.JSONField("健康状况", default=list, blank=True, help_text="可多选")
-    labour = models.CharField("劳动能力", max_length=12, choices=choices.Labour.choices, blank=True)
+    health = models.JSONField(_("健康状况"), default=list, blank=True, help_text=_("可多选"))
+    labour = models.CharField(_("劳动能力"), max_length=12, choices=choices.Labour.choices, blank=True)
     migrant_work = models.CharField(
-        "务工状况", max_length=16, choices=choices.MigrantWork.choices, default=choices.MigrantWork.NONE
+        _("务工状况"), max_length=16, choices=choices.MigrantWork.choices, default=choices.MigrantWork.NONE
     )
-    health_insurance = models.BooleanField("参加城乡居民基本医疗保险", default=True)
-    pension = models.BooleanField("参加城乡居民基本养老保险", default=False)
-    left_reason = models.CharField("减少原因", max_length=12, choices=choices.LeaveReason.choices, blank=True)
-    left_on = models.DateField("减少日期", null=True, blank=True)
+    health_insurance = models.BooleanField(_("参加城乡居民基本医疗保险"), default=True)
+    pension = models.BooleanField(_("参加城乡居民基本养老保险"), default=False)
+    left_reason = models.CharField(
+        _("减少原因"), max_length=12, choices=choices.LeaveReason.choices, blank=True
+    )
+    left_on = models.DateField(_("减少日期"), null=True, blank=True)
     history = HistoricalRecords()
 
     # A member's own details: the one list the pages, the API, the roster and the services take theirs
@@ -183,7 +197,7 @@ class Member(models.Model):
     EDITABLE_FIELDS = tuple(f for f in DETAIL_FIELDS if f != "relation")
 
     class Meta:
-        verbose_name = verbose_name_plural = "家庭成员"
+        verbose_name = verbose_name_plural = _("家庭成员")
         ordering = ["household_id", "id"]
         constraints = [
             # Exactly one current 户主: the database holds "at most one"; services hold "at least one".
@@ -191,17 +205,17 @@ class Member(models.Model):
                 fields=["household"],
                 condition=Q(relation="head", left_reason=""),
                 name="member_one_current_head",
-                violation_error_message="该户已有户主，一户只能有一名户主。",
+                violation_error_message=_("该户已有户主，一户只能有一名户主。"),
             ),
             models.CheckConstraint(
                 condition=Q(id_number__regex=r"^[0-9]{17}[0-9X]$"),
                 name="member_id_number_shape",
-                violation_error_message="身份证号应为 17 位数字加 1 位数字或 X。",
+                violation_error_message=_("身份证号应为 17 位数字加 1 位数字或 X。"),
             ),
             models.CheckConstraint(
                 condition=Q(left_reason="", left_on__isnull=True) | ~Q(left_reason=""),
                 name="member_left_on_needs_reason",
-                violation_error_message="填写减少日期时必须填写减少原因。",
+                violation_error_message=_("填写减少日期时必须填写减少原因。"),
             ),
         ]
 
@@ -218,14 +232,18 @@ class Member(models.Model):
             if self.sex and sex_code(self.id_number) != self.sex:
                 raise ValidationError(
                     {
-                        "sex": f"性别与身份证号不符（身份证号第 17 位表示{'男' if sex_code(self.id_number) == 'male' else '女'}）。"
+                        "sex": _("性别与身份证号不符（身份证号第 17 位表示{sex}）。").format(
+                            sex=_("男") if sex_code(self.id_number) == "male" else _("女")
+                        )
                     }
                 )
         if self.disability_certificate:
             validate_disability_certificate(self.disability_certificate)
         unknown = set(self.health) - set(choices.Health.values)
         if unknown:
-            raise ValidationError({"health": f"健康状况取值无效: {'、'.join(sorted(unknown))}"})
+            raise ValidationError(
+                {"health": _("健康状况取值无效: {values}").format(values="、".join(sorted(unknown)))}
+            )
 
 
 class Assessment(models.Model):
@@ -237,51 +255,57 @@ class Assessment(models.Model):
         Household,
         on_delete=models.CASCADE,
         related_name="assessments",
-        verbose_name="户",
+        verbose_name=pgettext_lazy("model field", "户"),
         db_index=False,  # the unique (household, year) index serves it
     )
-    year = models.PositiveSmallIntegerField("年度")
-    wage_income = models.DecimalField("工资性收入", max_digits=12, decimal_places=2, default=Decimal("0"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    wage_income = models.DecimalField(_("工资性收入"), max_digits=12, decimal_places=2, default=Decimal("0"))
     operating_income = models.DecimalField(
-        "生产经营性收入", max_digits=12, decimal_places=2, default=Decimal("0")
+        _("生产经营性收入"), max_digits=12, decimal_places=2, default=Decimal("0")
     )
-    property_income = models.DecimalField("财产性收入", max_digits=12, decimal_places=2, default=Decimal("0"))
-    transfer_income = models.DecimalField("转移性收入", max_digits=12, decimal_places=2, default=Decimal("0"))
+    property_income = models.DecimalField(
+        _("财产性收入"), max_digits=12, decimal_places=2, default=Decimal("0")
+    )
+    transfer_income = models.DecimalField(
+        _("转移性收入"), max_digits=12, decimal_places=2, default=Decimal("0")
+    )
     operating_expense = models.DecimalField(
-        "生产经营性支出", max_digits=12, decimal_places=2, default=Decimal("0")
+        _("生产经营性支出"), max_digits=12, decimal_places=2, default=Decimal("0")
     )
     # 两不愁三保障 and safe water: exit requires all six.
-    food_secure = models.BooleanField("不愁吃", default=False)
-    clothing_secure = models.BooleanField("不愁穿", default=False)
-    education_secure = models.BooleanField("义务教育有保障", default=False)
-    medical_secure = models.BooleanField("基本医疗有保障", default=False)
-    housing_secure = models.BooleanField("住房安全有保障", default=False)
-    water_secure = models.BooleanField("饮水安全有保障", default=False)
-    member_count = models.PositiveSmallIntegerField("家庭人口", default=0, help_text="评估时的在册人口")
+    food_secure = models.BooleanField(_("不愁吃"), default=False)
+    clothing_secure = models.BooleanField(_("不愁穿"), default=False)
+    education_secure = models.BooleanField(_("义务教育有保障"), default=False)
+    medical_secure = models.BooleanField(_("基本医疗有保障"), default=False)
+    housing_secure = models.BooleanField(_("住房安全有保障"), default=False)
+    water_secure = models.BooleanField(_("饮水安全有保障"), default=False)
+    member_count = models.PositiveSmallIntegerField(_("家庭人口"), default=0, help_text=_("评估时的在册人口"))
     per_capita_net_income = models.DecimalField(
-        "人均纯收入", max_digits=12, decimal_places=2, null=True, blank=True
+        _("人均纯收入"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    recorded_at = models.DateTimeField("填报时间", auto_now=True)
+    recorded_at = models.DateTimeField(_("填报时间"), auto_now=True)
     # The eligibility decision for this year (households.eligibility): inputs are this row and the
     # current members; the line used and the rule version are kept beside the result.
-    eligible = models.BooleanField("符合脱贫条件", null=True, blank=True)
+    eligible = models.BooleanField(_("符合脱贫条件"), null=True, blank=True)
     # Database defaults too, so set-based inserts (generation, import) need not name these columns.
-    eligibility_reasons = models.JSONField("不符合原因", default=list, db_default=[], blank=True)
-    poverty_line = models.DecimalField("适用扶贫标准", max_digits=10, decimal_places=2, null=True, blank=True)
-    rule_version = models.CharField("规则版本", max_length=20, blank=True, db_default="")
-    decided_at = models.DateTimeField("判定时间", null=True, blank=True)
+    eligibility_reasons = models.JSONField(_("不符合原因"), default=list, db_default=[], blank=True)
+    poverty_line = models.DecimalField(
+        _("适用扶贫标准"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    rule_version = models.CharField(_("规则版本"), max_length=20, blank=True, db_default="")
+    decided_at = models.DateTimeField(_("判定时间"), null=True, blank=True)
     history = HistoricalRecords(
         excluded_fields=["eligible", "eligibility_reasons", "poverty_line", "rule_version", "decided_at"]
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "年度收入与保障情况"
+        verbose_name = verbose_name_plural = _("年度收入与保障情况")
         ordering = ["household_id", "-year"]
         constraints = [
             models.UniqueConstraint(
                 fields=["household", "year"],
                 name="assessment_unique_year",
-                violation_error_message="该户该年度已有收入与保障记录。",
+                violation_error_message=_("该户该年度已有收入与保障记录。"),
             ),
             models.CheckConstraint(
                 condition=Q(
@@ -292,7 +316,7 @@ class Assessment(models.Model):
                     operating_expense__gte=0,
                 ),
                 name="assessment_amounts_not_negative",
-                violation_error_message="收入和支出不能为负数。",
+                violation_error_message=_("收入和支出不能为负数。"),
             ),
         ]
 
@@ -323,24 +347,26 @@ class EligibilityRun(models.Model):
     access_scope = Scope(public=True, readers=OFFICIALS)  # county-wide runs; their changes are scoped
 
     class Trigger(models.TextChoices):
-        NIGHTLY = "nightly", "每日定时"
-        POVERTY_LINE = "poverty_line", "扶贫标准变更"
-        IMPORT = "import", "导入后"
-        MANUAL = "manual", "手动"
+        NIGHTLY = "nightly", _("每日定时")
+        POVERTY_LINE = "poverty_line", _("扶贫标准变更")
+        IMPORT = "import", _("导入后")
+        MANUAL = "manual", _("手动")
 
-    trigger = models.CharField("触发原因", max_length=16, choices=Trigger.choices, default=Trigger.MANUAL)
-    rule_version = models.CharField("规则版本", max_length=20)
-    started_at = models.DateTimeField("开始时间", auto_now_add=True)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
-    households_checked = models.PositiveIntegerField("核查户数", default=0)
-    assessments_updated = models.PositiveIntegerField("更新评估数", default=0)
-    decisions_changed = models.PositiveIntegerField("结论变化户数", default=0)
-    became_eligible = models.PositiveIntegerField("新符合户数", default=0)
-    became_ineligible = models.PositiveIntegerField("不再符合户数", default=0)
-    job = models.ForeignKey("core.Job", on_delete=models.SET_NULL, null=True, blank=True, verbose_name="任务")
+    trigger = models.CharField(_("触发原因"), max_length=16, choices=Trigger.choices, default=Trigger.MANUAL)
+    rule_version = models.CharField(_("规则版本"), max_length=20)
+    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    households_checked = models.PositiveIntegerField(_("核查户数"), default=0)
+    assessments_updated = models.PositiveIntegerField(_("更新评估数"), default=0)
+    decisions_changed = models.PositiveIntegerField(_("结论变化户数"), default=0)
+    became_eligible = models.PositiveIntegerField(_("新符合户数"), default=0)
+    became_ineligible = models.PositiveIntegerField(_("不再符合户数"), default=0)
+    job = models.ForeignKey(
+        "core.Job", on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("任务")
+    )
 
     class Meta:
-        verbose_name = verbose_name_plural = "脱贫条件重算"
+        verbose_name = verbose_name_plural = _("脱贫条件重算")
         ordering = ["-started_at"]
 
 
@@ -350,19 +376,22 @@ class EligibilityChange(models.Model):
     access_scope = household_scope("household")
 
     run = models.ForeignKey(
-        EligibilityRun, on_delete=models.CASCADE, related_name="changes", verbose_name="重算"
+        EligibilityRun, on_delete=models.CASCADE, related_name="changes", verbose_name=_("重算")
     )
     household = models.ForeignKey(
-        Household, on_delete=models.CASCADE, related_name="eligibility_changes", verbose_name="户"
+        Household,
+        on_delete=models.CASCADE,
+        related_name="eligibility_changes",
+        verbose_name=pgettext_lazy("model field", "户"),
     )
-    year = models.PositiveSmallIntegerField("评估年度", null=True)
-    eligible_before = models.BooleanField("原结论", null=True)
-    eligible_after = models.BooleanField("新结论", null=True)
-    reasons_before = models.JSONField("原原因", default=list)
-    reasons_after = models.JSONField("新原因", default=list)
+    year = models.PositiveSmallIntegerField(_("评估年度"), null=True)
+    eligible_before = models.BooleanField(_("原结论"), null=True)
+    eligible_after = models.BooleanField(_("新结论"), null=True)
+    reasons_before = models.JSONField(_("原原因"), default=list)
+    reasons_after = models.JSONField(_("新原因"), default=list)
 
     class Meta:
-        verbose_name = verbose_name_plural = "脱贫条件变化"
+        verbose_name = verbose_name_plural = _("脱贫条件变化")
         indexes = [models.Index(fields=["run", "eligible_after"], name="elig_change_run")]
 
 
@@ -372,43 +401,49 @@ class HelpPlan(models.Model):
     access_scope = household_scope("household", changers=(Role.TOWNSHIP_OFFICIAL, Role.VILLAGE_OFFICIAL))
 
     household = models.ForeignKey(
-        Household, on_delete=models.CASCADE, related_name="help_plans", verbose_name="户"
+        Household,
+        on_delete=models.CASCADE,
+        related_name="help_plans",
+        verbose_name=pgettext_lazy("model field", "户"),
     )
-    year = models.PositiveSmallIntegerField("年度")
-    cause_analysis = models.TextField("致贫原因分析", blank=True)
-    plan = models.TextField("脱贫计划", blank=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    cause_analysis = models.TextField(_("致贫原因分析"), blank=True)
+    plan = models.TextField(_("脱贫计划"), blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = verbose_name_plural = "一户一策"
+        verbose_name = verbose_name_plural = _("一户一策")
         constraints = [models.UniqueConstraint(fields=["household", "year"], name="help_plan_unique_year")]
 
 
 class AssistanceMeasure(models.Model):
     access_scope = household_scope("household", changers=(Role.TOWNSHIP_OFFICIAL, Role.VILLAGE_OFFICIAL))
     household = models.ForeignKey(
-        Household, on_delete=models.CASCADE, related_name="measures", verbose_name="户"
+        Household,
+        on_delete=models.CASCADE,
+        related_name="measures",
+        verbose_name=pgettext_lazy("model field", "户"),
     )
-    year = models.PositiveSmallIntegerField("年度")
-    category = models.CharField("帮扶类别", max_length=16, choices=choices.MeasureCategory.choices)
-    description = models.CharField("措施", max_length=200)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    category = models.CharField(_("帮扶类别"), max_length=16, choices=choices.MeasureCategory.choices)
+    description = models.CharField(_("措施"), max_length=200)
     # What the household gets, counted: 发展生产: 肉牛 2 头.
-    kind = models.CharField("品种或项目", max_length=50, blank=True)
-    quantity = models.DecimalField("数量", max_digits=10, decimal_places=2, null=True, blank=True)
-    unit = models.CharField("单位", max_length=10, blank=True)
-    amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2, null=True, blank=True)
+    kind = models.CharField(_("品种或项目"), max_length=50, blank=True)
+    quantity = models.DecimalField(_("数量"), max_digits=10, decimal_places=2, null=True, blank=True)
+    unit = models.CharField(_("单位"), max_length=10, blank=True)
+    amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
     project = models.ForeignKey(
         "projects.Project",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="measures",
-        verbose_name="项目",
+        verbose_name=pgettext_lazy("model field", "项目"),
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "帮扶措施"
+        verbose_name = verbose_name_plural = _("帮扶措施")
         indexes = [models.Index(fields=["category", "year"], name="measure_category_year")]
 
 
@@ -420,25 +455,28 @@ class ExitApplication(models.Model):
     )  # which step: the exit services
 
     household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, related_name="exit_applications", verbose_name="户"
+        Household,
+        on_delete=models.PROTECT,
+        related_name="exit_applications",
+        verbose_name=pgettext_lazy("model field", "户"),
     )
-    year = models.PositiveSmallIntegerField("脱贫年度")
+    year = models.PositiveSmallIntegerField(_("脱贫年度"))
     state = models.CharField(
-        "状态", max_length=20, choices=choices.ExitState.choices, default=choices.ExitState.APPLIED
+        _("状态"), max_length=20, choices=choices.ExitState.choices, default=choices.ExitState.APPLIED
     )
-    notice_ends_on = models.DateField("公示截止", null=True, blank=True)
-    created_at = models.DateTimeField("申请时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    notice_ends_on = models.DateField(_("公示截止"), null=True, blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "脱贫申请"
+        verbose_name = verbose_name_plural = _("脱贫申请")
         constraints = [
             # one open application per household at a time
             models.UniqueConstraint(
                 fields=["household"],
                 condition=~Q(state__in=["county_approved", "rejected"]),
                 name="exit_application_one_open",
-                violation_error_message="该户已有正在办理的脱贫申请。",
+                violation_error_message=_("该户已有正在办理的脱贫申请。"),
             ),
         ]
 
@@ -446,17 +484,17 @@ class ExitApplication(models.Model):
 class ExitStep(models.Model):
     access_scope = household_scope("application__household")
     application = models.ForeignKey(
-        ExitApplication, on_delete=models.CASCADE, related_name="steps", verbose_name="申请"
+        ExitApplication, on_delete=models.CASCADE, related_name="steps", verbose_name=_("申请")
     )
-    state = models.CharField("步骤", max_length=20, choices=choices.ExitState.choices)
-    decision = models.CharField("决定", max_length=8, choices=choices.Decision.choices)
-    comment = models.TextField("意见", blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="办理人")
-    acted_at = models.DateTimeField("办理时间", auto_now_add=True)
+    state = models.CharField(_("步骤"), max_length=20, choices=choices.ExitState.choices)
+    decision = models.CharField(_("决定"), max_length=8, choices=choices.Decision.choices)
+    comment = models.TextField(_("意见"), blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("办理人"))
+    acted_at = models.DateTimeField(_("办理时间"), auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = verbose_name_plural = "脱贫程序步骤"
+        verbose_name = verbose_name_plural = _("脱贫程序步骤")
         ordering = ["application_id", "acted_at", "id"]
 
 
@@ -468,16 +506,18 @@ class ExitObjection(models.Model):
     )
 
     application = models.ForeignKey(
-        ExitApplication, on_delete=models.CASCADE, related_name="objections", verbose_name="申请"
+        ExitApplication, on_delete=models.CASCADE, related_name="objections", verbose_name=_("申请")
     )
-    raised_by = models.CharField("反映人", max_length=50, blank=True)
-    content = models.TextField("异议内容")
-    resolution = models.TextField("处理结果", blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="记录人")
-    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+    raised_by = models.CharField(_("反映人"), max_length=50, blank=True)
+    content = models.TextField(_("异议内容"))
+    resolution = models.TextField(_("处理结果"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("记录人")
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "公示异议"
+        verbose_name = verbose_name_plural = _("公示异议")
 
 
 # The village and township exit procedure (出列 / 摘帽) keeps its models in its own subpackage.

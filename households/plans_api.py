@@ -5,6 +5,7 @@ Reads are scoped like households; writes go through households.services (help_pl
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -16,7 +17,7 @@ from households.models import AssistanceMeasure, HelpPlan, Household
 
 
 class HelpPlanSerializer(serializers.ModelSerializer):
-    household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.all(), label="户")
+    household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.all(), label=_("户"))
     household_number = serializers.CharField(source="household.household_number", read_only=True)
 
     class Meta:
@@ -27,14 +28,14 @@ class HelpPlanSerializer(serializers.ModelSerializer):
 
 
 class MeasureSerializer(serializers.ModelSerializer):
-    household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.all(), label="户")
+    household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.all(), label=_("户"))
     household_number = serializers.CharField(source="household.household_number", read_only=True)
     category_display = serializers.CharField(source="get_category_display", read_only=True)
     project = ScopedPrimaryKeyRelatedField(
         queryset=AssistanceMeasure._meta.get_field("project").related_model.objects.all(),
         allow_null=True,
         required=False,
-        label="项目",
+        label=_("项目"),
     )
 
     class Meta:
@@ -56,9 +57,9 @@ class MeasureSerializer(serializers.ModelSerializer):
 
 
 class HelpPlanFilter(FilterSet):
-    household = IdFilter(field_name="household_id", label="户")
-    township = IdFilter(field_name="household__township_id", label="乡镇")
-    village = IdFilter(field_name="household__village_id", label="行政村")
+    household = IdFilter(field_name="household_id", label=_("户"))
+    township = IdFilter(field_name="household__township_id", label=_("乡镇"))
+    village = IdFilter(field_name="household__village_id", label=_("行政村"))
 
     class Meta:
         model = HelpPlan
@@ -66,10 +67,10 @@ class HelpPlanFilter(FilterSet):
 
 
 class MeasureFilter(FilterSet):
-    household = IdFilter(field_name="household_id", label="户")
-    township = IdFilter(field_name="household__township_id", label="乡镇")
-    village = IdFilter(field_name="household__village_id", label="行政村")
-    project = IdFilter(field_name="project_id", label="项目")
+    household = IdFilter(field_name="household_id", label=_("户"))
+    township = IdFilter(field_name="household__township_id", label=_("乡镇"))
+    village = IdFilter(field_name="household__village_id", label=_("行政村"))
+    project = IdFilter(field_name="project_id", label=_("项目"))
 
     class Meta:
         model = AssistanceMeasure
@@ -77,7 +78,7 @@ class MeasureFilter(FilterSet):
 
 
 class _ChangePermission(BasePermission):
-    message = "您无权修改此类记录。"
+    message = _("您无权修改此类记录。")
 
     def has_permission(self, request, view) -> bool:
         return request.method in SAFE_METHODS or Access.for_user(request.user).may_change_model(view.model)

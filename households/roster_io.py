@@ -33,6 +33,7 @@ from typing import IO, Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.access import Access, mask_phone
 from core.excel.bulk import insert_with_history, update_with_history
@@ -112,7 +113,7 @@ def household_roster_import(
     errors = outcome.errors
     access = Access.for_user(user)
     if not access.may_change_model(Household):
-        errors.add("您的角色不能导入贫困户花名册（只有县、乡镇、村的工作人员可以导入）。")
+        errors.add(_("您的角色不能导入贫困户花名册（只有县、乡镇、村的工作人员可以导入）。"))
         return outcome
     report = progress or (lambda percent: None)
     started = time.perf_counter()
@@ -121,8 +122,13 @@ def household_roster_import(
             found = {sheet.name: find_sheet(reader, sheet.name) for sheet in HOUSEHOLD_ROSTER.sheets}
             if not any(found.values()):
                 errors.add(
-                    f"工作簿中没有“成员”或“年度收入”工作表（现有：{'、'.join(reader.sheet_names) or '无'}）；"
-                    "请使用下载的模板。"
+                    _(
+                        "工作簿中没有“{members}”或“{assessments}”工作表（现有：{sheets}）；请使用下载的模板。"
+                    ).format(
+                        members=MEMBERS.name,
+                        assessments=ASSESSMENTS.name,
+                        sheets="、".join(reader.sheet_names) or _("无"),
+                    )
                 )
                 return outcome
             sheets: dict[str, SheetData | None] = {}
@@ -145,7 +151,7 @@ def household_roster_import(
     members, assessments = sheets.get(MEMBERS.name), sheets.get(ASSESSMENTS.name)
     outcome.rows = sum(len(s.rows) for s in (members, assessments) if s is not None)
     if outcome.rows == 0 and not errors:
-        errors.add("工作簿只有表头，没有数据行。", sheet=MEMBERS.name if members else ASSESSMENTS.name)
+        errors.add(_("工作簿只有表头，没有数据行。"), sheet=MEMBERS.name if members else ASSESSMENTS.name)
         return outcome
     report(60)
     outcome.seconds["read"] = time.perf_counter() - started
@@ -163,7 +169,9 @@ def household_roster_import(
     except IntegrityError as exc:
         # Someone else wrote the same households or ID numbers between our reads and our writes.
         errors.add(
-            f"写入时发生冲突（可能有人同时导入或修改了这些户），未导入任何数据；请重新校验后再导入。（{exc}）"
+            _(
+                "写入时发生冲突（可能有人同时导入或修改了这些户），未导入任何数据；请重新校验后再导入。（{exc}）"
+            ).format(exc=exc)
         )
         return outcome
     outcome.written = True
@@ -281,8 +289,13 @@ class _Plan:
                             self.errors,
                             number,
                             column.field,
-                            f"与本户（户编号 {household_number}）第 {group.first_row} 行不一致"
-                            f"（第 {group.first_row} 行为“{'' if shown is None else shown}”）；同一户各行的户信息须相同",
+                            _(
+                                "与本户（户编号 {household_number}）第 {first_row} 行不一致（第 {first_row} 行为“{shown}”）；同一户各行的户信息须相同"
+                            ).format(
+                                household_number=household_number,
+                                first_row=group.first_row,
+                                shown="" if shown is None else shown,
+                            ),
                         )
             group.rows.append((number, values))
             if number in sheet.bad_rows:
@@ -326,7 +339,7 @@ class _Plan:
             if existing is not None and not self._in_scope(existing[4], existing[3]):
                 sheet.error(
                     self.errors, row, "household_number",
-                    f"户编号 {group.number} 已被您管辖范围以外的户使用，不能导入或修改",
+                    _("户编号 {number} 已被您管辖范围以外的户使用，不能导入或修改").format(number=group.number),
                 )  # fmt: skip
                 group.bad = True
                 continue
@@ -335,18 +348,33 @@ class _Plan:
                 place = places.get((key(t), key(v), key(nv)))
                 if place is None:
                     if key(t) not in townships:
-                        sheet.error(self.errors, row, "township", f"乡镇“{t}”不存在")
+                        sheet.error(
+                            self.errors, row, "township", _("乡镇“{township}”不存在").format(township=t)
+                        )
                     elif (key(t), key(v)) not in villages:
-                        sheet.error(self.errors, row, "village", f"行政村“{v}”不在{t}")
+                        sheet.error(
+                            self.errors,
+                            row,
+                            "village",
+                            _("行政村“{village}”不在{township}").format(village=v, township=t),
+                        )
                     else:
-                        sheet.error(self.errors, row, "natural_village", f"自然村“{nv}”不在{t}{v}")
+                        sheet.error(
+                            self.errors,
+                            row,
+                            "natural_village",
+                            _("自然村“{natural_village}”不在{township}{village}").format(
+                                natural_village=nv, township=t, village=v
+                            ),
+                        )
                     group.bad = True
                 elif not self._in_scope(place[2], place[1]):
                     where = "township" if self.access.scope_level == "township" else "village"
                     scope = self._scope_name()
                     sheet.error(
                         self.errors, row, where,
-                        f"{t}{v}{nv}不在您的管辖范围内" + (f"（您管辖：{scope}）" if scope else ""),
+                        _("{township}{village}{natural_village}不在您的管辖范围内").format(township=t, village=v, natural_village=nv)
+                        + (_("（您管辖：{scope}）").format(scope=scope) if scope else ""),
                     )  # fmt: skip
                     group.bad = True
                 else:
@@ -364,7 +392,7 @@ class _Plan:
                         shown = column.parser.to_cell(current[name]) or "空"
                         sheet.error(
                             self.errors, row, name,
-                            f"已登记户的{column.header}不能通过导入变更（现为“{shown}”）；脱贫、返贫、清退须经相应程序办理",
+                            _("已登记户的{header}不能通过导入变更（现为“{shown}”）；脱贫、返贫、清退须经相应程序办理").format(header=column.header, shown=shown),
                         )  # fmt: skip
                         group.bad = True
             if status == choices.Status.EXITED and exit_year is None and row not in sheet.bad_rows:
@@ -372,12 +400,19 @@ class _Plan:
                     self.errors,
                     row,
                     "exit_year" if "exit_year" in sheet.cells else "status",
-                    "已脱贫户必须填写脱贫年度",
+                    _("已脱贫户必须填写脱贫年度"),
                 )
                 group.bad = True
             identified = values[i["identified_year"]]
             if exit_year is not None and identified is not None and exit_year < identified:
-                sheet.error(self.errors, row, "exit_year", f"脱贫年度 {exit_year} 早于识别年度 {identified}")
+                sheet.error(
+                    self.errors,
+                    row,
+                    "exit_year",
+                    _("脱贫年度 {exit_year} 早于识别年度 {identified}").format(
+                        exit_year=exit_year, identified=identified
+                    ),
+                )
                 group.bad = True
 
     def _check_members(self) -> None:
@@ -390,7 +425,7 @@ class _Plan:
         present = [f for f in MEMBER_FIELDS if f in sheet.cells or f == "sex"]
         # the ID numbers: twice in the file, sex against the ID
         first_seen: dict[str, int] = {}
-        for _, group in self.groups.items():
+        for _number, group in self.groups.items():
             for number, values in group.rows:
                 id_number = values[i_id]
                 if id_number is None:
@@ -400,7 +435,7 @@ class _Plan:
                         errors,
                         number,
                         "id_number",
-                        f"身份证号与第 {first_seen[id_number]} 行重复（一人只能登记一次）",
+                        _("身份证号与第 {row} 行重复（一人只能登记一次）").format(row=first_seen[id_number]),
                     )
                     group.bad = True
                     continue
@@ -412,7 +447,7 @@ class _Plan:
                 elif values[i_sex] != expected:
                     sheet.error(
                         errors, number, "sex",
-                        f"性别与身份证号不符（身份证号第 17 位表示{'男' if expected == 'male' else '女'}）",
+                        _("性别与身份证号不符（身份证号第 17 位表示{sex}）").format(sex=_("男") if expected == "male" else _("女")),
                     )  # fmt: skip
                     group.bad = True
         # registered members with these ID numbers, and the current heads of the registered households
@@ -446,14 +481,13 @@ class _Plan:
                 found = registered.get(id_number)
                 if found is not None and found[3] != group.number:
                     if self._in_scope(found[4], found[5]):
-                        message = (
-                            f"身份证号 {mask(id_number)} 已登记在其他户（户编号 {found[3]}）；"
-                            "一人只能属于一户，迁移成员请使用分户、合户功能"
-                        )
+                        message = _(
+                            "身份证号 {id_number} 已登记在其他户（户编号 {household_number}）；一人只能属于一户，迁移成员请使用分户、合户功能"
+                        ).format(id_number=mask(id_number), household_number=found[3])
                     else:  # no existence oracle: nothing about a record the user may not see (issue 11)
-                        message = (
-                            f"身份证号 {mask(id_number)} 不能导入到本户，请核对号码；如有疑问请联系县扶贫办"
-                        )
+                        message = _(
+                            "身份证号 {id_number} 不能导入到本户，请核对号码；如有疑问请联系县扶贫办"
+                        ).format(id_number=mask(id_number))
                     sheet.error(errors, number, "id_number", message)
                     group.bad = True
                     continue
@@ -474,23 +508,25 @@ class _Plan:
                     errors,
                     group.first_row,
                     "relation",
-                    f"户编号 {group.number} 没有户主；一户必须有且只有一名户主",
+                    _("户编号 {number} 没有户主；一户必须有且只有一名户主").format(number=group.number),
                 )
                 group.bad = True
             elif len(head_rows) > 1:
                 listed = "、".join(str(n) for n, _ in head_rows)
-                for number, _ in head_rows[1:]:
+                for number, _head in head_rows[1:]:
                     sheet.error(
                         errors,
                         number,
                         "relation",
-                        f"户编号 {group.number} 有 {len(head_rows)} 名户主（第 {listed} 行）；一户只能有一名户主",
+                        _("户编号 {number} 有 {count} 名户主（第 {listed} 行）；一户只能有一名户主").format(
+                            number=group.number, count=len(head_rows), listed=listed
+                        ),
                     )
                 group.bad = True
             elif kept_heads and head_rows:
                 sheet.error(
                     errors, head_rows[0][0], "relation",
-                    f"该户已登记户主 {kept_heads[0][1]}（不在本文件中）；一户只能有一名户主，变更户主请使用“户主变更”功能",
+                    _("该户已登记户主 {head}（不在本文件中）；一户只能有一名户主，变更户主请使用“户主变更”功能").format(head=kept_heads[0][1]),
                 )  # fmt: skip
                 group.bad = True
             if group.bad or group.place is None:
@@ -498,7 +534,7 @@ class _Plan:
             # -- what will change -------------------------------------------------------------------
             head_name = head_rows[0][1] if head_rows else kept_heads[0][1]
             changed_members = 0
-            for _, values in group.rows:
+            for _row, values in group.rows:
                 found = registered.get(values[i_id])
                 if found is None:
                     new = {f: values[member_positions[f]] for f in present}
@@ -564,7 +600,9 @@ class _Plan:
                     errors,
                     number,
                     "year",
-                    f"户编号 {household_number} 的 {year} 年度与第 {seen[(household_number, year)]} 行重复",
+                    _("户编号 {household_number} 的 {year} 年度与第 {row} 行重复").format(
+                        household_number=household_number, year=year, row=seen[(household_number, year)]
+                    ),
                 )
                 continue
             seen[(household_number, year)] = number
@@ -575,7 +613,9 @@ class _Plan:
                     errors,
                     number,
                     "household_number",
-                    f"户编号 {household_number} 未登记，也不在本文件的“成员”表中",
+                    _("户编号 {household_number} 未登记，也不在本文件的“{members}”表中").format(
+                        household_number=household_number, members=MEMBERS.name
+                    ),
                 )
                 continue
             if existing is not None and not self._in_scope(existing[4], existing[3]):
@@ -583,12 +623,17 @@ class _Plan:
                     errors,
                     number,
                     "household_number",
-                    f"户编号 {household_number} 不在您的管辖范围内，不能导入",
+                    _("户编号 {household_number} 不在您的管辖范围内，不能导入").format(
+                        household_number=household_number
+                    ),
                 )
                 continue
             if year not in lined_years:
                 sheet.error(
-                    errors, number, "year", f"{year} 年尚未设定扶贫标准，请先由县扶贫办设定后再导入该年度收入"
+                    errors,
+                    number,
+                    "year",
+                    _("{year} 年尚未设定扶贫标准，请先由县扶贫办设定后再导入该年度收入").format(year=year),
                 )
                 continue
             if number in sheet.bad_rows:
@@ -602,7 +647,7 @@ class _Plan:
             ):
                 registered[(row[0], row[1])] = row
         counts = self.counts["assessments"]
-        for _, household_number, year, values in wanted:
+        for _row, household_number, year, values in wanted:
             existing = self.households.get(household_number)
             found = registered.get((existing[1], year)) if existing is not None else None
             new = {f: values[positions[f]] for f in present}

@@ -3,6 +3,10 @@ repeated on each of its rows) and sheet 年度收入 (one row per household and 
 
 from decimal import Decimal
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
 from core.excel.columns import CellError, Column, Roster, Sheet
 from core.excel.parsers import Amount, Bool, Enum, IdNumber, Integer, MultiEnum, Names, Text
 from core.excel.registry import RosterEntry
@@ -20,9 +24,21 @@ ZERO = Decimal("0")
 YEARS = {"min_value": 2013, "max_value": 2100, "what": "年份（四位数字）"}
 
 
+def _enum(enum, **kwargs) -> Enum:
+    """The roster is the national layout, in Chinese whatever language the page is in: the parser reads the
+    choices' labels once, here, so it reads them in the primary language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return Enum(enum, **kwargs)
+
+
+def _multi_enum(enum) -> MultiEnum:
+    with translation.override(settings.LANGUAGE_CODE):
+        return MultiEnum(enum)
+
+
 def _phone(value: str) -> None:
     if value and not all(ch.isdigit() or ch in "-+()" for ch in value):
-        raise CellError(f"联系电话只能包含数字和“-”：“{value}”")
+        raise CellError(_("联系电话只能包含数字和“-”：“{value}”").format(value=value))
 
 
 MEMBERS = Sheet(
@@ -39,21 +55,21 @@ MEMBERS = Sheet(
         Column("姓名", "name", Text(50), required=True, width=10),
         Column("身份证号", "id_number", IdNumber(), required=True, width=22,
                help="18 位；按身份证号匹配已登记的成员；一人只能属于一户"),
-        Column("与户主关系", "relation", Enum(choices.Relation), required=True),
-        Column("性别", "sex", Enum(choices.Sex, aliases=choices.ALIASES), width=6,
+        Column("与户主关系", "relation", _enum(choices.Relation), required=True),
+        Column("性别", "sex", _enum(choices.Sex, aliases=choices.ALIASES), width=6,
                help="须与身份证号第 17 位一致；不填则按身份证号"),
         Column("民族", "ethnicity", Names(ETHNICITIES, suffix="族"), filled=True, width=8),
-        Column("文化程度", "education", Enum(choices.Education), default=""),
-        Column("在校生状况", "school_status", Enum(choices.SchoolStatus), default=choices.SchoolStatus.NONE),
-        Column("健康状况", "health", MultiEnum(choices.Health), default=list),
-        Column("劳动能力", "labour", Enum(choices.Labour), default=""),
-        Column("务工状况", "migrant_work", Enum(choices.MigrantWork), default=choices.MigrantWork.NONE, width=16),
-        Column("贫困户属性", "attribute", Enum(choices.Attribute, aliases=choices.ALIASES), required=True,
+        Column("文化程度", "education", _enum(choices.Education), default=""),
+        Column("在校生状况", "school_status", _enum(choices.SchoolStatus), default=choices.SchoolStatus.NONE),
+        Column("健康状况", "health", _multi_enum(choices.Health), default=list),
+        Column("劳动能力", "labour", _enum(choices.Labour), default=""),
+        Column("务工状况", "migrant_work", _enum(choices.MigrantWork), default=choices.MigrantWork.NONE, width=16),
+        Column("贫困户属性", "attribute", _enum(choices.Attribute, aliases=choices.ALIASES), required=True,
                parent=True, width=14, help="五保贫困户按特困供养贫困户读入"),
-        Column("主要致贫原因", "main_cause", Enum(choices.Cause), required=True, parent=True, width=14),
+        Column("主要致贫原因", "main_cause", _enum(choices.Cause), required=True, parent=True, width=14),
         Column("识别年度", "identified_year", Integer(**YEARS), required=True, parent=True, width=9),
         Column("联系电话", "phone", Text(20, code=True), default="", validators=(_phone,), parent=True, width=14),
-        Column("贫困户状态", "status", Enum(choices.Status), default=choices.Status.POOR, parent=True,
+        Column("贫困户状态", "status", _enum(choices.Status), default=choices.Status.POOR, parent=True,
                help="新登记的户可填写；已登记户的状态只能通过脱贫程序变更"),
         Column("脱贫年度", "exit_year", Integer(**YEARS), parent=True, width=9, help="已脱贫户必填"),
     ),

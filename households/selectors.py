@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.access import mask_phone
 from core.idnumbers import mask
@@ -377,7 +379,11 @@ def household_detail(*, access: Access, pk) -> Household:
 # -- audit history ----------------------------------------------------------------------------------------
 
 HISTORY_LIMIT = 500  # records read per kind; a household's lifetime has far fewer
-_HISTORY_TYPES = {"+": "新建", "~": "修改", "-": "删除"}
+_HISTORY_TYPES = {
+    "+": pgettext_lazy("history", "新建"),
+    "~": pgettext_lazy("history", "修改"),
+    "-": pgettext_lazy("history", "删除"),
+}
 
 
 @dataclass(frozen=True)
@@ -412,7 +418,7 @@ def _display(field, value, names: dict, access: Access | None = None) -> str:
     if field.name in _PHONE_FIELDS:
         return access.phone(str(value)) if access is not None else mask_phone(str(value))
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     if field.is_relation:
         return names.get((field.related_model._meta.label, value), str(value))
     if field.choices:
@@ -438,9 +444,12 @@ def household_history(*, access: Access, household: Household) -> list[HistoryEn
     newest_first = ("-history_date", "-history_id")
     member_ids = member_model.objects.filter(household_id=household.pk).values("id")
     sources = (
-        (household_model.objects.filter(id=household.pk), lambda r: "户信息"),
-        (member_model.objects.filter(id__in=member_ids), lambda r: f"成员 {r.name}"),
-        (assessment_model.objects.filter(household_id=household.pk), lambda r: f"{r.year} 年收入与保障"),
+        (household_model.objects.filter(id=household.pk), lambda r: _("户信息")),
+        (member_model.objects.filter(id__in=member_ids), lambda r: _("成员 {name}").format(name=r.name)),
+        (
+            assessment_model.objects.filter(household_id=household.pk),
+            lambda r: _("{year} 年收入与保障").format(year=r.year),
+        ),
     )
     items = []  # (record, its diffs against the previous version of the same object or None, subject)
     for qs, subject in sources:
@@ -468,7 +477,7 @@ def household_history(*, access: Access, household: Household) -> list[HistoryEn
         entries.append(
             HistoryEntry(
                 when=record.history_date,
-                who=(user.get_full_name() or user.get_username()) if user else "系统",
+                who=(user.get_full_name() or user.get_username()) if user else _("系统"),
                 kind=_HISTORY_TYPES.get(record.history_type, record.history_type),
                 subject=subject,
                 changes=changes,
@@ -494,7 +503,7 @@ def _with_previous(records: list) -> list[tuple]:
 def _related_names(access: Access, items: list) -> dict:
     """Names for the foreign keys the diffs mention (户编号, 自然村): one query per model, not per row."""
     wanted: dict[type, set] = {}
-    for record, delta, _ in items:
+    for record, delta, _user in items:
         for change in delta or ():
             field = record.instance_type._meta.get_field(change.field)
             if field.is_relation:
@@ -562,6 +571,17 @@ def eligibility_runs(*, access: Access) -> QuerySet:
     from households.models import EligibilityRun
 
     return access.visible(EligibilityRun.objects.order_by("-started_at"))
+
+
+def eligibility_recompute_running():
+    """The whole-registry recompute queued or running now, if any (the runs page says so)."""
+    from core.models import Job
+
+    return (
+        Job.objects.filter(kind="eligibility_recompute", state__in=(Job.State.QUEUED, Job.State.RUNNING))
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def eligibility_changes(*, access: Access, run_id: int, became: str | None = None) -> QuerySet:
@@ -690,7 +710,7 @@ def measure_batches(
     return [
         BatchFigures(
             category=str(c),
-            label=choices.MeasureCategory(c).label,
+            label=str(choices.MeasureCategory(c).label),
             households=by_households.get(c, 0),
             persons=by_persons.get(c, 0),
         )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
 from households import choices
@@ -53,7 +54,9 @@ def _save(obj: Household | Member, **kwargs) -> None:
 def _check_one_head(members: Iterable[MemberData]) -> None:
     heads = [m for m in members if m.relation == choices.Relation.HEAD]
     if len(heads) != 1:
-        raise ValidationError(f"一户必须有且只有一名户主，现有 {len(heads)} 名。", code="head_count")
+        raise ValidationError(
+            _("一户必须有且只有一名户主，现有 {count} 名。").format(count=len(heads)), code="head_count"
+        )
 
 
 def _check_number_kind(household_number: str, status: str) -> None:
@@ -63,13 +66,18 @@ def _check_number_kind(household_number: str, status: str) -> None:
     if general and not household_number.upper().startswith(prefix):
         raise ValidationError(
             {
-                "household_number": f"一般农户不能使用建档立卡户编号 {household_number}："
-                f"一般农户的户编号以“{prefix}”开头。"
+                "household_number": _(
+                    "一般农户不能使用建档立卡户编号 {household_number}：一般农户的户编号以“{prefix}”开头。"
+                ).format(household_number=household_number, prefix=prefix)
             }
         )
     if not general and household_number.upper().startswith(prefix):
         raise ValidationError(
-            {"household_number": f"户编号 {household_number} 以“{prefix}”开头，是一般农户编号，不能用于建档立卡户。"}
+            {
+                "household_number": _(
+                    "户编号 {household_number} 以“{prefix}”开头，是一般农户编号，不能用于建档立卡户。"
+                ).format(household_number=household_number, prefix=prefix)
+            }
         )
 
 
@@ -99,13 +107,19 @@ def household_create(
         if not Access.for_user(user).can_change_in(
             Household, township_id=village.township_id, village_id=village.pk
         ):
-            raise ValidationError({"natural_village": "只能在您管辖范围内的自然村登记贫困户。"})
+            raise ValidationError({"natural_village": _("只能在您管辖范围内的自然村登记贫困户。")})
     _check_one_head(members)
     household_number = household_number.strip()
     _check_number_kind(household_number, status)
     if Household.objects.filter(household_number=household_number).exists():
         # The same words whoever holds the number: out of scope must not reveal where (DESIGN.md §4).
-        raise ValidationError({"household_number": f"户编号 {household_number} 已存在。"})
+        raise ValidationError(
+            {
+                "household_number": _("户编号 {household_number} 已存在。").format(
+                    household_number=household_number
+                )
+            }
+        )
     head = next(m for m in members if m.relation == choices.Relation.HEAD)
     household = Household(
         household_number=household_number,
@@ -155,7 +169,7 @@ def _may_set_poverty_lines(user) -> None:
     from core.access import Access
 
     if user is not None and not Access.for_user(user).may_change_model(PovertyLine):
-        raise ValidationError("只有县扶贫办管理员可以设定扶贫标准。")
+        raise ValidationError(_("只有县扶贫办管理员可以设定扶贫标准。"))
 
 
 @dataclass(frozen=True)
@@ -179,11 +193,11 @@ def poverty_line_set(
     try:
         amount = Decimal(str(amount))
     except InvalidOperation:
-        raise ValidationError({"amount": f"扶贫标准金额无效: {amount}"}) from None
+        raise ValidationError({"amount": _("扶贫标准金额无效: {amount}").format(amount=amount)}) from None
     if amount <= 0:
-        raise ValidationError({"amount": "扶贫标准必须大于 0 元。"})
+        raise ValidationError({"amount": _("扶贫标准必须大于 0 元。")})
     if not 2010 <= int(year) <= 2100:
-        raise ValidationError({"year": f"年度无效: {year}"})
+        raise ValidationError({"year": _("年度无效: {year}").format(year=year)})
     line, created = PovertyLine.objects.select_for_update().get_or_create(
         year=year, region_code=region_code, defaults={"amount": amount, "note": note or ""}
     )
@@ -225,7 +239,9 @@ def _changeable(user, model, obj):
     access = Access.for_user(user)
     obj = access.get_or_404(type(obj)._default_manager.select_for_update(), pk=obj.pk)
     if not access.may_change_model(model):
-        raise ValidationError(f"您的角色不能修改{model._meta.verbose_name}。")
+        raise ValidationError(
+            _("您的角色不能修改{verbose_name}。").format(verbose_name=model._meta.verbose_name)
+        )
     return obj
 
 
@@ -285,22 +301,24 @@ def assessment_record(*, household: Household, year: int, user, **values) -> Ass
         try:
             amount = Decimal(str(raw if raw not in (None, "") else 0))
         except InvalidOperation:
-            errors[name] = f"{label}应为数字，实为“{raw}”。"
+            errors[name] = _("{label}应为数字，实为“{raw}”。").format(label=label, raw=raw)
             continue
         if amount < 0:
-            errors[name] = f"{label}不能为负数（{amount} 元）。"
+            errors[name] = _("{label}不能为负数（{amount} 元）。").format(label=label, amount=amount)
         values[name] = amount
     if not _current_members(household).exists():
-        errors["household"] = "该户没有在册家庭成员，无法计算人均纯收入，不能填报收入。"
+        errors["household"] = _("该户没有在册家庭成员，无法计算人均纯收入，不能填报收入。")
     if poverty_line_for(year=year, region_code=household.township.county.region_code) is None:
-        errors["year"] = f"{year} 年尚未设定扶贫标准，请先由县扶贫办设定后再填报。"
+        errors["year"] = _("{year} 年尚未设定扶贫标准，请先由县扶贫办设定后再填报。").format(year=year)
     if errors:
         raise ValidationError(errors)
     fields = {
         **{f: values[f] for f in INCOME_FIELDS},
         **{f: bool(values.get(f, False)) for f in Assessment.SECURITY_FIELDS},
     }
-    assessment, _ = Assessment.objects.update_or_create(household=household, year=year, defaults=fields)
+    assessment, _created = Assessment.objects.update_or_create(
+        household=household, year=year, defaults=fields
+    )
     household_decision_refresh(household)
     assessment.refresh_from_db()
     return assessment
@@ -315,15 +333,17 @@ def member_leave(*, member: Member, reason: str, on, user, new_head: Member | No
     member = _changeable(user, Member, member)
     if member.left_reason:
         raise ValidationError(
-            f"{member.name} 已于 {member.left_on} 减少（{member.get_left_reason_display()}）。"
+            _("{member} 已于 {left_on} 减少（{left_reason}）。").format(
+                member=member.name, left_on=member.left_on, left_reason=member.get_left_reason_display()
+            )
         )
     if reason not in choices.LeaveReason.values:
-        raise ValidationError({"reason": f"减少原因无效: {reason}"})
+        raise ValidationError({"reason": _("减少原因无效: {reason}").format(reason=reason)})
     household = member.household
     others = _current_members(household).exclude(pk=member.pk)
     if member.relation == choices.Relation.HEAD and others.exists():
         if new_head is None or not others.filter(pk=new_head.pk).exists():
-            raise ValidationError({"new_head": "户主减少后须从在册成员中指定新户主。"})
+            raise ValidationError({"new_head": _("户主减少后须从在册成员中指定新户主。")})
     member.left_reason, member.left_on = reason, on
     _save(member)
     if new_head is not None and member.relation == choices.Relation.HEAD:
@@ -353,9 +373,11 @@ def head_change(
     """户主变更: the new head must be a current member; the old head takes the given relation."""
     household = _changeable(user, Household, household)
     if not _current_members(household).filter(pk=new_head.pk).exists():
-        raise ValidationError({"new_head": f"{new_head.name} 不是该户的在册成员。"})
+        raise ValidationError(
+            {"new_head": _("{new_head} 不是该户的在册成员。").format(new_head=new_head.name)}
+        )
     if old_head_relation == choices.Relation.HEAD:
-        raise ValidationError({"old_head_relation": "原户主的新关系不能是户主。"})
+        raise ValidationError({"old_head_relation": _("原户主的新关系不能是户主。")})
     _make_head(household, new_head, old_head_relation)
     return household
 
@@ -368,14 +390,14 @@ def household_split(
     household = _changeable(user, Household, household)
     moving = list(_current_members(household).filter(pk__in=[m.pk for m in members]))
     if len(moving) != len(members):
-        raise ValidationError({"members": "分出的成员必须都是该户的在册成员。"})
+        raise ValidationError({"members": _("分出的成员必须都是该户的在册成员。")})
     if new_head.pk not in {m.pk for m in moving}:
-        raise ValidationError({"new_head": "新户的户主必须在分出的成员中。"})
+        raise ValidationError({"new_head": _("新户的户主必须在分出的成员中。")})
     remaining = _current_members(household).exclude(pk__in=[m.pk for m in moving])
     if not remaining.exists():
-        raise ValidationError({"members": "原户至少要保留一名成员。"})
+        raise ValidationError({"members": _("原户至少要保留一名成员。")})
     if any(m.relation == choices.Relation.HEAD for m in moving):
-        raise ValidationError({"members": "原户主不能分出；请先变更户主。"})
+        raise ValidationError({"members": _("原户主不能分出；请先变更户主。")})
     new = Household(
         household_number=household_number,
         natural_village=household.natural_village,
@@ -408,9 +430,9 @@ def household_merge(
     target = _changeable(user, Household, target)
     source = _changeable(user, Household, source)
     if target.pk == source.pk:
-        raise ValidationError("不能与本户合户。")
+        raise ValidationError(_("不能与本户合户。"))
     if relation == choices.Relation.HEAD:
-        raise ValidationError({"relation": "并入成员与新户主的关系不能是户主。"})
+        raise ValidationError({"relation": _("并入成员与新户主的关系不能是户主。")})
     for m in _current_members(source):
         m.household = target
         if m.relation == choices.Relation.HEAD:
@@ -429,9 +451,9 @@ def household_return_confirm(*, household: Household, user, confirm: bool = True
 
     household = _changeable(user, Household, household)
     if not Access.for_user(user).may_confirm_return:
-        raise ValidationError("返贫由乡镇干部核实确认。")
+        raise ValidationError(_("返贫由乡镇干部核实确认。"))
     if household.status != choices.Status.EXITED or not household.needs_return_review:
-        raise ValidationError("该户不在待返贫核实名单中。")
+        raise ValidationError(_("该户不在待返贫核实名单中。"))
     if confirm:
         household.status = choices.Status.RETURNED
     household.needs_return_review = False
@@ -457,14 +479,14 @@ def household_update(*, household: Household, user, **changes) -> Household:
     household = _changeable(user, Household, household)
     unknown = set(changes) - set(HOUSEHOLD_EDITABLE)
     if unknown:
-        raise ValidationError({f: "该字段不能在此修改。" for f in sorted(unknown)})
+        raise ValidationError({f: _("该字段不能在此修改。") for f in sorted(unknown)})
     natural_village = changes.pop("natural_village", None)
     if natural_village is not None and natural_village.pk != household.natural_village_id:
         village = natural_village.village
         if not Access.for_user(user).can_change_in(
             Household, township_id=village.township_id, village_id=village.pk
         ):
-            raise ValidationError({"natural_village": "只能把贫困户调整到您管辖范围内的自然村。"})
+            raise ValidationError({"natural_village": _("只能把贫困户调整到您管辖范围内的自然村。")})
         household.natural_village, household.village_id, household.township_id = (
             natural_village,
             village.pk,
@@ -481,7 +503,7 @@ def household_remove(*, household: Household, user, reason: str) -> Household:
     """已清退: wrongly registered; the record stays and counts nowhere."""
     household = _changeable(user, Household, household)
     if not reason.strip():
-        raise ValidationError({"reason": "请填写清退原因。"})
+        raise ValidationError({"reason": _("请填写清退原因。")})
     household.status, household.removed_reason = choices.Status.REMOVED, reason.strip()
     _save(household)
     return household
@@ -506,7 +528,7 @@ def member_update(*, member: Member, user, **changes) -> Member:
     member = _changeable(user, Member, member)
     unknown = set(changes) - set(MEMBER_EDITABLE)
     if unknown:
-        raise ValidationError({f: "该字段不能在此修改。" for f in sorted(unknown)})
+        raise ValidationError({f: _("该字段不能在此修改。") for f in sorted(unknown)})
     for name, value in changes.items():
         setattr(member, name, value)
     _save(member)
@@ -637,9 +659,17 @@ def _household_for_plans(user, household: Household, model) -> Household:
     access = Access.for_user(user)
     household = access.get_or_404(Household.objects.all(), pk=household.pk)
     if not access.can_change_in(model, household_id=household.pk):
-        raise ValidationError(f"您不能修改户 {household.household_number} 的{model._meta.verbose_name}。")
+        raise ValidationError(
+            _("您不能修改户 {household_number} 的{verbose_name}。").format(
+                household_number=household.household_number, verbose_name=model._meta.verbose_name
+            )
+        )
     if household.status == choices.Status.REMOVED:
-        raise ValidationError(f"户 {household.household_number} 已清退，不能再制定帮扶计划或措施。")
+        raise ValidationError(
+            _("户 {household_number} 已清退，不能再制定帮扶计划或措施。").format(
+                household_number=household.household_number
+            )
+        )
     return household
 
 
@@ -648,15 +678,15 @@ def _measure_check(measure: AssistanceMeasure, user) -> None:
 
     errors = {}
     if measure.quantity is not None and measure.quantity <= 0:
-        errors["quantity"] = "数量应大于 0。"
+        errors["quantity"] = _("数量应大于 0。")
     if measure.quantity is not None and not measure.unit:
-        errors["unit"] = "填写了数量时请填写单位（如 头、亩、只）。"
+        errors["unit"] = _("填写了数量时请填写单位（如 头、亩、只）。")
     if measure.amount is not None and measure.amount < 0:
-        errors["amount"] = "金额不能为负数。"
+        errors["amount"] = _("金额不能为负数。")
     if measure.project_id and not Access.for_user(user).can_view(measure.project):
-        errors["project"] = "所选项目不存在，或不在您的管辖范围内。"
+        errors["project"] = _("所选项目不存在，或不在您的管辖范围内。")
     if not 2013 <= (measure.year or 0) <= 2100:
-        errors["year"] = "年度应为 2013 年以后的四位数字年份。"
+        errors["year"] = _("年度应为 2013 年以后的四位数字年份。")
     if errors:
         raise ValidationError(errors)
 
@@ -668,7 +698,7 @@ def help_plan_save(
     """一户一策: create the household's plan of ``year`` or update it (one per household and year)."""
     household = _household_for_plans(user, household, HelpPlan)
     if not 2013 <= (year or 0) <= 2100:
-        raise ValidationError({"year": "年度应为 2013 年以后的四位数字年份。"})
+        raise ValidationError({"year": _("年度应为 2013 年以后的四位数字年份。")})
     help_plan = HelpPlan.objects.select_for_update().filter(household=household, year=year).first()
     if help_plan is None:
         help_plan = HelpPlan(household=household, year=year)
@@ -686,7 +716,7 @@ def measure_add(*, household: Household, user, **values) -> AssistanceMeasure:
     household = _household_for_plans(user, household, AssistanceMeasure)
     unknown = set(values) - set(MEASURE_FIELDS)
     if unknown:
-        raise ValidationError({f: "该字段不能在此填写。" for f in sorted(unknown)})
+        raise ValidationError({f: _("该字段不能在此填写。") for f in sorted(unknown)})
     measure = AssistanceMeasure(household=household, **values)
     _measure_check(measure, user)
     measure.full_clean()
@@ -700,7 +730,7 @@ def measure_update(*, measure: AssistanceMeasure, user, **changes) -> Assistance
     _household_for_plans(user, measure.household, AssistanceMeasure)
     unknown = set(changes) - set(MEASURE_FIELDS)
     if unknown:
-        raise ValidationError({f: "该字段不能在此修改。" for f in sorted(unknown)})
+        raise ValidationError({f: _("该字段不能在此修改。") for f in sorted(unknown)})
     for name, value in changes.items():
         setattr(measure, name, value)
     _measure_check(measure, user)

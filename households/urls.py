@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.household_list, name="list"),
     path("eligibility/", views.eligibility_runs, name="eligibility-runs"),
     path("eligibility/<int:pk>/", views.eligibility_run, name="eligibility-run"),
+    path("eligibility/recompute/", views.eligibility_recompute_start, name="eligibility-recompute"),
     path("new/", views.household_create, name="create"),
     path("return-review/", views.return_review, name="return-review"),
     path("<int:pk>/", views.household_detail, name="detail"),

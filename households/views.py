@@ -10,14 +10,16 @@ from functools import cached_property
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.access import Access
+from core.audit import full_id_numbers_log, full_id_numbers_shown
 from core.views import form_add_errors, page_of, query_without, service_errors
 from households import choices, selectors, services
 from households.forms import (
@@ -30,7 +32,7 @@ from households.forms import (
     MergeForm,
     SplitForm,
 )
-from households.models import Assessment, Household, Member
+from households.models import Assessment, EligibilityRun, Household, Member
 from villages.models import NaturalVillage
 
 PER_PAGE = 20
@@ -76,7 +78,7 @@ def _household_for_change(request, pk, model=Household) -> tuple[Access, Househo
         Household.objects.select_related("township", "village", "natural_village"), pk=pk
     )
     if not (access.may_change_model(model) and access.can_change(household)):
-        raise Http404("未找到该记录，或不在您的管辖范围内。")
+        raise Http404(_("未找到该记录，或不在您的管辖范围内。"))
     return access, household
 
 
@@ -118,6 +120,9 @@ def household_detail(request, pk):
     household = selectors.household_detail(access=access, pk=pk)
     health_labels = dict(choices.Health.choices)
     household.shown_phone = access.phone(household.phone)
+    if access.sees_full_id_numbers:
+        full_id_numbers_shown(request, sum(1 for member in household.members.all() if member.id_number))
+        full_id_numbers_log(request, what=f"户 {household.household_number}")
     for member in household.members.all():
         member.shown_id_number = access.id_number(member.id_number)
         # 残疾证号 begins with the ID number: masked the same way.
@@ -169,7 +174,7 @@ def _show_member_errors(exc: ValidationError, forms_: list, formset_errors: list
 def household_create(request):
     access = Access.for_user(request.user)
     if not access.may_change_model(Household):
-        raise Http404("未找到该页面。")
+        raise Http404(_("未找到该页面。"))
     natural_villages = _natural_villages(access)
     formset_errors: list[str] = []
     if request.method == "POST":
@@ -183,7 +188,7 @@ def household_create(request):
                 township_id=natural_village.village.township_id,
                 village_id=natural_village.village_id,
             ):
-                form.add_error("natural_village", "只能在您管辖范围内的自然村登记贫困户。")
+                form.add_error("natural_village", _("只能在您管辖范围内的自然村登记贫困户。"))
             else:
                 try:
                     household = _create(request.user, form.cleaned_data, filled)
@@ -194,7 +199,10 @@ def household_create(request):
                         _show_member_errors(exc, filled, formset_errors)
                 else:
                     messages.success(
-                        request, f"已登记贫困户 {household.household_number}（户主 {household.head_name}）。"
+                        request,
+                        _("已登记贫困户 {household_number}（户主 {head_name}）。").format(
+                            household_number=household.household_number, head_name=household.head_name
+                        ),
                     )
                     return redirect("households:detail", pk=household.pk)
     else:
@@ -264,7 +272,12 @@ def household_edit(request, pk):
                 for index, exc in refused.members.items():
                     form_add_errors(rows[index][0], exc)
             else:
-                messages.success(request, f"已保存贫困户 {household.household_number} 的修改。")
+                messages.success(
+                    request,
+                    _("已保存贫困户 {household_number} 的修改。").format(
+                        household_number=household.household_number
+                    ),
+                )
                 return redirect("households:detail", pk=household.pk)
     else:
         form = HouseholdForm(instance=household, natural_villages=natural_villages)
@@ -309,10 +322,16 @@ def assessment_record(request, pk):
                 assessment = services.assessment_record(
                     household=household, year=form.cleaned_data["year"], user=request.user, **values
                 )
-                verdict = "符合脱贫条件" if assessment.eligible else "不符合脱贫条件"
+                verdict = _("符合脱贫条件") if assessment.eligible else _("不符合脱贫条件")
                 messages.success(
                     request,
-                    f"已保存 {assessment.year} 年收入与保障情况：人均纯收入 {assessment.per_capita_net_income} 元，{verdict}。",
+                    _(
+                        "已保存 {year} 年收入与保障情况：人均纯收入 {per_capita_net_income} 元，{verdict}。"
+                    ).format(
+                        year=assessment.year,
+                        per_capita_net_income=assessment.per_capita_net_income,
+                        verdict=verdict,
+                    ),
                 )
                 return redirect("households:detail", pk=household.pk)
     else:
@@ -353,7 +372,9 @@ def member_leave(request, pk, member_pk):
             )
             messages.success(
                 request,
-                f"{member.name} 已减少（{choices.LeaveReason(form.cleaned_data['reason']).label}），记录保留。",
+                _("{member} 已减少（{label}），记录保留。").format(
+                    member=member.name, label=choices.LeaveReason(form.cleaned_data["reason"]).label
+                ),
             )
             return redirect("households:detail", pk=household.pk)
     context = {
@@ -361,8 +382,8 @@ def member_leave(request, pk, member_pk):
         "household": household,
         "member": member,
         "is_head": member.relation == choices.Relation.HEAD,
-        "heading": f"成员减少：{member.name}",
-        "submit_label": "确认减少",
+        "heading": _("成员减少：{member}").format(member=member.name),
+        "submit_label": _("确认减少"),
         "submit_class": "btn-danger",
     }
     return render(request, "households/member_leave.html", context)
@@ -382,15 +403,17 @@ def head_change(request, pk):
                 old_head_relation=form.cleaned_data["old_head_relation"],
                 user=request.user,
             )
-            messages.success(request, f"户主已变更为 {form.cleaned_data['new_head'].name}。")
+            messages.success(
+                request, _("户主已变更为 {name}。").format(name=form.cleaned_data["new_head"].name)
+            )
             return redirect("households:detail", pk=household.pk)
     head = next((m for m in current if m.relation == choices.Relation.HEAD), None)
     context = {
         "form": form,
         "household": household,
         "head": head,
-        "heading": "变更户主",
-        "submit_label": "确认变更",
+        "heading": _("变更户主"),
+        "submit_label": _("确认变更"),
     }
     return render(request, "households/head_change.html", context)
 
@@ -413,10 +436,12 @@ def household_split(request, pk):
             )
             messages.success(
                 request,
-                f"分户完成：新户 {new.household_number}（户主 {new.head_name}），成员的历史记录随人保留。",
+                _("分户完成：新户 {household_number}（户主 {head_name}），成员的历史记录随人保留。").format(
+                    household_number=new.household_number, head_name=new.head_name
+                ),
             )
             return redirect("households:detail", pk=new.pk)
-    context = {"form": form, "household": household, "heading": "分户", "submit_label": "确认分户"}
+    context = {"form": form, "household": household, "heading": _("分户"), "submit_label": _("确认分户")}
     return render(request, "households/split.html", context)
 
 
@@ -431,10 +456,13 @@ def household_merge(request, pk):
                 target=household, source=source, relation=form.cleaned_data["relation"], user=request.user
             )
             messages.success(
-                request, f"合户完成：{source.household_number} 的在册成员已并入本户，原户标记为已清退。"
+                request,
+                _("合户完成：{household_number} 的在册成员已并入本户，原户标记为已清退。").format(
+                    household_number=source.household_number
+                ),
             )
             return redirect("households:detail", pk=household.pk)
-    context = {"form": form, "household": household, "heading": "合户", "submit_label": "确认合户"}
+    context = {"form": form, "household": household, "heading": _("合户"), "submit_label": _("确认合户")}
     return render(request, "households/merge.html", context)
 
 
@@ -465,10 +493,18 @@ def return_confirm(request, pk):
         messages.error(request, "；".join(exc.messages))
     else:
         if confirm:
-            messages.success(request, f"已确认 {household.household_number}（{household.head_name}）返贫。")
+            messages.success(
+                request,
+                _("已确认 {household_number}（{head_name}）返贫。").format(
+                    household_number=household.household_number, head_name=household.head_name
+                ),
+            )
         else:
             messages.info(
-                request, f"已核实 {household.household_number}（{household.head_name}）不属返贫，保持已脱贫。"
+                request,
+                _("已核实 {household_number}（{head_name}）不属返贫，保持已脱贫。").format(
+                    household_number=household.household_number, head_name=household.head_name
+                ),
             )
     target = request.POST.get("next")
     if target == "detail":
@@ -478,10 +514,34 @@ def return_confirm(request, pk):
 
 @login_required
 def eligibility_runs(request):
-    """脱贫条件重算记录: each run of the recompute, with what it checked and changed."""
+    """脱贫条件重算记录: each run of the recompute, with what it checked and changed; the county admin can
+    start one here (after a failed start, say with the broker down, this is how it is run again)."""
     access = Access.for_user(request.user)
     page = page_of(request, selectors.eligibility_runs(access=access), 30)
-    return render(request, "households/eligibility_runs.html", {"page_obj": page})
+    context = {
+        "page_obj": page,
+        "can_recompute": access.may_recompute_eligibility,
+        "running": selectors.eligibility_recompute_running() if access.may_recompute_eligibility else None,
+    }
+    return render(request, "households/eligibility_runs.html", context)
+
+
+@login_required
+@require_POST
+def eligibility_recompute_start(request):
+    """重新计算: the whole registry's recompute, as a job; the runs page shows it when it is done."""
+    access = Access.for_user(request.user)
+    if not access.may_recompute_eligibility:
+        raise PermissionDenied(_("只有县扶贫办管理员可以重算脱贫条件。"))
+    job = services.eligibility_recompute_enqueue(trigger=EligibilityRun.Trigger.MANUAL, user=request.user)
+    job.refresh_from_db()  # with the broker down the job is already marked failed, with the reason
+    if job.state == job.State.FAILED:
+        messages.error(request, _("重新计算未能开始：{reason}").format(reason=job.error))
+    elif job.state == job.State.DONE:
+        messages.success(request, _("已重新计算全部贫困户的脱贫条件。"))
+    else:
+        messages.success(request, _("已开始重新计算，完成后结果出现在下方记录中。"))
+    return redirect("households:eligibility-runs")
 
 
 @login_required
@@ -511,7 +571,7 @@ def help_plan_edit(request, pk):
     try:
         year = int(request.GET.get("year") or max(plans, default=0) or timezone_year())
     except ValueError:
-        raise Http404("年度无效。") from None
+        raise Http404(_("年度无效。")) from None
     current = plans.get(year)
     plan_initial = {
         "year": year,
@@ -529,20 +589,22 @@ def help_plan_edit(request, pk):
     try:
         if action == "plan" and plan_form.is_valid():
             services.help_plan_save(household=household, user=request.user, **plan_form.cleaned_data)
-            messages.success(request, f"已保存 {plan_form.cleaned_data['year']} 年一户一策。")
+            messages.success(
+                request, _("已保存 {year} 年一户一策。").format(year=plan_form.cleaned_data["year"])
+            )
             return redirect(
                 f"{reverse('households:help-plan', args=[pk])}?year={plan_form.cleaned_data['year']}"
             )
         if action == "measure" and measure_form.is_valid():
             services.measure_add(household=household, user=request.user, **measure_form.cleaned_data)
-            messages.success(request, "已添加帮扶措施。")
+            messages.success(request, _("已添加帮扶措施。"))
             return redirect(f"{reverse('households:help-plan', args=[pk])}?year={year}#measures")
         if action == "delete":
             measure = access.get_or_404(
                 AssistanceMeasure.objects.filter(household=household), pk=request.POST.get("measure")
             )
             services.measure_delete(measure=measure, user=request.user)
-            messages.success(request, "已删除帮扶措施。")
+            messages.success(request, _("已删除帮扶措施。"))
             return redirect(f"{reverse('households:help-plan', args=[pk])}?year={year}#measures")
     except ValidationError as exc:
         form_add_errors(plan_form if action == "plan" else measure_form, exc)

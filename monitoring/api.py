@@ -20,6 +20,7 @@ from households.models import Household
 from monitoring import choices, selectors, services
 from monitoring.models import MonitoringLine, MonitoringObject, QualityIssue
 from monitoring.quality import CHECK_BY_CODE
+from monitoring.whatif_api import ROUTES as WHAT_IF_ROUTES
 
 
 class MonitoringObjectSerializer(serializers.ModelSerializer):
@@ -258,4 +259,5 @@ ROUTES = [
     ("monitoring-objects", MonitoringObjectViewSet, "monitoring-object"),
     ("monitoring-lines", MonitoringLineViewSet, "monitoring-line"),
     ("quality-issues", QualityIssueViewSet, "quality-issue"),
+    *WHAT_IF_ROUTES,
 ]

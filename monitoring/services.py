@@ -176,6 +176,29 @@ def candidate_raise(
     )
 
 
+def candidate_from_revisit(*, revisit) -> MonitoringObject | None:
+    """A cadre's revisit that reports a risk raises a candidate (发现, 干部走访排查) for its household.
+
+    Called by assignments.services.revisit_record inside its transaction, only when the revisit is first
+    stored (a resend of the same client UUID stores nothing and calls nothing). The cadre's scope was
+    checked there. The kind follows the household as the screening job reads it: an exited household is
+    脱贫不稳定户, a 一般农户 边缘易致贫户, a household still poor 突发严重困难户. A 已清退 household raises
+    nothing (the risk stays on the revisit)."""
+    household = revisit.household
+    if household.status == Status.REMOVED:
+        return None
+    kind = None if household.status in (Status.EXITED, Status.GENERAL) else Kind.SUDDEN
+    note = revisit.risk_note or "、".join(revisit.risk_types)
+    return candidate_raise(
+        household=household,
+        risk_types=list(revisit.risk_types),
+        found_by=FoundBy.VISIT,
+        reason=f"{revisit.visited_on:%Y-%m-%d} 走访发现：{note}",
+        kind=kind,
+        on=revisit.visited_on,
+    )
+
+
 def notice_open(obj: MonitoringObject, *, on: datetime.date | None = None) -> bool:
     return obj.notice_ends_on is not None and (on or today()) <= obj.notice_ends_on
 

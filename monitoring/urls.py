@@ -1,6 +1,6 @@
 from django.urls import path
 
-from monitoring import views
+from monitoring import views, whatif_views
 
 app_name = "monitoring"
 
@@ -13,4 +13,8 @@ urlpatterns = [
     path("objections/<int:pk>/resolve/", views.objection_resolve, name="objection-resolve"),
     path("quality/", views.quality, name="quality"),
     path("quality/<int:pk>/mark-correct/", views.quality_mark_correct, name="quality-mark-correct"),
+    path("what-if/", whatif_views.what_if, name="what-if"),
+    path("what-if/<int:pk>/", whatif_views.what_if_result, name="what-if-result"),
+    path("what-if/<int:pk>/status/", whatif_views.what_if_status, name="what-if-status"),
+    path("what-if/<int:pk>/xlsx/", whatif_views.what_if_xlsx, name="what-if-xlsx"),
 ]

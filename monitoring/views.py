@@ -29,14 +29,17 @@ def object_list(request: HttpRequest) -> HttpResponse:
     form = ListFilterForm(request.GET or None)
     qs = selectors.monitoring_object_list(access=access)
     if form.is_valid():
-        for name in ("kind", "state"):
-            if form.cleaned_data[name]:
-                qs = qs.filter(**{name: form.cleaned_data[name]})
+        qs = selectors.monitoring_object_filter(qs, **{k: v for k, v in form.cleaned_data.items() if v})
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "monitoring/list.html",
-        {"form": form, "page": page, "panel": selectors.monitoring_panel(access=access)},
+        {
+            "form": form,
+            "page": page,
+            "panel": selectors.monitoring_panel(access=access),
+            "may_run_what_if": access.may_run_what_if,
+        },
     )
 
 
@@ -88,7 +91,9 @@ def object_stable_since(request: HttpRequest, pk: int) -> HttpResponse:
     form = StableSinceForm(request.POST)
     if form.is_valid():
         with service_errors(form, request):
-            services.monitoring_stable_since_set(obj=obj, user=request.user, **form.cleaned_data)
+            services.monitoring_stable_since_set(
+                obj=obj, user=request.user, since=form.cleaned_data["stable_since"]
+            )
             messages.success(request, _("已登记收入稳定起始日期。"))
             return redirect("monitoring:detail", pk=pk)
     return _render_detail(request, pk, status=400, stable_form=form)

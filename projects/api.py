@@ -6,6 +6,7 @@ the pages and the API refuse the same input with the same Chinese message (400, 
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -47,18 +48,18 @@ class ProjectSerializer(serializers.ModelSerializer):
     category_display = serializers.CharField(source="get_category_display", read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     township = ScopedPrimaryKeyRelatedField(
-        queryset=Township.objects.all(), allow_null=True, required=False, label="乡镇"
+        queryset=Township.objects.all(), allow_null=True, required=False, label=_("乡镇")
     )
     village = ScopedPrimaryKeyRelatedField(
-        queryset=AdministrativeVillage.objects.all(), allow_null=True, required=False, label="行政村"
+        queryset=AdministrativeVillage.objects.all(), allow_null=True, required=False, label=_("行政村")
     )
     parent = ScopedPrimaryKeyRelatedField(
-        queryset=Project.objects.all(), allow_null=True, required=False, label="上级项目"
+        queryset=Project.objects.all(), allow_null=True, required=False, label=_("上级项目")
     )
     invested_to_date = serializers.DecimalField(
-        source="invested", max_digits=14, decimal_places=2, read_only=True, label="累计完成投资"
+        source="invested", max_digits=14, decimal_places=2, read_only=True, label=_("累计完成投资")
     )
-    households_reached = serializers.IntegerField(source="reached", read_only=True, label="实际受益户数")
+    households_reached = serializers.IntegerField(source="reached", read_only=True, label=_("实际受益户数"))
 
     class Meta:
         model = Project
@@ -94,24 +95,24 @@ class ProjectDetailSerializer(ProjectSerializer):
 
 
 class ProgressInputSerializer(serializers.Serializer):
-    recorded_on = serializers.DateField(label="填报日期")
-    invested_to_date = serializers.DecimalField(max_digits=14, decimal_places=2, label="累计完成投资")
-    percent_complete = serializers.IntegerField(required=False, allow_null=True, label="形象进度")
-    note = serializers.CharField(max_length=200, required=False, allow_blank=True, label="说明")
+    recorded_on = serializers.DateField(label=_("填报日期"))
+    invested_to_date = serializers.DecimalField(max_digits=14, decimal_places=2, label=_("累计完成投资"))
+    percent_complete = serializers.IntegerField(required=False, allow_null=True, label=_("形象进度"))
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, label=_("说明"))
     over_plan_reason = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, label="超计划投资说明"
+        max_length=200, required=False, allow_blank=True, label=_("超计划投资说明")
     )
 
 
 class BeneficiaryInputSerializer(serializers.Serializer):
     households = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, label="户（id 列表）"
+        child=serializers.IntegerField(min_value=1), required=False, label=_("户（id 列表）")
     )
-    village = serializers.IntegerField(min_value=1, required=False, label="整村添加：行政村 id")
+    village = serializers.IntegerField(min_value=1, required=False, label=_("整村添加：行政村 id"))
 
     def validate(self, data):
         if not data.get("households") and not data.get("village"):
-            raise serializers.ValidationError("请给出 households（户 id 列表）或 village（行政村 id）。")
+            raise serializers.ValidationError(_("请给出 households（户 id 列表）或 village（行政村 id）。"))
         return data
 
 
@@ -123,12 +124,12 @@ class BeneficiaryResultSerializer(serializers.Serializer):
 class RelocationSiteSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     build_state_display = serializers.CharField(source="get_build_state_display", read_only=True)
-    township = ScopedPrimaryKeyRelatedField(queryset=Township.objects.all(), label="乡镇")
+    township = ScopedPrimaryKeyRelatedField(queryset=Township.objects.all(), label=_("乡镇"))
     village = ScopedPrimaryKeyRelatedField(
-        queryset=AdministrativeVillage.objects.all(), allow_null=True, required=False, label="行政村"
+        queryset=AdministrativeVillage.objects.all(), allow_null=True, required=False, label=_("行政村")
     )
     natural_village = ScopedPrimaryKeyRelatedField(
-        queryset=NaturalVillage.objects.all(), allow_null=True, required=False, label="安置自然村"
+        queryset=NaturalVillage.objects.all(), allow_null=True, required=False, label=_("安置自然村")
     )
     relocated_households = serializers.IntegerField(read_only=True)
     relocated_persons = serializers.IntegerField(read_only=True)
@@ -161,12 +162,12 @@ class RelocationSiteSerializer(serializers.ModelSerializer):
 
 class RelocationSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.all(), label="户")
+    household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.all(), label=_("户"))
     household_number = serializers.CharField(source="household.household_number", read_only=True)
-    site = ScopedPrimaryKeyRelatedField(queryset=RelocationSite.objects.all(), label="安置点")
+    site = ScopedPrimaryKeyRelatedField(queryset=RelocationSite.objects.all(), label=_("安置点"))
     site_name = serializers.CharField(source="site.name", read_only=True)
     from_natural_village = ScopedPrimaryKeyRelatedField(
-        queryset=NaturalVillage.objects.all(), allow_null=True, required=False, label="迁出自然村"
+        queryset=NaturalVillage.objects.all(), allow_null=True, required=False, label=_("迁出自然村")
     )
 
     class Meta:
@@ -190,9 +191,9 @@ class RelocationSerializer(serializers.ModelSerializer):
 class TrainingSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     township = ScopedPrimaryKeyRelatedField(
-        queryset=Township.objects.all(), allow_null=True, required=False, label="乡镇"
+        queryset=Township.objects.all(), allow_null=True, required=False, label=_("乡镇")
     )
-    registered_participants = serializers.IntegerField(read_only=True, label="已登记学员")
+    registered_participants = serializers.IntegerField(read_only=True, label=_("已登记学员"))
 
     class Meta:
         model = Training
@@ -211,7 +212,7 @@ class TrainingSerializer(serializers.ModelSerializer):
 
 
 class ParticipantInputSerializer(serializers.Serializer):
-    members = serializers.ListField(child=serializers.IntegerField(min_value=1), label="成员（id 列表）")
+    members = serializers.ListField(child=serializers.IntegerField(min_value=1), label=_("成员（id 列表）"))
 
 
 class TargetProgressSerializer(serializers.Serializer):
@@ -224,9 +225,9 @@ class TargetProgressSerializer(serializers.Serializer):
 
 class TargetSerializer(serializers.ModelSerializer):
     category_display = serializers.CharField(source="get_category_display", read_only=True)
-    county = serializers.PrimaryKeyRelatedField(queryset=County.objects.all(), label="县")
+    county = serializers.PrimaryKeyRelatedField(queryset=County.objects.all(), label=_("县"))
     township = ScopedPrimaryKeyRelatedField(
-        queryset=Township.objects.all(), allow_null=True, required=False, label="乡镇"
+        queryset=Township.objects.all(), allow_null=True, required=False, label=_("乡镇")
     )
     progress = serializers.SerializerMethodField()
 
@@ -261,11 +262,11 @@ class TargetSerializer(serializers.ModelSerializer):
 
 
 class ProjectFilter(FilterSet):
-    township = IdFilter(field_name="township_id", label="乡镇")
-    village = IdFilter(field_name="village_id", label="行政村")
-    parent = IdFilter(field_name="parent_id", label="上级项目")
-    top = filters.BooleanFilter(field_name="parent", lookup_expr="isnull", label="只要主项目")
-    household = IdFilter(method="filter_household", label="受益户")
+    township = IdFilter(field_name="township_id", label=_("乡镇"))
+    village = IdFilter(field_name="village_id", label=_("行政村"))
+    parent = IdFilter(field_name="parent_id", label=_("上级项目"))
+    top = filters.BooleanFilter(field_name="parent", lookup_expr="isnull", label=_("只要主项目"))
+    household = IdFilter(method="filter_household", label=_("受益户"))
 
     class Meta:
         model = Project
@@ -278,8 +279,8 @@ class ProjectFilter(FilterSet):
 
 
 class RelocationSiteFilter(FilterSet):
-    township = IdFilter(field_name="township_id", label="乡镇")
-    village = IdFilter(field_name="village_id", label="行政村")
+    township = IdFilter(field_name="township_id", label=_("乡镇"))
+    village = IdFilter(field_name="village_id", label=_("行政村"))
 
     class Meta:
         model = RelocationSite
@@ -287,10 +288,10 @@ class RelocationSiteFilter(FilterSet):
 
 
 class RelocationFilter(FilterSet):
-    household = IdFilter(field_name="household_id", label="户")
-    site = IdFilter(field_name="site_id", label="安置点")
-    township = IdFilter(field_name="site__township_id", label="安置点所在乡镇")
-    current = filters.BooleanFilter(method="filter_current", label="只要每户最近一次搬迁")
+    household = IdFilter(field_name="household_id", label=_("户"))
+    site = IdFilter(field_name="site_id", label=_("安置点"))
+    township = IdFilter(field_name="site__township_id", label=_("安置点所在乡镇"))
+    current = filters.BooleanFilter(method="filter_current", label=_("只要每户最近一次搬迁"))
 
     class Meta:
         model = Relocation
@@ -302,8 +303,8 @@ class RelocationFilter(FilterSet):
 
 
 class TrainingFilter(FilterSet):
-    township = IdFilter(field_name="township_id", label="乡镇")
-    member = IdFilter(method="filter_member", label="参训成员")
+    township = IdFilter(field_name="township_id", label=_("乡镇"))
+    member = IdFilter(method="filter_member", label=_("参训成员"))
 
     class Meta:
         model = Training
@@ -316,9 +317,9 @@ class TrainingFilter(FilterSet):
 
 
 class TargetFilter(FilterSet):
-    county = IdFilter(field_name="county_id", label="县")
-    township = IdFilter(field_name="township_id", label="乡镇")
-    county_only = filters.BooleanFilter(field_name="township", lookup_expr="isnull", label="只要县级目标")
+    county = IdFilter(field_name="county_id", label=_("县"))
+    township = IdFilter(field_name="township_id", label=_("乡镇"))
+    county_only = filters.BooleanFilter(field_name="township", lookup_expr="isnull", label=_("只要县级目标"))
 
     class Meta:
         model = Target
@@ -331,7 +332,7 @@ class TargetFilter(FilterSet):
 class ChangePermission(BasePermission):
     """Reading is decided by the queryset (Access.visible); writing by the role, then by the service."""
 
-    message = "您无权修改此类记录。"
+    message = _("您无权修改此类记录。")
 
     def has_permission(self, request, view) -> bool:
         if request.method in SAFE_METHODS:
@@ -413,13 +414,13 @@ class ProjectViewSet(mixins.DestroyModelMixin, _ServiceViewSet):
         if data.get("households"):
             households = list(self.access.visible(Household.objects.filter(pk__in=data["households"])))
             if len(households) != len(set(data["households"])):
-                raise serializers.ValidationError({"households": "有的户未登记，或不在您的管辖范围内。"})
+                raise serializers.ValidationError({"households": _("有的户未登记，或不在您的管辖范围内。")})
             warnings = services.beneficiaries_add(project=project, user=request.user, households=households)
             added = len(households)
         else:
             village = self.access.visible(AdministrativeVillage.objects.filter(pk=data["village"])).first()
             if village is None:
-                raise serializers.ValidationError({"village": "行政村不存在，或不在您的管辖范围内。"})
+                raise serializers.ValidationError({"village": _("行政村不存在，或不在您的管辖范围内。")})
             added, warnings = services.beneficiaries_add_from_village(
                 project=project, user=request.user, village=village
             )
@@ -512,7 +513,7 @@ class TrainingViewSet(_ServiceViewSet):
         ids = serializer.validated_data["members"]
         members = list(self.access.visible(Member.objects.filter(pk__in=ids)))
         if len(members) != len(set(ids)):
-            raise serializers.ValidationError({"members": "有的人员未登记，或不在您的管辖范围内。"})
+            raise serializers.ValidationError({"members": _("有的人员未登记，或不在您的管辖范围内。")})
         services.training_participants_add(training=training, user=request.user, members=members)
         return self._respond(training)
 

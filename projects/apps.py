@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProjectsConfig(AppConfig):
     name = "projects"
-    verbose_name = "项目与搬迁"
+    verbose_name = _("项目与搬迁")
 
     def ready(self) -> None:
         from households.selectors import HouseholdSection, household_section_register

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext
 
 from core.access import Access
 from core.excel.bulk import insert_with_history, update_with_history
@@ -131,7 +132,7 @@ def _project_plan(access: Access, data: SheetData, outcome: Outcome) -> Callable
                 if values[i[column.field]] != first[i[column.field]]:
                     error(
                         errors, number, column.field,
-                        f"同一项目的“{column.header}”与第 {first_number} 行不一致",
+                        gettext("同一项目的“{header}”与第 {first_number} 行不一致").format(header=column.header, first_number=first_number),
                     )  # fmt: skip
         rows.append((number, values))
     # -- places and the registered projects, in a few queries
@@ -169,34 +170,56 @@ def _project_plan(access: Access, data: SheetData, outcome: Outcome) -> Callable
         if township_name is None:
             if not access.can_change_in(Project):  # a county-level project: no township, no village
                 error(
-                    errors, first_number, "township", "不填乡镇为县级项目，只有县扶贫办可以导入；请填写乡镇"
+                    errors,
+                    first_number,
+                    "township",
+                    gettext("不填乡镇为县级项目，只有县扶贫办可以导入；请填写乡镇"),
                 )
                 continue
             if first[i["village"]]:
-                error(errors, first_number, "township", "填写了行政村，须同时填写其所在乡镇")
+                error(errors, first_number, "township", gettext("填写了行政村，须同时填写其所在乡镇"))
                 continue
         else:
             found = townships.get(township_name, [])
             if not found:
-                error(errors, first_number, "township", f"乡镇“{township_name}”不存在")
+                error(
+                    errors,
+                    first_number,
+                    "township",
+                    gettext("乡镇“{township_name}”不存在").format(township_name=township_name),
+                )
                 continue
             if len(found) > 1:
                 error(
                     errors,
                     first_number,
                     "township",
-                    f"有 {len(found)} 个名为“{township_name}”的乡镇，无法区分",
+                    gettext("有 {length} 个名为“{township_name}”的乡镇，无法区分").format(
+                        length=len(found), township_name=township_name
+                    ),
                 )
                 continue
             township_id = found[0]
             if not access.can_change_in(Project, township_id=township_id):
-                error(errors, first_number, "township", f"乡镇“{township_name}”不在您的管辖范围内")
+                error(
+                    errors,
+                    first_number,
+                    "township",
+                    gettext("乡镇“{township_name}”不在您的管辖范围内").format(township_name=township_name),
+                )
                 continue
         village_id = None
         if first[i["village"]]:
             village_id = villages.get((township_id, first[i["village"]]))
             if village_id is None:
-                error(errors, first_number, "village", f"行政村“{first[i['village']]}”不在{township_name}")
+                error(
+                    errors,
+                    first_number,
+                    "village",
+                    gettext("行政村“{value}”不在{township_name}").format(
+                        value=first[i["village"]], township_name=township_name
+                    ),
+                )
                 continue
         wanted: dict[str, Any] = {"category": first[i["category"]]}
         if "village" in data.cells:
@@ -206,7 +229,12 @@ def _project_plan(access: Access, data: SheetData, outcome: Outcome) -> Callable
                 wanted[f] = first[i[f]]
         matches = registered.get((name, township_id, year), [])
         if len(matches) > 1:
-            error(errors, first_number, "name", f"已登记 {len(matches)} 个同名同年度的项目，无法区分")
+            error(
+                errors,
+                first_number,
+                "name",
+                gettext("已登记 {length} 个同名同年度的项目，无法区分").format(length=len(matches)),
+            )
             continue
         if matches:
             project: tuple | int = matches[0][0]
@@ -229,15 +257,15 @@ def _project_plan(access: Access, data: SheetData, outcome: Outcome) -> Callable
             if recorded_on is None and invested is None:
                 continue
             if recorded_on is None:
-                error(errors, number, "recorded_on", "填写了累计完成投资，须填写填报日期")
+                error(errors, number, "recorded_on", gettext("填写了累计完成投资，须填写填报日期"))
                 continue
             if invested is None:
-                error(errors, number, "invested_to_date", "填写了填报日期，须填写累计完成投资")
+                error(errors, number, "invested_to_date", gettext("填写了填报日期，须填写累计完成投资"))
                 continue
             if recorded_on in dates:
                 error(
                     errors, number, "recorded_on",
-                    f"同一项目 {shown_date(recorded_on)} 的进度与第 {dates[recorded_on]} 行重复",
+                    gettext("同一项目 {value} 的进度与第 {value2} 行重复").format(value=shown_date(recorded_on), value2=dates[recorded_on]),
                 )  # fmt: skip
                 continue
             dates[recorded_on] = number
@@ -371,14 +399,21 @@ def _relocation_plan(access: Access, data: SheetData, outcome: Outcome) -> Calla
                 errors,
                 number,
                 "household_number",
-                f"户编号 {household_number} 与第 {seen[household_number]} 行重复",
+                gettext("户编号 {household_number} 与第 {value} 行重复").format(
+                    household_number=household_number, value=seen[household_number]
+                ),
             )
             continue
         seen[household_number] = number
         household = households.get(household_number)
         if household is None:
             error(
-                errors, number, "household_number", f"户编号 {household_number} 未登记，或不在您的管辖范围内"
+                errors,
+                number,
+                "household_number",
+                gettext("户编号 {household_number} 未登记，或不在您的管辖范围内").format(
+                    household_number=household_number
+                ),
             )
             continue
         site_name = values[i["site"]]
@@ -386,23 +421,41 @@ def _relocation_plan(access: Access, data: SheetData, outcome: Outcome) -> Calla
         if len(candidates) > 1:
             candidates = [s for s in candidates if s[1] == household[1]]
         if not candidates:
-            error(errors, number, "site", f"安置点“{site_name}”未登记")
+            error(errors, number, "site", gettext("安置点“{site_name}”未登记").format(site_name=site_name))
             continue
         if len(candidates) > 1:
-            error(errors, number, "site", f"多个乡镇都有名为“{site_name}”的安置点，无法区分")
+            error(
+                errors,
+                number,
+                "site",
+                gettext("多个乡镇都有名为“{site_name}”的安置点，无法区分").format(site_name=site_name),
+            )
             continue
         if candidates[0][2] != household[2]:
-            error(errors, number, "site", f"安置点“{site_name}”不在该户所在的县，不能跨县搬迁")
+            error(
+                errors,
+                number,
+                "site",
+                gettext("安置点“{site_name}”不在该户所在的县，不能跨县搬迁").format(site_name=site_name),
+            )
             continue
         if not access.can_change_in(Relocation, township_id=candidates[0][1]):
-            error(errors, number, "site", f"安置点“{site_name}”不在您管辖的乡镇，不能导入到该安置点")
+            error(
+                errors,
+                number,
+                "site",
+                gettext("安置点“{site_name}”不在您管辖的乡镇，不能导入到该安置点").format(
+                    site_name=site_name
+                ),
+            )
             continue
         kind, persons, area = values[i["kind"]], values[i["persons"]], values[i["housing_area"]]
         if kind == Relocation.Kind.REGISTERED and area > persons * AREA_PER_PERSON:
             error(
                 errors, number, "housing_area",
-                f"建档立卡搬迁户人均住房面积不得超过 {AREA_PER_PERSON} 平方米："
-                f"{area} 平方米 ÷ {persons} 人 = {area / persons:.2f} 平方米/人",
+                gettext("建档立卡搬迁户人均住房面积不得超过 {limit} 平方米：{area} 平方米 ÷ {persons} 人 = {per_person:.2f} 平方米/人").format(
+                    limit=AREA_PER_PERSON, area=area, persons=persons, per_person=area / persons
+                ),
             )  # fmt: skip
             continue
         wanted = {"site_id": candidates[0][0], "kind": kind, "persons": persons, "housing_area": area}
@@ -508,26 +561,48 @@ def _training_plan(access: Access, data: SheetData, outcome: Outcome) -> Callabl
         name, year, id_number = values[i["training"]], values[i["year"]], values[i["id_number"]]
         found = trainings.get((name, year), [])
         if not found:
-            error(errors, number, "training", f"培训“{name}”（{year} 年）未登记，或不在您的管辖范围内")
+            error(
+                errors,
+                number,
+                "training",
+                gettext("培训“{name}”（{year} 年）未登记，或不在您的管辖范围内").format(name=name, year=year),
+            )
             continue
         if len(found) > 1:
-            error(errors, number, "training", f"{year} 年有 {len(found)} 个名为“{name}”的培训，无法区分")
+            error(
+                errors,
+                number,
+                "training",
+                gettext("{year} 年有 {length} 个名为“{name}”的培训，无法区分").format(
+                    year=year, length=len(found), name=name
+                ),
+            )
             continue
         member = members.get(id_number)
         if member is None:
             error(
                 errors, number, "id_number",
-                f"身份证号 {mask(id_number)} 不是已登记的贫困户成员，或不在您的管辖范围内",
+                gettext("身份证号 {value} 不是已登记的贫困户成员，或不在您的管辖范围内").format(value=mask(id_number)),
             )  # fmt: skip
             continue
         if member[1] != values[i["name"]]:
             error(
-                errors, number, "name", f"姓名“{values[i['name']]}”与该身份证号登记的姓名“{member[1]}”不一致"
+                errors,
+                number,
+                "name",
+                gettext("姓名“{value}”与该身份证号登记的姓名“{value2}”不一致").format(
+                    value=values[i["name"]], value2=member[1]
+                ),
             )
             continue
         pair = (found[0], member[0])
         if pair in seen:
-            error(errors, number, "id_number", f"与第 {seen[pair]} 行重复（同一培训同一人只能一行）")
+            error(
+                errors,
+                number,
+                "id_number",
+                gettext("与第 {value} 行重复（同一培训同一人只能一行）").format(value=seen[pair]),
+            )
             continue
         seen[pair] = number
         if pair in registered:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
+from django.utils.translation import gettext as _
 
 from core.access import Access
 from core.services import refuse_if_held
@@ -43,7 +44,9 @@ PROJECT_FIELDS = (
 
 def _refuse_role(access: Access, model: type[Model]) -> None:
     if not access.may_change_model(model):
-        raise ValidationError(f"您的角色不能修改{model._meta.verbose_name}。", code="role")
+        raise ValidationError(
+            _("您的角色不能修改{verbose_name}。").format(verbose_name=model._meta.verbose_name), code="role"
+        )
 
 
 def _changeable(user, obj: Model) -> Model:
@@ -52,7 +55,9 @@ def _changeable(user, obj: Model) -> Model:
     obj = access.get_or_404(type(obj)._default_manager.select_for_update(), pk=obj.pk)
     _refuse_role(access, type(obj))
     if not access.can_change(obj):
-        raise ValidationError(f"您不能修改这条{type(obj)._meta.verbose_name}记录。", code="scope")
+        raise ValidationError(
+            _("您不能修改这条{value}记录。").format(value=type(obj)._meta.verbose_name), code="scope"
+        )
     return obj
 
 
@@ -67,29 +72,29 @@ def _project_check(project: Project, access: Access) -> None:
         if project.township_id is None:
             project.township_id = village.township_id
         elif village.township_id != project.township_id:
-            errors["village"] = f"行政村“{village.name}”不属于所选乡镇。"
+            errors["village"] = _("行政村“{name}”不属于所选乡镇。").format(name=village.name)
     if project.parent_id:
         parent = project.parent
         if parent.pk == project.pk:
-            errors["parent"] = "上级项目不能是项目本身。"
+            errors["parent"] = _("上级项目不能是项目本身。")
         elif parent.parent_id:
-            errors["parent"] = f"“{parent.name}”本身是子项目，不能再作为上级项目。"
+            errors["parent"] = _("“{name}”本身是子项目，不能再作为上级项目。").format(name=parent.name)
         elif parent.township_id and parent.township_id != project.township_id:
-            errors["parent"] = f"子项目须与上级项目“{parent.name}”在同一乡镇。"
+            errors["parent"] = _("子项目须与上级项目“{name}”在同一乡镇。").format(name=parent.name)
     if project.started_on and project.ended_on and project.ended_on < project.started_on:
-        errors["ended_on"] = (
-            f"完工日期 {project.ended_on:%Y-%m-%d} 早于开工日期 {project.started_on:%Y-%m-%d}。"
+        errors["ended_on"] = _("完工日期 {ended_on} 早于开工日期 {started_on}。").format(
+            ended_on=f"{project.ended_on:%Y-%m-%d}", started_on=f"{project.started_on:%Y-%m-%d}"
         )
     if project.planned_investment is not None and project.planned_investment < 0:
-        errors["planned_investment"] = "计划投资不能为负数。"
+        errors["planned_investment"] = _("计划投资不能为负数。")
     if not 2000 <= (project.year or 0) <= 2100:
-        errors["year"] = "年度应为四位数字的年份。"
+        errors["year"] = _("年度应为四位数字的年份。")
     if errors:
         raise ValidationError(errors)
     if project.township_id is None and not access.can_change_in(Project):
-        raise ValidationError({"township": "只有县扶贫办可以登记县级项目：请选择乡镇。"})
+        raise ValidationError({"township": _("只有县扶贫办可以登记县级项目：请选择乡镇。")})
     if project.township_id is not None and not access.can_change_in(Project, township_id=project.township_id):
-        raise ValidationError({"township": "只能在您管辖的乡镇登记项目。"})
+        raise ValidationError({"township": _("只能在您管辖的乡镇登记项目。")})
 
 
 @transaction.atomic
@@ -144,7 +149,7 @@ def project_update(*, project: Project, user, natural_villages=None, **changes) 
     project = _changeable(user, project)
     unknown = set(changes) - set(PROJECT_FIELDS)
     if unknown:
-        raise ValidationError({f: "该字段不能在此修改。" for f in sorted(unknown)})
+        raise ValidationError({f: _("该字段不能在此修改。") for f in sorted(unknown)})
     for field, value in changes.items():
         setattr(project, field, value)
     _project_check(project, access)
@@ -161,14 +166,16 @@ def project_delete(*, project: Project, user) -> None:
     project = _changeable(user, project)
     reasons = []
     if project.progress.exists():
-        reasons.append("已有进度填报")
+        reasons.append(_("已有进度填报"))
     if project.beneficiaries.exists():
-        reasons.append("已有受益户")
+        reasons.append(_("已有受益户"))
     if project.subprojects.exists():
-        reasons.append("有子项目")
+        reasons.append(_("有子项目"))
     if reasons:
         raise ValidationError(
-            f"项目“{project.name}”{'、'.join(reasons)}，不能删除；可以将其关闭（状态改为已关闭）。",
+            _("项目“{name}”{reasons}，不能删除；可以将其关闭（状态改为已关闭）。").format(
+                name=project.name, reasons=_("、").join(reasons)
+            ),
             code="has_records",
         )
     project.delete()
@@ -198,24 +205,27 @@ def progress_add(
     project = _changeable(user, project)
     errors: dict[str, str] = {}
     if invested_to_date is None or invested_to_date < 0:
-        errors["invested_to_date"] = "累计完成投资不能为负数。"
+        errors["invested_to_date"] = _("累计完成投资不能为负数。")
     if percent_complete is not None and not 0 <= percent_complete <= 100:
-        errors["percent_complete"] = f"形象进度应在 0–100 之间，填写的是 {percent_complete}。"
+        errors["percent_complete"] = _("形象进度应在 0–100 之间，填写的是 {percent_complete}。").format(
+            percent_complete=percent_complete
+        )
     start = project.started_on or project.approved_on
     if recorded_on and start and recorded_on < start:
         errors["recorded_on"] = (
-            f"填报日期 {recorded_on:%Y-%m-%d} 早于项目{'开工' if project.started_on else '批复'}日期 {start:%Y-%m-%d}。"
-        )
+            _("填报日期 {recorded_on} 早于项目开工日期 {start}。")
+            if project.started_on
+            else _("填报日期 {recorded_on} 早于项目批复日期 {start}。")
+        ).format(recorded_on=f"{recorded_on:%Y-%m-%d}", start=f"{start:%Y-%m-%d}")
     over = (
         "invested_to_date" not in errors
         and project.planned_investment
         and invested_to_date > project.planned_investment
     )
     if over and not over_plan_reason.strip():
-        errors["over_plan_reason"] = (
-            f"累计完成投资 {invested_to_date:,.2f} 元超过计划投资 {project.planned_investment:,.2f} 元："
-            "请填写超计划投资说明以确认。"
-        )
+        errors["over_plan_reason"] = _(
+            "累计完成投资 {invested:,.2f} 元超过计划投资 {planned:,.2f} 元：请填写超计划投资说明以确认。"
+        ).format(invested=invested_to_date, planned=project.planned_investment)
     if errors:
         raise ValidationError(errors)
     entry = ProgressEntry(
@@ -240,14 +250,24 @@ def _beneficiary_problems(
     ok, warnings, errors = [], [], []
     for h in households:
         if h.status == Status.REMOVED:
-            errors.append(f"户 {h.household_number} 已清退，不能作为受益户。")
+            errors.append(
+                _("户 {household_number} 已清退，不能作为受益户。").format(
+                    household_number=h.household_number
+                )
+            )
             continue
         if project.township_id and h.township_id != project.township_id:
             if not access.can_change_in(Project):  # only the county admin adds across townships
-                errors.append(f"户 {h.household_number} 不在项目所在乡镇，不能作为受益户。")
+                errors.append(
+                    _("户 {household_number} 不在项目所在乡镇，不能作为受益户。").format(
+                        household_number=h.household_number
+                    )
+                )
                 continue
             warnings.append(
-                f"户 {h.household_number} 不在项目所在乡镇（{project.township}），已按县级安排添加。"
+                _("户 {household_number} 不在项目所在乡镇（{township}），已按县级安排添加。").format(
+                    household_number=h.household_number, township=project.township
+                )
             )
         ok.append(h)
     return ok, warnings, {"households": errors} if errors else {}
@@ -261,7 +281,7 @@ def beneficiaries_add(*, project: Project, user, households: Iterable[Household]
     ids = [h.pk for h in households]
     found = list(access.visible(Household.objects.filter(pk__in=ids)).select_related("township"))
     if len(found) != len(set(ids)):
-        raise ValidationError({"households": "有的户未登记，或不在您的管辖范围内。"})
+        raise ValidationError({"households": _("有的户未登记，或不在您的管辖范围内。")})
     ok, warnings, errors = _beneficiary_problems(project, found, access)
     if errors:
         raise ValidationError(errors)
@@ -280,7 +300,9 @@ def beneficiaries_add_from_village(
     )
     households = list(households.only("id", "household_number", "status", "township_id"))
     if not households:
-        raise ValidationError({"village": f"行政村“{village.name}”没有您可以添加的贫困户。"})
+        raise ValidationError(
+            {"village": _("行政村“{name}”没有您可以添加的贫困户。").format(name=village.name)}
+        )
     warnings = beneficiaries_add(project=project, user=user, households=households)
     return len(households), warnings
 
@@ -311,13 +333,13 @@ SITE_FIELDS = (
 def _site_check(site: RelocationSite, access: Access) -> None:
     errors = {}
     if site.village_id and site.village.township_id != site.township_id:
-        errors["village"] = f"行政村“{site.village.name}”不属于所选乡镇。"
+        errors["village"] = _("行政村“{name}”不属于所选乡镇。").format(name=site.village.name)
     if site.natural_village_id and site.natural_village.village.township_id != site.township_id:
-        errors["natural_village"] = f"自然村“{site.natural_village.name}”不属于所选乡镇。"
+        errors["natural_village"] = _("自然村“{name}”不属于所选乡镇。").format(name=site.natural_village.name)
     if errors:
         raise ValidationError(errors)
     if not access.can_change_in(RelocationSite, township_id=site.township_id):
-        raise ValidationError({"township": "只能在您管辖的乡镇登记安置点。"})
+        raise ValidationError({"township": _("只能在您管辖的乡镇登记安置点。")})
 
 
 @transaction.atomic
@@ -326,7 +348,7 @@ def relocation_site_create(*, user, **values) -> RelocationSite:
     _refuse_role(access, RelocationSite)
     unknown = set(values) - set(SITE_FIELDS)
     if unknown:
-        raise ValidationError({f: "该字段不能在此填写。" for f in sorted(unknown)})
+        raise ValidationError({f: _("该字段不能在此填写。") for f in sorted(unknown)})
     site = RelocationSite(**values)
     _site_check(site, access)
     site.full_clean()
@@ -340,7 +362,7 @@ def relocation_site_update(*, site: RelocationSite, user, **changes) -> Relocati
     site = _changeable(user, site)
     unknown = set(changes) - set(SITE_FIELDS)
     if unknown:
-        raise ValidationError({f: "该字段不能在此修改。" for f in sorted(unknown)})
+        raise ValidationError({f: _("该字段不能在此修改。") for f in sorted(unknown)})
     for field, value in changes.items():
         setattr(site, field, value)
     _site_check(site, access)
@@ -353,25 +375,31 @@ def _move_check(relocation: Relocation, access: Access) -> None:
     errors = {}
     household, site = relocation.household, relocation.site
     if household.status == Status.REMOVED:
-        errors["household"] = f"户 {household.household_number} 已清退，不能登记搬迁。"
+        errors["household"] = _("户 {household_number} 已清退，不能登记搬迁。").format(
+            household_number=household.household_number
+        )
     if site.township.county_id != household.township.county_id:
-        errors["site"] = f"安置点“{site.name}”不在该户所在的县，不能跨县搬迁。"
+        errors["site"] = _("安置点“{name}”不在该户所在的县，不能跨县搬迁。").format(name=site.name)
     elif not access.can_change_in(Relocation, township_id=site.township_id):
-        errors["site"] = f"安置点“{site.name}”不在您管辖的乡镇。"
+        errors["site"] = _("安置点“{name}”不在您管辖的乡镇。").format(name=site.name)
     if not relocation.persons or relocation.persons < 1:
-        errors["persons"] = "搬迁人数必须大于 0。"
+        errors["persons"] = _("搬迁人数必须大于 0。")
     elif (
         relocation.kind == Relocation.Kind.REGISTERED
         and relocation.housing_area is not None
         and relocation.housing_area > relocation.persons * AREA_PER_PERSON
     ):
-        errors["housing_area"] = (
-            f"建档立卡搬迁户人均住房面积不得超过 {AREA_PER_PERSON} 平方米："
-            f"{relocation.housing_area} 平方米 ÷ {relocation.persons} 人 = "
-            f"{relocation.housing_area / relocation.persons:.2f} 平方米/人。"
+        errors["housing_area"] = _(
+            "建档立卡搬迁户人均住房面积不得超过 {limit} 平方米："
+            "{area} 平方米 ÷ {persons} 人 = {per_person:.2f} 平方米/人。"
+        ).format(
+            limit=AREA_PER_PERSON,
+            area=relocation.housing_area,
+            persons=relocation.persons,
+            per_person=relocation.housing_area / relocation.persons,
         )
     if relocation.housing_area is not None and relocation.housing_area < 0:
-        errors["housing_area"] = "住房面积不能为负数。"
+        errors["housing_area"] = _("住房面积不能为负数。")
     if errors:
         raise ValidationError(errors)
 
@@ -409,7 +437,13 @@ def relocation_record(
     _refuse_role(access, Relocation)
     household = access.get_or_404(Household.objects.select_for_update(), pk=household.pk)
     if not access.can_change_in(Relocation, household_id=household.pk):
-        raise ValidationError({"household": f"您不能为户 {household.household_number} 登记搬迁。"})
+        raise ValidationError(
+            {
+                "household": _("您不能为户 {household_number} 登记搬迁。").format(
+                    household_number=household.household_number
+                )
+            }
+        )
     site = access.get_or_404(RelocationSite.objects.select_related("township", "natural_village"), pk=site.pk)
     relocation = Relocation(
         household=household,
@@ -435,7 +469,7 @@ def relocation_update(*, relocation: Relocation, user, **changes) -> Relocation:
     allowed = {"site", "kind", "persons", "housing_area", "moved_in_on", "old_house_demolished"}
     unknown = set(changes) - allowed
     if unknown:
-        raise ValidationError({f: "该字段不能在此修改。" for f in sorted(unknown)})
+        raise ValidationError({f: _("该字段不能在此修改。") for f in sorted(unknown)})
     for field, value in changes.items():
         setattr(relocation, field, value)
     _move_check(relocation, access)
@@ -460,9 +494,9 @@ TRAINING_FIELDS = (
 
 def _training_check(training: Training, access: Access) -> None:
     if training.township_id is None and not access.can_change_in(Training):
-        raise ValidationError({"township": "只有县扶贫办可以登记县级培训：请选择乡镇。"})
+        raise ValidationError({"township": _("只有县扶贫办可以登记县级培训：请选择乡镇。")})
     if training.township_id and not access.can_change_in(Training, township_id=training.township_id):
-        raise ValidationError({"township": "只能在您管辖的乡镇登记培训。"})
+        raise ValidationError({"township": _("只能在您管辖的乡镇登记培训。")})
 
 
 @transaction.atomic
@@ -471,7 +505,7 @@ def training_create(*, user, **values) -> Training:
     _refuse_role(access, Training)
     unknown = set(values) - set(TRAINING_FIELDS)
     if unknown:
-        raise ValidationError({f: "该字段不能在此填写。" for f in sorted(unknown)})
+        raise ValidationError({f: _("该字段不能在此填写。") for f in sorted(unknown)})
     training = Training(**values)
     _training_check(training, access)
     training.full_clean()
@@ -485,7 +519,7 @@ def training_update(*, training: Training, user, **changes) -> Training:
     training = _changeable(user, training)
     unknown = set(changes) - set(TRAINING_FIELDS)
     if unknown:
-        raise ValidationError({f: "该字段不能在此修改。" for f in sorted(unknown)})
+        raise ValidationError({f: _("该字段不能在此修改。") for f in sorted(unknown)})
     for field, value in changes.items():
         setattr(training, field, value)
     _training_check(training, access)
@@ -513,15 +547,23 @@ def training_participants_add(*, training: Training, user, members: Iterable[Mem
         )
     )
     if len(found) != len(ids):
-        raise ValidationError({"members": "有的人员未登记，或不在您的管辖范围内。"})
+        raise ValidationError({"members": _("有的人员未登记，或不在您的管辖范围内。")})
     errors = []
     for m in found:
         if m.household.status == Status.REMOVED:
-            errors.append(f"{m.name}（户 {m.household.household_number}）所在户已清退，不能参训。")
+            errors.append(
+                _("{name}（户 {household_number}）所在户已清退，不能参训。").format(
+                    name=m.name, household_number=m.household.household_number
+                )
+            )
         elif m.left_reason:
-            errors.append(f"{m.name} 已不是户 {m.household.household_number} 的现有成员。")
+            errors.append(
+                _("{name} 已不是户 {household_number} 的现有成员。").format(
+                    name=m.name, household_number=m.household.household_number
+                )
+            )
         elif training.township_id and m.household.township_id != training.township_id:
-            errors.append(f"{m.name} 不在培训所在乡镇。")
+            errors.append(_("{name} 不在培训所在乡镇。").format(name=m.name))
     if errors:
         raise ValidationError({"members": errors})
     training.participants.add(*found)
@@ -555,7 +597,7 @@ def target_save(*, user, target: Target | None = None, **values) -> Target:
     _refuse_role(access, Target)
     unknown = set(values) - set(TARGET_FIELDS)
     if unknown:
-        raise ValidationError({f: "该字段不能在此填写。" for f in sorted(unknown)})
+        raise ValidationError({f: _("该字段不能在此填写。") for f in sorted(unknown)})
     if target is not None:
         target = _changeable(user, target)
     else:
@@ -563,7 +605,7 @@ def target_save(*, user, target: Target | None = None, **values) -> Target:
     for field, value in values.items():
         setattr(target, field, value)
     if target.township_id and target.county_id and target.township.county_id != target.county_id:
-        raise ValidationError({"township": "乡镇不属于所选县。"})
+        raise ValidationError({"township": _("乡镇不属于所选县。")})
     target.full_clean()
     target.save()
     return target
@@ -576,14 +618,14 @@ def target_save(*, user, target: Target | None = None, **values) -> Target:
 def relocation_site_delete(*, user, site: RelocationSite) -> None:
     """Only a site entered by mistake: one with moves recorded stays."""
     site = _changeable(user, site)
-    refuse_if_held(site, {"户搬迁记录": site.relocations.count()})
+    refuse_if_held(site, {_("户搬迁记录"): site.relocations.count()})
     site.delete()
 
 
 @transaction.atomic
 def training_delete(*, user, training: Training) -> None:
     training = _changeable(user, training)
-    refuse_if_held(training, {"名参训人员": training.participants.count()})
+    refuse_if_held(training, {_("名参训人员"): training.participants.count()})
     training.delete()
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.access import Access
@@ -44,7 +45,7 @@ def _filters(form) -> dict:
 
 def _changeable_or_404(access: Access, obj):
     if not access.can_change(obj):
-        raise Http404("未找到该记录，或不在您的管辖范围内。")
+        raise Http404(_("未找到该记录，或不在您的管辖范围内。"))
     return obj
 
 
@@ -99,17 +100,17 @@ def project_detail(request, pk):
 def _project_form_page(request, project: Project | None):
     access = Access.for_user(request.user)
     if project is None and not access.may_change_model(Project):
-        raise Http404("您的角色不能登记项目。")
+        raise Http404(_("您的角色不能登记项目。"))
     form = ProjectForm(request.POST or None, instance=project, access=access)
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in ProjectForm.Meta.fields}
         try:
             if project is None:
                 project = services.project_create(user=request.user, **values)
-                messages.success(request, f"已登记项目“{project.name}”。")
+                messages.success(request, _("已登记项目“{name}”。").format(name=project.name))
             else:
                 project = services.project_update(project=project, user=request.user, **values)
-                messages.success(request, "已保存。")
+                messages.success(request, _("已保存。"))
             return redirect("projects:detail", pk=project.pk)
         except ValidationError as exc:
             form_add_errors(form, exc)
@@ -142,7 +143,7 @@ def project_delete(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("projects:detail", pk=pk)
-    messages.success(request, f"已删除项目“{project.name}”。")
+    messages.success(request, _("已删除项目“{name}”。").format(name=project.name))
     return redirect("projects:list")
 
 
@@ -152,7 +153,7 @@ def project_close(request, pk):
     access = Access.for_user(request.user)
     project = _changeable_or_404(access, access.get_or_404(Project.objects.all(), pk=pk))
     services.project_close(project=project, user=request.user)
-    messages.success(request, f"项目“{project.name}”已关闭。")
+    messages.success(request, _("项目“{name}”已关闭。").format(name=project.name))
     return redirect("projects:detail", pk=pk)
 
 
@@ -164,7 +165,7 @@ def progress_add(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.progress_add(project=project, user=request.user, **form.cleaned_data)
-            messages.success(request, "已添加进度。")
+            messages.success(request, _("已添加进度。"))
             return redirect(reverse("projects:detail", args=[pk]) + "#progress")
         except ValidationError as exc:
             form_add_errors(form, exc)
@@ -180,7 +181,7 @@ def progress_photo(request, pk):
     access = Access.for_user(request.user)
     entry = access.get_or_404(ProgressEntry.objects.all(), pk=pk)
     if not entry.photo:
-        raise Http404("没有照片。")
+        raise Http404(_("没有照片。"))
     return FileResponse(entry.photo.open("rb"))
 
 
@@ -196,12 +197,22 @@ def beneficiaries_add(request, pk):
                 warnings = services.beneficiaries_add(
                     project=project, user=request.user, households=[form.cleaned_data["household"]]
                 )
-                messages.success(request, f"已添加受益户 {form.cleaned_data['household'].household_number}。")
+                messages.success(
+                    request,
+                    _("已添加受益户 {number}。").format(
+                        number=form.cleaned_data["household"].household_number
+                    ),
+                )
             else:
                 added, warnings = services.beneficiaries_add_from_village(
                     project=project, user=request.user, village=form.cleaned_data["village"]
                 )
-                messages.success(request, f"已从{form.cleaned_data['village'].name}添加 {added} 户受益户。")
+                messages.success(
+                    request,
+                    _("已从{village}添加 {added} 户受益户。").format(
+                        village=form.cleaned_data["village"].name, added=added
+                    ),
+                )
             for warning in warnings:
                 messages.warning(request, warning)
         except ValidationError as exc:
@@ -221,7 +232,7 @@ def beneficiary_remove(request, pk, household_pk):
     project = _changeable_or_404(access, access.get_or_404(Project.objects.all(), pk=pk))
     household = access.get_or_404(project.beneficiaries.all(), pk=household_pk)
     services.beneficiary_remove(project=project, user=request.user, household=household)
-    messages.success(request, f"已移除受益户 {household.household_number}。")
+    messages.success(request, _("已移除受益户 {number}。").format(number=household.household_number))
     return redirect(reverse("projects:detail", args=[pk]) + "#beneficiaries")
 
 
@@ -254,13 +265,18 @@ def site_detail(request, pk):
     form = RelocationForm(request.POST or None, access=access) if can_record else None
     if request.method == "POST":
         if form is None:
-            raise Http404("您不能在该安置点登记搬迁。")
+            raise Http404(_("您不能在该安置点登记搬迁。"))
         if form.is_valid():
             data = dict(form.cleaned_data)
             data.pop("household_number")
             try:
                 services.relocation_record(user=request.user, household=form.household, site=site, **data)
-                messages.success(request, f"已登记户 {form.household.household_number} 搬迁到{site.name}。")
+                messages.success(
+                    request,
+                    _("已登记户 {number} 搬迁到{site}。").format(
+                        number=form.household.household_number, site=site.name
+                    ),
+                )
                 return redirect("projects:site-detail", pk=pk)
             except ValidationError as exc:
                 form_add_errors(form, exc)
@@ -308,7 +324,7 @@ def training_list(request):
 def training_create(request):
     access = Access.for_user(request.user)
     if not access.may_change_model(Training):
-        raise Http404("您的角色不能登记培训。")
+        raise Http404(_("您的角色不能登记培训。"))
     form = TrainingForm(request.POST or None, access=access)
     if request.method == "POST" and form.is_valid():
         try:
@@ -327,20 +343,23 @@ def training_detail(request, pk):
     form = TrainingParticipantForm(request.POST or None) if can_change else None
     if request.method == "POST":
         if form is None:
-            raise Http404("您不能修改该培训。")
+            raise Http404(_("您不能修改该培训。"))
         if form.is_valid():
             members = list(
                 access.visible(Member.objects.filter(id_number__in=form.cleaned_data["id_numbers"]))
             )
             missing = set(form.cleaned_data["id_numbers"]) - {m.id_number for m in members}
             if missing:
-                form.add_error("id_numbers", f"未登记或不在您的管辖范围内：{'、'.join(sorted(missing))}")
+                form.add_error(
+                    "id_numbers",
+                    _("未登记或不在您的管辖范围内：{numbers}").format(numbers=_("、").join(sorted(missing))),
+                )
             else:
                 try:
                     added = services.training_participants_add(
                         training=training, user=request.user, members=members
                     )
-                    messages.success(request, f"已添加 {added} 名参训人员。")
+                    messages.success(request, _("已添加 {added} 名参训人员。").format(added=added))
                     return redirect("projects:training-detail", pk=pk)
                 except ValidationError as exc:
                     form_add_errors(form, exc)
@@ -381,7 +400,7 @@ def measure_batches(request):
     if request.GET.get("township"):
         township = next((t for t in townships if str(t.pk) == request.GET["township"]), None)
         if township is None:
-            raise Http404("未找到该乡镇，或不在您的管辖范围内。")
+            raise Http404(_("未找到该乡镇，或不在您的管辖范围内。"))
     elif len(townships) == 1:
         township = townships[0]
     rows = household_selectors.measure_batches(access=access, township_id=township.pk if township else None)

@@ -23,7 +23,7 @@ _TRANSLATED = [
     re.compile(r"\{%\s*(?:blocktranslate|blocktrans)\b.*?%\}.*?\{%\s*(?:endblocktranslate|endblocktrans)\s*%\}", re.S),
     re.compile(r"\{%\s*(?:translate|trans)\s+(?:\"[^\"]*\"|'[^']*').*?%\}", re.S),
     re.compile(r"_\((?:\"[^\"]*\"|'[^']*')\)"),  # {{ _("...") }} and filter arguments
-    re.compile(r"\{#.*?#\}", re.S),
+    re.compile(r"\{#.*?#\}"),  # one line only: Django shows a {# that spans lines as text
     re.compile(r"\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\}", re.S),
     re.compile(r"<!--.*?-->", re.S),
 ]
@@ -57,6 +57,7 @@ def test_the_scanner_finds_bare_chinese_and_passes_tagged_chinese():
     assert untranslated('<p>{{ x|default:_("无") }}</p>') == []
     assert untranslated('<h1>户籍</h1>\n<p title="人口">x</p>') == [(1, "<h1>户籍</h1>"), (2, '<p title="人口">x</p>')]
     assert untranslated('{{ x|default:"无" }}') == [(1, '{{ x|default:"无" }}')]
+    assert untranslated("{# 注释\n跨行 #}") == [(1, "{# 注释"), (2, "跨行 #}")]
 
 
 def test_templates_were_found():

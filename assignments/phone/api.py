@@ -9,6 +9,7 @@ All rules live in assignments.services; this module reads requests and shapes an
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -61,6 +62,8 @@ class RevisitSerializer(serializers.ModelSerializer):
             "situation",
             "problems",
             "help_given",
+            "risk_types",
+            "risk_note",
             "client_uuid",
             "latitude",
             "longitude",
@@ -85,33 +88,40 @@ class RevisitCreateSerializer(serializers.Serializer):
     """What a phone sends. Only the shapes are checked here; the rules are revisit_record's."""
 
     # A plain id: a household that is not the cadre's answers 404 (from the service), not "invalid choice".
-    household = serializers.IntegerField(label="户")
+    household = serializers.IntegerField(label=_("户"))
     round = serializers.PrimaryKeyRelatedField(
-        queryset=RevisitRound.objects.all(), required=False, allow_null=True, label="轮次"
+        queryset=RevisitRound.objects.all(), required=False, allow_null=True, label=_("轮次")
     )
-    visited_on = serializers.DateField(label="走访日期")
-    kind = serializers.ChoiceField(choices=Revisit.Kind.choices, default=Revisit.Kind.HOME, label="方式")
-    situation = serializers.CharField(required=False, allow_blank=True, default="", label="基本情况")
-    problems = serializers.CharField(required=False, allow_blank=True, default="", label="发现问题")
-    help_given = serializers.CharField(required=False, allow_blank=True, default="", label="帮扶内容")
-    client_uuid = serializers.UUIDField(label="客户端编号")
-    latitude = CoordinateField(required=False, allow_null=True, min_value=-90, max_value=90, label="纬度")
-    longitude = CoordinateField(required=False, allow_null=True, min_value=-180, max_value=180, label="经度")
+    visited_on = serializers.DateField(label=_("走访日期"))
+    kind = serializers.ChoiceField(choices=Revisit.Kind.choices, default=Revisit.Kind.HOME, label=_("方式"))
+    situation = serializers.CharField(required=False, allow_blank=True, default="", label=_("基本情况"))
+    problems = serializers.CharField(required=False, allow_blank=True, default="", label=_("发现问题"))
+    help_given = serializers.CharField(required=False, allow_blank=True, default="", label=_("帮扶内容"))
+    client_uuid = serializers.UUIDField(label=_("客户端编号"))
+    latitude = CoordinateField(required=False, allow_null=True, min_value=-90, max_value=90, label=_("纬度"))
+    longitude = CoordinateField(
+        required=False, allow_null=True, min_value=-180, max_value=180, label=_("经度")
+    )
     location_accuracy = serializers.FloatField(
-        required=False, allow_null=True, min_value=0, label="定位精度（米）"
+        required=False, allow_null=True, min_value=0, label=_("定位精度（米）")
     )
     photos = serializers.ListField(
-        child=serializers.FileField(allow_empty_file=False), required=False, default=list, label="照片"
+        child=serializers.FileField(allow_empty_file=False), required=False, default=list, label=_("照片")
     )
+    # Optional (older phones send neither): a risk found on the visit raises a monitoring candidate.
+    risk_types = serializers.ListField(
+        child=serializers.CharField(max_length=20), required=False, default=list, label="风险类型"
+    )
+    risk_note = serializers.CharField(required=False, allow_blank=True, default="", label="风险说明")
 
 
 class RevisitUpdateSerializer(serializers.Serializer):
-    base_updated_at = serializers.DateTimeField(label="修改所依据的版本（updated_at）")
-    visited_on = serializers.DateField(required=False, label="走访日期")
-    kind = serializers.ChoiceField(choices=Revisit.Kind.choices, required=False, label="方式")
-    situation = serializers.CharField(required=False, allow_blank=True, label="基本情况")
-    problems = serializers.CharField(required=False, allow_blank=True, label="发现问题")
-    help_given = serializers.CharField(required=False, allow_blank=True, label="帮扶内容")
+    base_updated_at = serializers.DateTimeField(label=_("修改所依据的版本（updated_at）"))
+    visited_on = serializers.DateField(required=False, label=_("走访日期"))
+    kind = serializers.ChoiceField(choices=Revisit.Kind.choices, required=False, label=_("方式"))
+    situation = serializers.CharField(required=False, allow_blank=True, label=_("基本情况"))
+    problems = serializers.CharField(required=False, allow_blank=True, label=_("发现问题"))
+    help_given = serializers.CharField(required=False, allow_blank=True, label=_("帮扶内容"))
 
 
 class RevisitConflictSerializer(serializers.Serializer):
@@ -124,12 +134,12 @@ class RevisitConflictSerializer(serializers.Serializer):
 
 class RevisitFilter(FilterSet):
     # Plain ids, not choices: an out-of-scope id filters to nothing rather than answering "invalid choice".
-    household = IdFilter(field_name="household_id", label="户")
-    round = IdFilter(field_name="round_id", label="轮次")
-    cadre = IdFilter(field_name="cadre_id", label="干部")
-    client_uuid = filters.UUIDFilter(field_name="client_uuid", label="客户端编号")
-    visited_after = filters.DateFilter(field_name="visited_on", lookup_expr="gte", label="走访日期起")
-    visited_before = filters.DateFilter(field_name="visited_on", lookup_expr="lte", label="走访日期止")
+    household = IdFilter(field_name="household_id", label=_("户"))
+    round = IdFilter(field_name="round_id", label=_("轮次"))
+    cadre = IdFilter(field_name="cadre_id", label=_("干部"))
+    client_uuid = filters.UUIDFilter(field_name="client_uuid", label=_("客户端编号"))
+    visited_after = filters.DateFilter(field_name="visited_on", lookup_expr="gte", label=_("走访日期起"))
+    visited_before = filters.DateFilter(field_name="visited_on", lookup_expr="lte", label=_("走访日期止"))
 
     class Meta:
         model = Revisit
@@ -152,7 +162,7 @@ class RevisitViewSet(
     filterset_class = RevisitFilter
     permission_classes = [IsAuthenticated, AccessPermission]
     change_model = None  # a cadre records revisits of their paired households: the service decides
-    change_denied_message = "您不能修改这条走访记录（只能修改本人在帮户的记录）。"
+    change_denied_message = _("您不能修改这条走访记录（只能修改本人在帮户的记录）。")
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     http_method_names = ["get", "post", "patch", "head", "options"]
 

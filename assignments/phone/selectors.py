@@ -7,10 +7,12 @@ recorded stay readable after a pairing ends).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from assignments.models import Pairing, Revisit, RevisitPhoto, RevisitRound
 from core.access import Access
@@ -20,6 +22,36 @@ from households.models import Assessment, AssistanceMeasure, HelpPlan, Household
 
 RECENT_REVISITS = 5
 OPEN_PROBLEMS = 5
+
+
+@dataclass(frozen=True)
+class HouseholdMarker:
+    """A badge on a household's card and summary, e.g. 脱贫不稳定户 · 纳入监测 (declared by another app)."""
+
+    label: str
+    detail: str = ""
+    tone: str = "watch"  # a CSS class of phone.css
+
+
+# (*, access, household_ids) -> {household id: [markers]}, in a fixed number of queries whatever the ids.
+MarkerProvider = Callable[..., dict[int, list[HouseholdMarker]]]
+_marker_providers: dict[str, MarkerProvider] = {}
+
+
+def household_markers_register(provider: MarkerProvider) -> None:
+    """Declared by an app that marks households (防返贫监测: which are monitoring objects), from its ready()."""
+    _marker_providers[f"{provider.__module__}.{provider.__qualname__}"] = provider
+
+
+def household_markers(*, access: Access, household_ids: list[int]) -> dict[int, list[HouseholdMarker]]:
+    """Every registered provider's markers for these households: one query per provider, never per household."""
+    markers: dict[int, list[HouseholdMarker]] = {}
+    if not household_ids:
+        return markers
+    for key in sorted(_marker_providers):
+        for household_id, found in _marker_providers[key](access=access, household_ids=household_ids).items():
+            markers.setdefault(household_id, []).extend(found)
+    return markers
 
 
 def cadre_households(*, access: Access) -> QuerySet[Household]:
@@ -69,7 +101,10 @@ def my_households(*, access: Access, round: RevisitRound | None) -> QuerySet[Hou
 
 def paired_household_choices(*, access: Access) -> list[tuple[int, str]]:
     """The households this cadre may record a revisit for, for the form's select."""
-    return [(h.pk, f"{h.head_name}（{h.natural_village.name}）") for h in cadre_households(access=access)]
+    return [
+        (h.pk, gettext("{name}（{place}）").format(name=h.head_name, place=h.natural_village.name))
+        for h in cadre_households(access=access)
+    ]
 
 
 @dataclass(frozen=True)
@@ -95,6 +130,7 @@ class HouseholdSummary:
     recent_revisits: list[Revisit]
     may_record: bool
     guarantees: list[tuple[str, bool]] = field(default_factory=list)
+    markers: list[HouseholdMarker] = field(default_factory=list)
 
 
 def _age(id_number: str, today: datetime.date) -> int | None:
@@ -121,7 +157,7 @@ def household_summary(*, access: Access, household_id: int) -> HouseholdSummary:
             relation=m.get_relation_display(),
             sex=m.get_sex_display(),
             age=_age(m.id_number, today),
-            health="、".join(choices.Health(h).label for h in m.health if h in choices.Health.values),
+            health="、".join(str(choices.Health(h).label) for h in m.health if h in choices.Health.values),
             labour=m.get_labour_display(),
             school=m.get_school_status_display() if m.school_status != choices.SchoolStatus.NONE else "",
             migrant_work=m.get_migrant_work_display() if m.migrant_work != choices.MigrantWork.NONE else "",
@@ -152,6 +188,7 @@ def household_summary(*, access: Access, household_id: int) -> HouseholdSummary:
         recent_revisits=recent,
         may_record=may_record_for(access=access, household_id=household.pk),
         guarantees=guarantees,
+        markers=household_markers(access=access, household_ids=[household.pk]).get(household.pk, []),
     )
 
 

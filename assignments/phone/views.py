@@ -20,11 +20,13 @@ from django.template.loader import get_template, render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from assignments.models import Revisit
 from assignments.phone import selectors
+from assignments.services import revisit_risk_types
 from core.access import Access
 
 # Static files every phone page needs; the service worker precaches them.
@@ -57,6 +59,9 @@ def my_households(request):
     access = _access(request)
     round_ = selectors.due_round()
     households = list(selectors.my_households(access=access, round=round_))
+    markers = selectors.household_markers(access=access, household_ids=[h.pk for h in households])
+    for h in households:
+        h.markers = markers.get(h.pk, [])
     return render(
         request,
         "assignments/phone/households.html",
@@ -95,6 +100,7 @@ def revisit_form(request):
             "selected": request.GET.get("household", ""),
             "today": timezone.localdate(),
             "kinds": Revisit.Kind.choices,
+            "risk_types": revisit_risk_types(),
             "is_cadre": access.is_cadre,
             "bbox": ",".join(str(v) for v in settings.COUNTY_BBOX),
             "nav": "form",
@@ -109,7 +115,7 @@ def revisit_edit(request, pk: int):
     access = _access(request)
     revisit = selectors.revisit_detail(access=access, revisit_id=pk)
     if not access.can_change(revisit):
-        raise Http404("未找到该记录，或您不能修改它。")
+        raise Http404(_("未找到该记录，或您不能修改它。"))
     return render(
         request,
         "assignments/phone/revisit_form.html",
@@ -174,7 +180,7 @@ def revisit_photo(request, pk: int):
     try:
         handle = photo.image.open("rb")
     except (FileNotFoundError, ValueError):
-        raise Http404("照片文件不存在。") from None
+        raise Http404(_("照片文件不存在。")) from None
     # Only the image types the upload re-encodes to are shown inline; anything else (a file stored before
     # photos were re-encoded) is downloaded as bytes, never rendered from the app's origin.
     content_type = mimetypes.guess_type(photo.image.name)[0]

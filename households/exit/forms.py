@@ -43,7 +43,10 @@ class ExitFilterForm(forms.Form):
 
     def __init__(self, *args, years: list[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", _("全部年度")), *((y, f"{y}年") for y in years)]
+        self.fields["year"].choices = [
+            ("", _("全部年度")),
+            *((y, _("{year}年").format(year=y)) for y in years),
+        ]
 
 
 class ExitAdvanceForm(forms.Form):

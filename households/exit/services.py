@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from core.access import Access
@@ -37,25 +39,25 @@ class Step:
 
 
 # 申请 is creating the application: the village committee records it (and owns the first step too).
-APPLICATION = Step("", ExitState.APPLIED, Role.VILLAGE_OFFICIAL, "贫困户申请")
+APPLICATION = Step("", ExitState.APPLIED, Role.VILLAGE_OFFICIAL, _("贫困户申请"))
 # The procedure, in order, after 申请.
 STEPS = (
-    Step(ExitState.APPLIED, ExitState.VILLAGE_CONFIRMED, Role.VILLAGE_OFFICIAL, "村委会确定脱贫名单"),
+    Step(ExitState.APPLIED, ExitState.VILLAGE_CONFIRMED, Role.VILLAGE_OFFICIAL, _("村委会确定脱贫名单")),
     Step(
         ExitState.VILLAGE_CONFIRMED,
         ExitState.ASSEMBLY_REVIEWED,
         Role.VILLAGE_OFFICIAL,
-        "村民代表大会评议",
+        _("村民代表大会评议"),
         starts_notice=True,
     ),
     Step(
         ExitState.ASSEMBLY_REVIEWED,
         ExitState.TOWNSHIP_VERIFIED,
         Role.TOWNSHIP_OFFICIAL,
-        "乡镇复核验收",
+        _("乡镇复核验收"),
         starts_notice=True,
     ),
-    Step(ExitState.TOWNSHIP_VERIFIED, ExitState.COUNTY_APPROVED, Role.COUNTY_ADMIN, "县审批认定"),
+    Step(ExitState.TOWNSHIP_VERIFIED, ExitState.COUNTY_APPROVED, Role.COUNTY_ADMIN, _("县审批认定")),
 )
 STEP_BY_SOURCE = {step.source: step for step in STEPS}
 ROLE_LABELS = dict(Role.choices)
@@ -80,21 +82,25 @@ def exit_application_create(*, household: Household, year: int, user, comment: s
     access = Access.for_user(user)
     household = access.get_or_404(Household.objects.select_for_update(), pk=household.pk)
     if not access.may_take_step(APPLICATION):
-        raise ValidationError("脱贫申请由村委会工作人员登记。")
+        raise ValidationError(_("脱贫申请由村委会工作人员登记。"))
     if household.status not in POOR_STATUSES:
         raise ValidationError(
-            f"该户状态为“{household.get_status_display()}”，只有未脱贫或返贫户可以申请脱贫。"
+            _("该户状态为“{status}”，只有未脱贫或返贫户可以申请脱贫。").format(
+                status=household.get_status_display()
+            )
         )
     if (
         ExitApplication.objects.filter(household=household)
         .exclude(state__in=[ExitState.COUNTY_APPROVED, ExitState.REJECTED])
         .exists()
     ):
-        raise ValidationError("该户已有正在办理的脱贫申请。")
+        raise ValidationError(_("该户已有正在办理的脱贫申请。"))
     if year > today().year:
-        raise ValidationError({"year": f"脱贫年度 {year} 年还未到。"})
+        raise ValidationError({"year": _("脱贫年度 {year} 年还未到。").format(year=year)})
     if not household.assessments.filter(year=year).exists():
-        raise ValidationError({"year": f"该户没有 {year} 年收入与保障情况记录，请先填报再申请。"})
+        raise ValidationError(
+            {"year": _("该户没有 {year} 年收入与保障情况记录，请先填报再申请。").format(year=year)}
+        )
     application = ExitApplication.objects.create(household=household, year=year)
     ExitStep.objects.create(
         application=application,
@@ -119,7 +125,13 @@ class StaleExitStep(ValidationError):
 
 def _check_length(field: str, label: str, value: str, limit: int = EXIT_TEXT_MAX) -> None:
     if len(value or "") > limit:
-        raise ValidationError({field: f"{label}不能超过 {limit} 字（现为 {len(value)} 字）。"})
+        raise ValidationError(
+            {
+                field: _("{label}不能超过 {limit} 字（现为 {count} 字）。").format(
+                    label=label, limit=limit, count=len(value)
+                )
+            }
+        )
 
 
 @transaction.atomic
@@ -142,22 +154,29 @@ def exit_application_advance(
     if step is not None and step != application.state:
         seen = dict(ExitState.choices).get(step, step)
         raise StaleExitStep(
-            f"该申请已办理到“{application.get_state_display()}”，您提交的是“{seen}”时的决定，"
-            "未予办理；请刷新页面后查看。"
+            _("该申请已办理到“{state}”，您提交的是“{seen}”时的决定，未予办理；请刷新页面后查看。").format(
+                state=application.get_state_display(), seen=seen
+            )
         )
-    _check_length("comment", "意见", comment)
+    _check_length("comment", _("意见"), comment)
     step = next_step(application)
     if step is None:
-        raise ValidationError(f"该申请已结束（{application.get_state_display()}），不能再办理。")
+        raise ValidationError(
+            _("该申请已结束（{state}），不能再办理。").format(state=application.get_state_display())
+        )
     if decision not in Decision.values:
-        raise ValidationError({"decision": "决定应为 approve（同意）或 reject（不同意）。"})
+        raise ValidationError({"decision": _("决定应为 approve（同意）或 reject（不同意）。")})
     if not access.may_take_step(step):
         raise ValidationError(
-            f"“{step.label}”由{ROLE_LABELS[step.role]}办理，您的角色是{ROLE_LABELS.get(user.role, user.role)}。"
+            _("“{step}”由{role}办理，您的角色是{your_role}。").format(
+                step=step.label,
+                role=gettext(ROLE_LABELS[step.role]),
+                your_role=gettext(ROLE_LABELS.get(user.role, user.role)),
+            )
         )
     if decision == Decision.REJECT:
         if not comment.strip():
-            raise ValidationError({"comment": "退回时必须填写理由。"})
+            raise ValidationError({"comment": _("退回时必须填写理由。")})
         application.state = ExitState.REJECTED
         application.notice_ends_on = None
         application.save(update_fields=["state", "notice_ends_on", "updated_at"])
@@ -168,23 +187,31 @@ def exit_application_advance(
 
     if application.household.status not in POOR_STATUSES:
         raise ValidationError(
-            f"该户现为“{application.household.get_status_display()}”，不能继续办理脱贫程序；请退回本申请。"
+            _("该户现为“{status}”，不能继续办理脱贫程序；请退回本申请。").format(
+                status=application.household.get_status_display()
+            )
         )
     if notice_open(application, on=on):
         ends = application.notice_ends_on
         raise ValidationError(
-            f"公示期至 {ends.year}年{ends.month}月{ends.day}日，期满后才能办理“{step.label}”。"
+            _("公示期至 {year}年{month}月{day}日，期满后才能办理“{step}”。").format(
+                year=ends.year, month=ends.month, day=ends.day, step=step.label
+            )
         )
     unresolved = application.objections.filter(resolution="").count()
     if unresolved:
-        raise ValidationError(f"公示期间有 {unresolved} 条异议尚未处理，处理后才能继续。")
+        raise ValidationError(
+            _("公示期间有 {unresolved} 条异议尚未处理，处理后才能继续。").format(unresolved=unresolved)
+        )
     household = application.household
     if step.target == ExitState.COUNTY_APPROVED:
         verdict = household_decision(household, application.year)
         if verdict is None:
-            raise ValidationError(f"该户没有 {application.year} 年收入与保障情况记录，不能审批脱贫。")
+            raise ValidationError(
+                _("该户没有 {year} 年收入与保障情况记录，不能审批脱贫。").format(year=application.year)
+            )
         if not verdict.eligible:
-            raise ValidationError("该户不符合脱贫条件，不能审批：" + "；".join(verdict.reasons) + "。")
+            raise ValidationError(_("该户不符合脱贫条件，不能审批：") + "；".join(verdict.reasons) + "。")
         household.status, household.exit_year, household.needs_return_review = (
             Status.EXITED,
             application.year,
@@ -211,13 +238,13 @@ def exit_objection_record(
     access = Access.for_user(user)
     application = access.get_or_404(ExitApplication.objects, pk=application.pk)
     if not access.may_change_model(ExitObjection):
-        raise ValidationError("您的角色不能记录公示异议。")
+        raise ValidationError(_("您的角色不能记录公示异议。"))
     if not notice_open(application, on=on):
-        raise ValidationError("该申请当前不在公示期内。")
+        raise ValidationError(_("该申请当前不在公示期内。"))
     if not content.strip():
-        raise ValidationError({"content": "请填写异议内容。"})
-    _check_length("content", "异议内容", content)
-    _check_length("raised_by", "反映人", raised_by, RAISED_BY_MAX)
+        raise ValidationError({"content": _("请填写异议内容。")})
+    _check_length("content", _("异议内容"), content)
+    _check_length("raised_by", _("反映人"), raised_by, RAISED_BY_MAX)
     return ExitObjection.objects.create(
         application=application, recorded_by=user, content=content, raised_by=raised_by
     )
@@ -228,10 +255,10 @@ def exit_objection_resolve(*, objection: ExitObjection, user, resolution: str) -
     access = Access.for_user(user)
     objection = access.get_or_404(ExitObjection.objects, pk=objection.pk)
     if not access.may_change_model(ExitObjection):
-        raise ValidationError("您的角色不能处理公示异议。")
+        raise ValidationError(_("您的角色不能处理公示异议。"))
     if not resolution.strip():
-        raise ValidationError({"resolution": "请填写处理结果。"})
-    _check_length("resolution", "处理结果", resolution)
+        raise ValidationError({"resolution": _("请填写处理结果。")})
+    _check_length("resolution", _("处理结果"), resolution)
     objection.resolution = resolution
     objection.save(update_fields=["resolution"])
     return objection
@@ -260,7 +287,7 @@ def exit_applications_create_for_village(
         found = access.visible(Household.objects.filter(pk__in=household_ids)).in_bulk()
         for pk in household_ids:
             if pk not in found:
-                result.refused[pk] = "未找到该户，或不在您的管辖范围内。"
+                result.refused[pk] = _("未找到该户，或不在您的管辖范围内。")
         households = [found[pk] for pk in household_ids if pk in found]
     for household in households:
         try:

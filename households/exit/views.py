@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.access import Access
@@ -49,7 +50,7 @@ APPROVER_STEP_TARGET = STEPS[-1].target
 
 
 def _date(day) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+    return _("{year}年{month}月{day}日").format(year=day.year, month=day.month, day=day.day)
 
 
 def _default_year(years: list[int]) -> int:
@@ -118,7 +119,9 @@ def exit_advance(request: HttpRequest, pk: int) -> HttpResponse:
     step = next_step(application)
     form = ExitAdvanceForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请刷新页面后再办理。" if "step" in form.errors else "请选择同意或不同意。")
+        messages.error(
+            request, _("请刷新页面后再办理。") if "step" in form.errors else _("请选择同意或不同意。")
+        )
         return _render_detail(request, pk, status=400, advance_form=form)
     decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
     with service_errors(form, request):
@@ -131,16 +134,26 @@ def exit_advance(request: HttpRequest, pk: int) -> HttpResponse:
         )
         head = record.household.head_name or record.household.household_number
         if decision == Decision.REJECT:
-            messages.warning(request, f"已退回{head}户的脱贫申请（{step.label}）：{comment.strip()}")
+            messages.warning(
+                request,
+                _("已退回{head}户的脱贫申请（{label}）：{comment}").format(
+                    head=head, label=step.label, comment=comment.strip()
+                ),
+            )
         elif step.target == APPROVER_STEP_TARGET:
-            messages.success(request, f"{head}户已审批脱贫，脱贫年度 {application.year} 年。")
+            messages.success(
+                request,
+                _("{head}户已审批脱贫，脱贫年度 {year} 年。").format(head=head, year=application.year),
+            )
         elif application.notice_ends_on:
             messages.success(
                 request,
-                f"已办理“{step.label}”：同意。公示至 {_date(application.notice_ends_on)}，期间可记录异议。",
+                _("已办理“{step}”：同意。公示至 {day}，期间可记录异议。").format(
+                    step=step.label, day=_date(application.notice_ends_on)
+                ),
             )
         else:
-            messages.success(request, f"已办理“{step.label}”：同意。")
+            messages.success(request, _("已办理“{label}”：同意。").format(label=step.label))
         return redirect("households:exit-detail", pk=pk)
     return _render_detail(request, pk, status=400, advance_form=form)
 
@@ -159,7 +172,7 @@ def exit_objection(request: HttpRequest, pk: int) -> HttpResponse:
                 content=form.cleaned_data["content"],
                 raised_by=form.cleaned_data["raised_by"],
             )
-            messages.success(request, "已记录公示异议。异议处理完毕前，下一步不能办理。")
+            messages.success(request, _("已记录公示异议。异议处理完毕前，下一步不能办理。"))
             return redirect("households:exit-detail", pk=pk)
     return _render_detail(request, pk, status=400, objection_form=form)
 
@@ -175,7 +188,7 @@ def exit_objection_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
             exit_objection_resolve(
                 objection=objection, user=request.user, resolution=form.cleaned_data["resolution"]
             )
-            messages.success(request, "已记录异议处理结果。")
+            messages.success(request, _("已记录异议处理结果。"))
             return redirect("households:exit-detail", pk=objection.application_id)
     return _render_detail(request, objection.application_id, status=400, resolve_form=form, resolve_pk=pk)
 
@@ -200,7 +213,9 @@ def exit_create(request: HttpRequest, household_pk: int) -> HttpResponse:
             )
             messages.success(
                 request,
-                f"已登记{household.head_name}户的脱贫申请（{application.year}年）。下一步：{STEPS[0].label}。",
+                _("已登记{head_name}户的脱贫申请（{year}年）。下一步：{label}。").format(
+                    head_name=household.head_name, year=application.year, label=STEPS[0].label
+                ),
             )
             return redirect("households:exit-detail", pk=application.pk)
     return render(
@@ -220,7 +235,7 @@ def exit_create(request: HttpRequest, household_pk: int) -> HttpResponse:
 def exit_batch_create(request: HttpRequest) -> HttpResponse:
     access = Access.for_user(request.user)
     if not access.may_take_step(APPLICATION):
-        messages.error(request, "脱贫申请由村委会工作人员登记，整村提交请由村委会办理。")
+        messages.error(request, _("脱贫申请由村委会工作人员登记，整村提交请由村委会办理。"))
         return redirect("households:exit-list")
     years = selectors.candidate_years(access=access)
     data = request.POST if request.method == "POST" else None
@@ -238,14 +253,22 @@ def exit_batch_create(request: HttpRequest) -> HttpResponse:
         result_households = selectors.households_by_id(access=access, ids=result.refused)
         if result.done:
             messages.success(
-                request, f"已提交 {len(result.done)} 户脱贫申请（{year}年），下一步：{STEPS[0].label}。"
+                request,
+                _("已提交 {count} 户脱贫申请（{year}年），下一步：{label}。").format(
+                    count=len(result.done), year=year, label=STEPS[0].label
+                ),
             )
         names = {pk: h.head_name or h.household_number for pk, h in result_households.items()}
         for pk, reason in result.refused.items():
-            messages.error(request, f"{names.get(pk, f'编号 {pk} 的')}户未提交：{reason}")
+            messages.error(
+                request,
+                _("{household}户未提交：{reason}").format(
+                    household=names.get(pk, _("编号 {pk} 的").format(pk=pk)), reason=reason
+                ),
+            )
         return redirect(f"{reverse('households:exit-list')}?state=applied&year={year}")
     if data is not None:
-        messages.error(request, "请检查填写的内容。")
+        messages.error(request, _("请检查填写的内容。"))
     return render(
         request,
         "households/exit_batch_create.html",
@@ -261,7 +284,7 @@ def exit_batch_create(request: HttpRequest) -> HttpResponse:
 def exit_batch_advance(request: HttpRequest) -> HttpResponse:
     access = Access.for_user(request.user)
     if not access.may_take_step(STEPS[-1]):
-        messages.error(request, f"“{STEPS[-1].label}”由县扶贫办管理员办理。")
+        messages.error(request, _("“{label}”由县扶贫办管理员办理。").format(label=STEPS[-1].label))
         return redirect("households:exit-list")
     townships = list(selectors.township_choices(access=access))
     data = request.POST if request.method == "POST" else request.GET
@@ -281,7 +304,7 @@ def exit_batch_advance(request: HttpRequest) -> HttpResponse:
         chosen = set(form.cleaned_data["applications"])
         selected = [a for a in applications if a.pk in chosen]
         if not selected:
-            messages.error(request, "请至少勾选一户（已审批或已退回的户不再列出）。")
+            messages.error(request, _("请至少勾选一户（已审批或已退回的户不再列出）。"))
         else:
             result = exit_applications_advance_batch(
                 user=request.user,
@@ -313,9 +336,11 @@ def _batch_result(request, access, selected, result: BatchResult, townships, tow
     ]
     township = next((t for t in townships if t.pk == township_id), None)
     if result.done:
-        messages.success(request, f"{township}：{len(result.done)} 户已审批脱贫。")
+        messages.success(
+            request, _("{township}：{count} 户已审批脱贫。").format(township=township, count=len(result.done))
+        )
     if result.refused:
-        messages.warning(request, f"{len(result.refused)} 户未通过审批，原因见下表。")
+        messages.warning(request, _("{count} 户未通过审批，原因见下表。").format(count=len(result.refused)))
     return render(
         request,
         "households/exit_batch_result.html",

@@ -8,6 +8,7 @@ project's exception handler answers as 400 with Chinese messages.
 """
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -48,11 +49,11 @@ class CodeField(serializers.ChoiceField):
 
 
 class UnitExitStepSerializer(serializers.ModelSerializer):
-    state = serializers.CharField(read_only=True, label="步骤", help_text=_codes(UnitExitState.choices))
+    state = serializers.CharField(read_only=True, label=_("步骤"), help_text=_codes(UnitExitState.choices))
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     decision_display = serializers.CharField(source="get_decision_display", read_only=True)
-    actor_name = serializers.SerializerMethodField(label="办理人")
-    actor_role = serializers.CharField(source="actor.role", read_only=True, label="办理人角色")
+    actor_name = serializers.SerializerMethodField(label=_("办理人"))
+    actor_role = serializers.CharField(source="actor.role", read_only=True, label=_("办理人角色"))
 
     class Meta:
         model = UnitExitStep
@@ -83,15 +84,15 @@ class UnitExitObjectionSerializer(serializers.ModelSerializer):
 
 
 class UnitExitApplicationSerializer(serializers.ModelSerializer):
-    level = serializers.CharField(read_only=True, label="类别", help_text=_codes(UnitLevel.choices))
-    state = serializers.CharField(read_only=True, label="状态", help_text=_codes(UnitExitState.choices))
+    level = serializers.CharField(read_only=True, label=_("类别"), help_text=_codes(UnitLevel.choices))
+    state = serializers.CharField(read_only=True, label=_("状态"), help_text=_codes(UnitExitState.choices))
     level_display = serializers.CharField(source="get_level_display", read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     township_name = serializers.CharField(source="township.name", read_only=True)
     village_name = serializers.CharField(source="village.name", read_only=True, allow_null=True, default=None)
-    unit_name = serializers.CharField(read_only=True, label="单位")
-    next_step = serializers.SerializerMethodField(label="下一步")
-    next_step_role = serializers.SerializerMethodField(label="下一步办理角色")
+    unit_name = serializers.CharField(read_only=True, label=_("单位"))
+    next_step = serializers.SerializerMethodField(label=_("下一步"))
+    next_step_role = serializers.SerializerMethodField(label=_("下一步办理角色"))
     steps = UnitExitStepSerializer(many=True, read_only=True)
     objections = UnitExitObjectionSerializer(many=True, read_only=True)
 
@@ -129,38 +130,38 @@ class UnitExitApplicationSerializer(serializers.ModelSerializer):
 
 
 class UnitExitApplicationCreateSerializer(serializers.Serializer):
-    level = CodeField(UnitLevel.choices, label="类别")
+    level = CodeField(UnitLevel.choices, label=_("类别"))
     village = ScopedPrimaryKeyRelatedField(
-        queryset=AdministrativeVillage.objects.all(), required=False, label="行政村（贫困村出列）"
+        queryset=AdministrativeVillage.objects.all(), required=False, label=_("行政村（贫困村出列）")
     )
     township = ScopedPrimaryKeyRelatedField(
-        queryset=Township.objects.all(), required=False, label="乡镇（贫困乡摘帽）"
+        queryset=Township.objects.all(), required=False, label=_("乡镇（贫困乡摘帽）")
     )
-    year = serializers.IntegerField(min_value=2014, max_value=2100, label="出列年度")
-    comment = serializers.CharField(allow_blank=True, default="", label="申请说明")
+    year = serializers.IntegerField(min_value=2014, max_value=2100, label=_("出列年度"))
+    comment = serializers.CharField(allow_blank=True, default="", label=_("申请说明"))
 
     def validate(self, attrs: dict) -> dict:
         if attrs["level"] == UnitLevel.VILLAGE and "village" not in attrs:
-            raise serializers.ValidationError({"village": "贫困村出列申请须指定行政村。"})
+            raise serializers.ValidationError({"village": _("贫困村出列申请须指定行政村。")})
         if attrs["level"] == UnitLevel.TOWNSHIP and "township" not in attrs:
-            raise serializers.ValidationError({"township": "贫困乡摘帽申请须指定乡镇。"})
+            raise serializers.ValidationError({"township": _("贫困乡摘帽申请须指定乡镇。")})
         return attrs
 
 
 class UnitExitAdvanceSerializer(serializers.Serializer):
     step = CodeField(
         UnitExitState.choices,
-        label="所办理的步骤",
-        help_text="申请当前的状态（state），即所要决定的那一步；已变化时答 409。"
+        label=_("所办理的步骤"),
+        help_text=_("申请当前的状态（state），即所要决定的那一步；已变化时答 409。")
         + _codes(UnitExitState.choices),
-        error_messages={"invalid_choice": "步骤应为 proposed、county_approved 或 rejected 之一。"},
+        error_messages={"invalid_choice": _("步骤应为 proposed、county_approved 或 rejected 之一。")},
     )
     decision = serializers.ChoiceField(
         Decision.choices,
-        label="决定",
-        error_messages={"invalid_choice": "决定应为 approve（同意）或 reject（不同意）。"},
+        label=_("决定"),
+        error_messages={"invalid_choice": _("决定应为 approve（同意）或 reject（不同意）。")},
     )
-    comment = serializers.CharField(allow_blank=True, default="", label="意见（退回时必填）")
+    comment = serializers.CharField(allow_blank=True, default="", label=_("意见（退回时必填）"))
 
 
 class UnitExitConflictSerializer(serializers.Serializer):
@@ -169,11 +170,11 @@ class UnitExitConflictSerializer(serializers.Serializer):
 
 
 class UnitExitApplicationFilter(FilterSet):
-    township = IdFilter(field_name="township_id", label="乡镇")
-    village = IdFilter(field_name="village_id", label="行政村")
-    level = filters.ChoiceFilter(choices=UnitLevel.choices, label="类别")
-    state = filters.ChoiceFilter(choices=UnitExitState.choices, label="状态")
-    year = filters.NumberFilter(label="出列年度")
+    township = IdFilter(field_name="township_id", label=_("乡镇"))
+    village = IdFilter(field_name="village_id", label=_("行政村"))
+    level = filters.ChoiceFilter(choices=UnitLevel.choices, label=_("类别"))
+    state = filters.ChoiceFilter(choices=UnitExitState.choices, label=_("状态"))
+    year = filters.NumberFilter(label=_("出列年度"))
 
     class Meta:
         model = UnitExitApplication
@@ -202,7 +203,7 @@ class UnitExitApplicationViewSet(
     # step a role takes is the procedure's answer (400 with its message).
     permission_classes = [IsAuthenticated, AccessPermission]
     change_model = UnitExitApplication
-    change_denied_message = "您无权办理乡村出列申请。"
+    change_denied_message = _("您无权办理乡村出列申请。")
 
     def get_queryset(self):
         return selectors.unit_exit_application_list(

@@ -3,6 +3,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from households.choices import Decision
 from households.units.models import UnitExitState, UnitLevel
@@ -19,7 +20,7 @@ class UnitExitFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     level = forms.ChoiceField(
-        label=_("类别"),
+        label=pgettext_lazy("unit exit", "类别"),
         choices=[("", _("全部")), *UnitLevel.choices],
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),

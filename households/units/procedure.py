@@ -12,6 +12,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.access import Role
 from households.units.models import UnitExitApplication, UnitExitState
@@ -26,8 +27,8 @@ class Step:
     starts_notice: bool = False
 
 
-PROPOSE = Step(None, UnitExitState.PROPOSED, Role.TOWNSHIP_OFFICIAL, "乡镇申请", starts_notice=True)
-APPROVE = Step(UnitExitState.PROPOSED, UnitExitState.COUNTY_APPROVED, Role.COUNTY_ADMIN, "县审批认定")
+PROPOSE = Step(None, UnitExitState.PROPOSED, Role.TOWNSHIP_OFFICIAL, _("乡镇申请"), starts_notice=True)
+APPROVE = Step(UnitExitState.PROPOSED, UnitExitState.COUNTY_APPROVED, Role.COUNTY_ADMIN, _("县审批认定"))
 # The steps an existing application moves through, in order.
 STEPS = (APPROVE,)
 STEP_BY_SOURCE = {step.source: step for step in STEPS}

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from core.access import Access
 from households.choices import Decision
@@ -50,21 +52,31 @@ def village_indicators_record(
         VillageIndicatorStatus, township_id=village.township_id, village_id=village.pk
     ):
         raise ValidationError(
-            f"出列指标由乡镇干部填报，您不能修改{village.township.name}{village.name}的指标。"
+            _("出列指标由乡镇干部填报，您不能修改{township}{village}的指标。").format(
+                township=village.township.name, village=village.name
+            )
         )
     indicators = {i.pk: i for i in recorded_indicators(province=village.township.county.province)}
     errors = []
     for indicator_id, value in statuses.items():
         indicator = indicators.get(indicator_id)
         if indicator is None:
-            errors.append(f"指标（编号 {indicator_id}）不是本省启用的村级填报指标，不能填报。")
+            errors.append(
+                _("指标（编号 {indicator_id}）不是本省启用的村级填报指标，不能填报。").format(
+                    indicator_id=indicator_id
+                )
+            )
         elif len(value.note.strip()) > NOTE_MAX:
-            errors.append(f"{indicator.name}：说明不能超过 {NOTE_MAX} 字。")
+            errors.append(
+                _("{indicator}：说明不能超过 {NOTE_MAX} 字。").format(
+                    indicator=indicator.name, NOTE_MAX=NOTE_MAX
+                )
+            )
     if errors:
         raise ValidationError(errors)
     recorded = []
     for indicator_id, value in statuses.items():
-        status, _ = VillageIndicatorStatus.objects.update_or_create(
+        status, _created = VillageIndicatorStatus.objects.update_or_create(
             village=village,
             indicator_id=indicator_id,
             defaults={"met": value.met, "note": value.note.strip()},
@@ -84,31 +96,43 @@ class UnitExitConflict(ValidationError):
         self.application = application
         label = UnitExitState(step).label if step in UnitExitState.values else step
         super().__init__(
-            f"该申请已不在“{label}”这一步，现为“{application.get_state_display()}”，请刷新后查看。"
+            _("该申请已不在“{label}”这一步，现为“{state}”，请刷新后查看。").format(
+                label=label, state=application.get_state_display()
+            )
         )
 
 
 def _role_refusal(step: Step, user) -> ValidationError:
     return ValidationError(
-        f"“{step.label}”由{ROLE_LABELS[step.role]}办理，您的角色是{ROLE_LABELS.get(user.role, user.role)}。"
+        _("“{step}”由{role}办理，您的角色是{your_role}。").format(
+            step=step.label,
+            role=gettext(ROLE_LABELS[step.role]),
+            your_role=gettext(ROLE_LABELS.get(user.role, user.role)),
+        )
     )
 
 
 def _unit_label(unit: AdministrativeVillage | Township) -> str:
-    return "该村" if isinstance(unit, AdministrativeVillage) else "该乡镇"
+    return _("该村") if isinstance(unit, AdministrativeVillage) else _("该乡镇")
 
 
 def _exit_word(unit: AdministrativeVillage | Township) -> str:
-    return "出列" if isinstance(unit, AdministrativeVillage) else "摘帽"
+    return _("出列") if isinstance(unit, AdministrativeVillage) else _("摘帽")
 
 
 def _unit_refusals(unit: AdministrativeVillage | Township) -> list[str]:
     """What rules a unit out before its figures are looked at: not poor, or already out."""
     if not unit.is_poor:
-        kind = "贫困村" if isinstance(unit, AdministrativeVillage) else "贫困乡"
-        return [f"{unit.name}不是{kind}，没有{_exit_word(unit)}任务。"]
+        kind = _("贫困村") if isinstance(unit, AdministrativeVillage) else _("贫困乡")
+        return [
+            _("{unit}不是{kind}，没有{exit}任务。").format(unit=unit.name, kind=kind, exit=_exit_word(unit))
+        ]
     if unit.exit_year:
-        return [f"{unit.name}已于 {unit.exit_year} 年{_exit_word(unit)}。"]
+        return [
+            _("{unit}已于 {exit_year} 年{exit}。").format(
+                unit=unit.name, exit_year=unit.exit_year, exit=_exit_word(unit)
+            )
+        ]
     return []
 
 
@@ -157,15 +181,25 @@ def unit_exit_propose(
     if not access.may_take_step(PROPOSE):
         raise _role_refusal(PROPOSE, user)
     if not access.can_change_in(UnitExitApplication, township_id=township_id, village_id=village_id):
-        raise ValidationError(f"{unit.name}不在您的乡镇，不能申请{_exit_word(unit)}。")
+        raise ValidationError(
+            _("{unit}不在您的乡镇，不能申请{exit}。").format(unit=unit.name, exit=_exit_word(unit))
+        )
     if year < 2014 or year > on.year:
-        raise ValidationError({"year": f"{_exit_word(unit)}年度应在 2014 年至 {on.year} 年之间。"})
+        raise ValidationError(
+            {
+                "year": _("{exit}年度应在 2014 年至 {year} 年之间。").format(
+                    exit=_exit_word(unit), year=on.year
+                )
+            }
+        )
     refusals = _unit_refusals(unit)
     if refusals:
         raise ValidationError(refusals)
     open_ = UnitExitApplication.objects.filter(level=level, township_id=township_id, village_id=village_id)
     if open_.exclude(state__in=CLOSED_STATES).exists():
-        raise ValidationError(f"{_unit_label(unit)}已有正在办理的{_exit_word(unit)}申请。")
+        raise ValidationError(
+            _("{unit}已有正在办理的{exit}申请。").format(unit=_unit_label(unit), exit=_exit_word(unit))
+        )
     readiness = unit_readiness(access=access, unit=unit)
     if not readiness.ready:
         raise ValidationError(readiness.reasons)
@@ -211,20 +245,24 @@ def unit_exit_advance(
     )
     on = on or today()
     if step not in UnitExitState.values:
-        raise ValidationError({"step": f"步骤应为 {', '.join(UnitExitState.values)} 之一。"})
+        raise ValidationError(
+            {"step": _("步骤应为 {states} 之一。").format(states=", ".join(UnitExitState.values))}
+        )
     if step != application.state:
         raise UnitExitConflict(application, step)
     current = next_step(application)
     if current is None:
-        raise ValidationError(f"该申请已结束（{application.get_state_display()}），不能再办理。")
+        raise ValidationError(
+            _("该申请已结束（{state}），不能再办理。").format(state=application.get_state_display())
+        )
     if decision not in Decision.values:
-        raise ValidationError({"decision": "决定应为 approve（同意）或 reject（不同意）。"})
+        raise ValidationError({"decision": _("决定应为 approve（同意）或 reject（不同意）。")})
     if not access.may_take_step(current):
         raise _role_refusal(current, user)
     unit = application.unit
     if decision == Decision.REJECT:
         if not comment.strip():
-            raise ValidationError({"comment": "退回时必须填写理由。"})
+            raise ValidationError({"comment": _("退回时必须填写理由。")})
         application.state, application.notice_ends_on = UnitExitState.REJECTED, None
         application.save(update_fields=["state", "notice_ends_on", "updated_at"])
         UnitExitStep.objects.create(
@@ -235,11 +273,15 @@ def unit_exit_advance(
     if notice_open(application, on=on):
         ends = application.notice_ends_on
         raise ValidationError(
-            f"公示期至 {ends.year}年{ends.month}月{ends.day}日，期满后才能办理“{current.label}”。"
+            _("公示期至 {year}年{month}月{day}日，期满后才能办理“{step}”。").format(
+                year=ends.year, month=ends.month, day=ends.day, step=current.label
+            )
         )
     unresolved = application.objections.filter(resolution="").count()
     if unresolved:
-        raise ValidationError(f"公示期间有 {unresolved} 条异议尚未处理，处理后才能继续。")
+        raise ValidationError(
+            _("公示期间有 {unresolved} 条异议尚未处理，处理后才能继续。").format(unresolved=unresolved)
+        )
     refusals = _unit_refusals(unit)
     if refusals:
         raise ValidationError(refusals)
@@ -279,11 +321,11 @@ def unit_exit_objection_record(
     access = Access.for_user(user)
     application = access.get_or_404(UnitExitApplication.objects, pk=application.pk)
     if not access.may_change_model(UnitExitObjection):
-        raise ValidationError("您的角色不能记录公示异议。")
+        raise ValidationError(_("您的角色不能记录公示异议。"))
     if not notice_open(application, on=on):
-        raise ValidationError("该申请当前不在公示期内。")
+        raise ValidationError(_("该申请当前不在公示期内。"))
     if not content.strip():
-        raise ValidationError({"content": "请填写异议内容。"})
+        raise ValidationError({"content": _("请填写异议内容。")})
     return UnitExitObjection.objects.create(
         application=application, recorded_by=user, content=content, raised_by=raised_by
     )
@@ -294,9 +336,9 @@ def unit_exit_objection_resolve(*, objection: UnitExitObjection, user, resolutio
     access = Access.for_user(user)
     objection = access.get_or_404(UnitExitObjection.objects, pk=objection.pk)
     if not access.may_change_model(UnitExitObjection):
-        raise ValidationError("您的角色不能处理公示异议。")
+        raise ValidationError(_("您的角色不能处理公示异议。"))
     if not resolution.strip():
-        raise ValidationError({"resolution": "请填写处理结果。"})
+        raise ValidationError({"resolution": _("请填写处理结果。")})
     objection.resolution = resolution
     objection.save(update_fields=["resolution"])
     return objection

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.access import Access
@@ -47,7 +48,7 @@ def _error(request: HttpRequest, exc: ValidationError) -> None:
 
 
 def _date(day) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+    return _("{year}年{month}月{day}日").format(year=day.year, month=day.month, day=day.day)
 
 
 # -- indicators ---------------------------------------------------------------------------------------
@@ -109,13 +110,16 @@ def indicators_record(request: HttpRequest, village_pk: int) -> HttpResponse:
         else:
             village = sheet.village
             messages.success(
-                request, f"已保存{village.township.name}{village.name}的出列指标（{len(recorded)} 项）。"
+                request,
+                _("已保存{township}{village}的出列指标（{count} 项）。").format(
+                    township=village.township.name, village=village.name, count=len(recorded)
+                ),
             )
             return redirect(
                 f"{reverse('unit_exit:indicators')}?township={village.township_id}#village-{village.pk}"
             )
     else:
-        messages.error(request, f"{sheet.village.name}：请检查填写的内容。")
+        messages.error(request, _("{village}：请检查填写的内容。").format(village=sheet.village.name))
     return _render_indicators(request, bound=form, status=400)
 
 
@@ -145,8 +149,14 @@ def unit_exit_apply(request: HttpRequest, level: str, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"已提交{application.unit_name}{application.year}年{application.get_level_display()}申请，"
-                f"公示至 {_date(application.notice_ends_on)}，期间可记录异议；期满后由县扶贫办审批。",
+                _(
+                    "已提交{unit_name}{year}年{level}申请，公示至 {day}，期间可记录异议；期满后由县扶贫办审批。"
+                ).format(
+                    unit_name=application.unit_name,
+                    year=application.year,
+                    level=application.get_level_display(),
+                    day=_date(application.notice_ends_on),
+                ),
             )
             return redirect("unit_exit:detail", pk=application.pk)
     readiness = selectors.unit_readiness(access=access, unit=unit)
@@ -162,7 +172,7 @@ def unit_exit_apply(request: HttpRequest, level: str, pk: int) -> HttpResponse:
             "open_application": by_village.get(unit.pk) or by_township.get(unit.pk),
             "unit": unit,
             "level": level,
-            "word": "出列" if level == UnitLevel.VILLAGE else "摘帽",
+            "word": _("出列") if level == UnitLevel.VILLAGE else _("摘帽"),
             "readiness": readiness,
             "form": form,
             "may_propose": may_propose,
@@ -224,7 +234,7 @@ def unit_exit_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.unit_exit_record(access=access, pk=pk).application  # 404 out of scope
     form = UnitExitAdvanceForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择同意或不同意。")
+        messages.error(request, _("请选择同意或不同意。"))
         return _render_detail(request, pk, status=400, advance_form=form)
     decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
     try:
@@ -245,13 +255,22 @@ def unit_exit_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
     if decision == Decision.REJECT:
         messages.warning(
             request,
-            f"已退回{application.unit_name}的{application.get_level_display()}申请：{comment.strip()}",
+            _("已退回{unit_name}的{level}申请：{comment}").format(
+                unit_name=application.unit_name,
+                level=application.get_level_display(),
+                comment=comment.strip(),
+            ),
         )
     elif application.state == UnitExitState.COUNTY_APPROVED:
-        word = "出列" if application.level == UnitLevel.VILLAGE else "摘帽"
-        messages.success(request, f"{application.unit_name}已审批{word}，{word}年度 {application.year} 年。")
+        word = _("出列") if application.level == UnitLevel.VILLAGE else _("摘帽")
+        messages.success(
+            request,
+            _("{unit_name}已审批{word}，{word}年度 {year} 年。").format(
+                unit_name=application.unit_name, word=word, year=application.year
+            ),
+        )
     else:
-        messages.success(request, "已办理：同意。")
+        messages.success(request, _("已办理：同意。"))
     return redirect("unit_exit:detail", pk=pk)
 
 
@@ -269,7 +288,7 @@ def unit_exit_objection_view(request: HttpRequest, pk: int) -> HttpResponse:
                 content=form.cleaned_data["content"],
                 raised_by=form.cleaned_data["raised_by"],
             )
-            messages.success(request, "已记录公示异议。异议处理完毕前，县审批不能办理。")
+            messages.success(request, _("已记录公示异议。异议处理完毕前，县审批不能办理。"))
             return redirect("unit_exit:detail", pk=pk)
     return _render_detail(request, pk, status=400, objection_form=form)
 
@@ -285,6 +304,6 @@ def unit_exit_objection_resolve_view(request: HttpRequest, pk: int) -> HttpRespo
             unit_exit_objection_resolve(
                 objection=objection, user=request.user, resolution=form.cleaned_data["resolution"]
             )
-            messages.success(request, "已记录异议处理结果。")
+            messages.success(request, _("已记录异议处理结果。"))
             return redirect("unit_exit:detail", pk=objection.application_id)
     return _render_detail(request, objection.application_id, status=400, resolve_form=form, resolve_pk=pk)

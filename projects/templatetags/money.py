@@ -3,6 +3,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -22,10 +23,10 @@ def yuan(value) -> str:
         return "—"
     value = Decimal(value)
     if abs(value) >= YI and (value / YI) == (value / YI).quantize(Decimal("0.01")):
-        return f"{_trimmed(value / YI)}亿元"
+        return gettext("{amount}亿元").format(amount=_trimmed(value / YI))
     if abs(value) >= WAN:
-        return f"{_trimmed(value / WAN)}万元"
-    return f"{_trimmed(value)} 元"
+        return gettext("{amount}万元").format(amount=_trimmed(value / WAN))
+    return gettext("{amount} 元").format(amount=_trimmed(value))
 
 
 @register.filter

@@ -97,7 +97,8 @@
       var form = new FormData();
       Object.keys(item.fields).forEach(function (k) {
         var v = item.fields[k];
-        if (v !== null && v !== undefined && v !== "") form.append(k, v);
+        if (Array.isArray(v)) v.forEach(function (x) { form.append(k, x); }); // risk_types: one part each
+        else if (v !== null && v !== undefined && v !== "") form.append(k, v);
       });
       form.append("client_uuid", item.key);
       (item.photos || []).forEach(function (blob, n) { form.append("photos", blob, "photo-" + (n + 1) + ".jpg"); });

@@ -40,7 +40,8 @@
         main.appendChild(el("span", { class: "muted" },
           (item.op === "update" ? "修改 · " : "") + (f.visited_on || "") + " " + show("kind", f.kind) +
           ((item.photos || []).length ? " · 照片 " + item.photos.length + " 张" : "") +
-          (f.latitude != null ? " · 有位置" : "")));
+          (f.latitude != null ? " · 有位置" : "") +
+          ((f.risk_types || []).length ? " · 风险：" + f.risk_types.join("、") : "")));
         if (f.situation) main.appendChild(el("span", {}, f.situation.length > 40 ? f.situation.slice(0, 40) + "…" : f.situation));
         if (item.user !== PT.user) {
           main.appendChild(el("span", { class: "tag due" }, "由其他账户记录，需该账户登录后上传"));

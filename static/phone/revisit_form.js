@@ -168,6 +168,10 @@
       form.situation.value = f.situation || "";
       form.problems.value = f.problems || "";
       form.help_given.value = f.help_given || "";
+      form.querySelectorAll("input[name=risk_types]").forEach(function (c) {
+        c.checked = (f.risk_types || []).indexOf(c.value) >= 0;
+      });
+      if (form.risk_note) form.risk_note.value = f.risk_note || "";
       photos = (item.photos || []).slice();
       place = f.latitude != null ? { latitude: f.latitude, longitude: f.longitude, location_accuracy: f.location_accuracy } : null;
       renderPhotos();
@@ -206,6 +210,11 @@
     } else {
       fields.household = household;
       if (place) Object.assign(fields, place);
+      // A risk found on the visit (防返贫监测): the server raises a monitoring candidate when it stores the record.
+      var risks = Array.prototype.map.call(form.querySelectorAll("input[name=risk_types]:checked"), function (c) { return c.value; });
+      var riskNote = form.risk_note ? form.risk_note.value.trim() : "";
+      if (riskNote && !risks.length) return show("填写了风险说明，请同时选择风险类型。", true);
+      if (risks.length) { fields.risk_types = risks; fields.risk_note = riskNote; }
       item = {
         key: editingKey || outbox.uuid(), op: "create", user: PT.user, fields: fields, photos: photos,
         label: label, createdAt: editingCreatedAt || new Date().toISOString(), status: "pending",

@@ -5,6 +5,7 @@ The demo is loaded once for the module and removed afterwards: other modules exp
 
 import datetime
 import io
+from collections import Counter
 from decimal import Decimal
 
 import pytest
@@ -12,13 +13,33 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
 
+from accounts.models import Role
 from assignments.models import Cadre, Pairing, Revisit, RevisitRound, WorkUnit, WorkUnitVillage
+from assignments.selectors import completion_total, overdue_for, round_completion
+from core.access import Access
 from core.idnumbers import birth_date, sex_code, validate_id_number
+from demo.accounts import demo_cadre
+from demo.current import LINE_NOTE
 from households import choices
-from households.models import Assessment, AssistanceMeasure, HelpPlan, Household, Member
+from households.eligibility import household_decision, poverty_line_for
+from households.exit.selectors import county_announcement, exit_application_list, exit_candidates
+from households.exit.services import APPLICATION, STEPS
+from households.models import (
+    Assessment,
+    AssistanceMeasure,
+    ExitApplication,
+    ExitObjection,
+    HelpPlan,
+    Household,
+    Member,
+    PovertyLine,
+)
 from households.services import pinyin_initials
+from poverty_tracker.celery import app as celery_app
 from projects.models import Project, Relocation, RelocationSite, Target, Training
+from tests.factories import UserFactory
 from villages.models import (
     AdministrativeVillage,
     County,
@@ -30,7 +51,9 @@ from villages.models import (
 )
 
 S = choices.Status
+E = choices.ExitState
 R = choices.Relation
+DEMO_LINE = LINE_NOTE.split("{")[0]
 M = choices.MeasureCategory
 
 # Reference data seeded by migrations stays; everything else the project stores is the demo's.
@@ -53,9 +76,17 @@ def _tables() -> list[str]:
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("load_demo", stdout=io.StringIO())
+    # The county approvals queue a figures refresh: inline, as in every test (tests/conftest.py), not to a
+    # broker with no worker.
+    eager, celery_app.conf.task_always_eager = celery_app.conf.task_always_eager, True
+    try:
+        with django_db_blocker.unblock():
+            call_command("load_demo", stdout=io.StringIO())
+    finally:
+        celery_app.conf.task_always_eager = eager
     yield
+    with django_db_blocker.unblock():
+        PovertyLine.objects.filter(note__startswith=DEMO_LINE).delete()  # the seeded national lines stay
     with django_db_blocker.unblock(), transaction.atomic(), connection.cursor() as cursor:
         quoted = [connection.ops.quote_name(t) for t in _tables()]
         if connection.vendor == "postgresql":
@@ -318,7 +349,7 @@ def test_members_attributes_are_consistent_and_varied():
 
 
 def test_two_assessments_per_counted_household_consistent_with_members():
-    assert Assessment.objects.count() == 2 * 5653
+    assert Assessment.objects.filter(year__in=(2015, 2016)).count() == 2 * 5653
     assert not Assessment.objects.filter(household__status=S.REMOVED).exists()
     sizes = dict(
         Member.objects.filter(left_reason="")
@@ -397,11 +428,13 @@ def test_every_counted_household_has_one_active_pairing():
 
 
 def test_four_revisit_rounds_visit_every_household_by_its_cadre():
-    rounds = list(RevisitRound.objects.order_by("number"))
+    rounds = list(RevisitRound.objects.filter(year=2016).order_by("number"))
     assert [r.name for r in rounds] == [f"2016年第{n}轮" for n in range(1, 5)]
     assert rounds[0].starts_on.month == 1 and rounds[-1].ends_on == datetime.date(2016, 5, 31)
     assert Revisit.objects.values("household").distinct().count() == 5653
-    per_round = Revisit.objects.values("round").annotate(n=Count("household", distinct=True))
+    per_round = (
+        Revisit.objects.filter(round__year=2016).values("round").annotate(n=Count("household", distinct=True))
+    )
     assert {r["n"] for r in per_round} == {5653}
     assert not Revisit.objects.exclude(
         Q(visited_on__gte=F("round__starts_on")) & Q(visited_on__lte=F("round__ends_on"))
@@ -540,6 +573,114 @@ def test_village_figures_were_refreshed():
     totals = VillageFigures.objects.aggregate(h=Sum("households"), p=Sum("poor_persons"))
     assert totals["h"] == 5653
     assert totals["p"] == poor_persons()
+
+
+# ------------------------------------------------------------------ the county today
+
+
+def test_a_poverty_line_for_every_year_up_to_this_year_leaves_2016_as_it_was():
+    today = timezone.localdate()
+    for year in range(2014, today.year + 1):
+        assert poverty_line_for(year=year, region_code="532328") is not None, year
+    assert not PovertyLine.objects.filter(note__startswith=DEMO_LINE, year__lte=2020).exists()
+    # the 2015 and 2016 decisions were taken on the national lines of their own year
+    for year, line in ((2015, Decimal("2855")), (2016, Decimal("2952"))):
+        assert set(Assessment.objects.filter(year=year).values_list("poverty_line", flat=True)) == {line}
+
+
+def test_exit_applications_wait_at_each_of_the_five_steps():
+    today = timezone.localdate()
+    applications = ExitApplication.objects.select_related("household__village", "household__township")
+    per_state = Counter(applications.values_list("state", flat=True))
+    for state in (
+        E.APPLIED,
+        E.VILLAGE_CONFIRMED,
+        E.ASSEMBLY_REVIEWED,
+        E.TOWNSHIP_VERIFIED,
+        E.COUNTY_APPROVED,
+    ):
+        assert 3 <= per_state[state] <= 6, state
+    assert applications.values("household__township").distinct().count() >= 5
+    assert not applications.exclude(year=today.year).exists()
+    for application in applications:
+        household = application.household
+        assert household_decision(household, application.year).eligible, household.household_number
+        if application.state == E.COUNTY_APPROVED:
+            assert (household.status, household.exit_year) == (S.EXITED, today.year)
+            # never where the report's 2016 figures are pinned
+            assert household.township.name not in ("姜驿乡", "平田乡", "新华乡")
+            assert not household.village.is_poor
+        else:
+            assert household.status == S.POOR
+
+
+def test_each_step_taken_in_order_by_its_owner_in_scope_on_past_days():
+    today = timezone.localdate()
+    owner = {APPLICATION.target: APPLICATION.role, **{step.target: step.role for step in STEPS}}
+    order = [APPLICATION.target, *(step.target for step in STEPS)]
+    for application in ExitApplication.objects.prefetch_related("steps__actor"):
+        steps = list(application.steps.all())
+        assert [s.state for s in steps] == order[: len(steps)]
+        rejected = application.state == E.REJECTED
+        assert steps[-1].state == application.state or rejected
+        assert [s.decision for s in steps[:-1]] == ["approve"] * (len(steps) - 1)
+        if rejected:
+            assert steps[-1].decision == "reject" and steps[-1].comment
+        times = [s.acted_at for s in steps]
+        assert times == sorted(times) and timezone.localtime(times[-1]).date() <= today
+        for step in steps:
+            assert step.actor.role == owner[step.state]
+            visible = Access.for_user(step.actor).visible(
+                Household.objects.filter(pk=application.household_id)
+            )
+            assert visible.exists()
+
+
+def test_public_notices_running_and_over_with_objections():
+    today = timezone.localdate()
+    noticed = ExitApplication.objects.filter(state__in=(E.ASSEMBLY_REVIEWED, E.TOWNSHIP_VERIFIED))
+    assert noticed.filter(notice_ends_on__gte=today).exists()  # 公示 running
+    assert noticed.filter(notice_ends_on__lt=today).exists()  # 公示 over: the next step may be taken
+    assert ExitObjection.objects.filter(resolution="", application__notice_ends_on__gte=today).exists()
+    assert ExitObjection.objects.exclude(resolution="").exists()
+    assert ExitApplication.objects.filter(state=E.REJECTED).exists()
+
+
+def test_the_demo_logins_find_exit_work_of_their_own():
+    today = timezone.localdate()
+    boheng = AdministrativeVillage.objects.get(name="波亨村", township__name="老城乡")
+    village = Access.for_user(UserFactory(role=Role.VILLAGE_OFFICIAL, village=boheng))
+    assert exit_application_list(access=village, my_turn=True).exists()
+    assert exit_candidates(access=village, year=today.year).exists()
+    for name in ("老城乡", "姜驿乡"):
+        township = Access.for_user(
+            UserFactory(role=Role.TOWNSHIP_OFFICIAL, township=Township.objects.get(name=name))
+        )
+        assert exit_application_list(access=township, my_turn=True).exists(), name
+    county = Access.for_user(UserFactory(role=Role.COUNTY_ADMIN))
+    assert exit_application_list(access=county, my_turn=True).exists()
+    approved = ExitApplication.objects.filter(state=E.COUNTY_APPROVED).count()
+    assert len(county_announcement(access=county, year=today.year)) == approved
+
+
+def test_an_open_round_around_today_with_households_visited_and_overdue():
+    today = timezone.localdate()
+    current = RevisitRound.objects.get(starts_on__lte=today, ends_on__gte=today)
+    two_weeks = datetime.timedelta(days=14)
+    assert current.starts_on <= today - two_weeks and current.ends_on >= today + two_weeks
+    assert not current.revisits.filter(visited_on__gt=today).exists()
+    county = Access.for_user(UserFactory(role=Role.COUNTY_ADMIN))
+    total = completion_total(round_completion(access=county, round_id=current.pk, group_by="township"))
+    assert total.due == 5653 and 0 < total.visited < total.due and total.overdue == 0
+    reminders = overdue_for(access=county)
+    assert reminders.current_round == current and reminders.current.visited == total.visited
+    closed = reminders.rounds[0]
+    assert closed.round.ends_on < current.starts_on and 0 < closed.total < 5653 / 4
+    # the cadre login's phone: an overdue household of the closed round, and the open round half done
+    cadre = demo_cadre(AdministrativeVillage.objects.get(name="波亨村", township__name="老城乡"))
+    mine = overdue_for(access=Access.for_user(UserFactory(role=Role.CADRE, cadre=cadre)))
+    assert mine.rounds and mine.rounds[0].households
+    assert 0 < mine.current.visited < mine.current.due
 
 
 # ------------------------------------------------------------------ idempotence

@@ -1,7 +1,7 @@
 // The service worker of the cadre's phone pages (served at /sw.js by assignments.phone_views).
 // Pages: network first, the cached copy when there is no signal (or after a few seconds of a weak one).
 // Static files: precached. POSTs are never cached. The outbox lives in IndexedDB, which this never clears.
-"use strict";
+{% load i18n %}"use strict";
 var CONFIG = {{ config|safe }};
 importScripts(CONFIG.outboxJs);
 
@@ -30,7 +30,7 @@ function findPage(cache, url) {
 
 function offlinePage() {
   return caches.match(CONFIG.offlineUrl, { ignoreVary: true }).then(function (hit) {
-    return hit || new Response("<meta charset=utf-8><meta name=viewport content='width=device-width'><h1>当前没有网络</h1>",
+    return hit || new Response("<meta charset=utf-8><meta name=viewport content='width=device-width'><h1>{% filter escapejs %}{% translate "当前没有网络" %}{% endfilter %}</h1>",
       { headers: { "Content-Type": "text/html; charset=utf-8" } });
   });
 }
@@ -84,12 +84,12 @@ function pageNetworkFirst(event) {
 function guardPage(count, token) {
   var esc = function (s) { return String(s).replace(/[&<>"]/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; }); };
   return "<!doctype html><html lang=zh-Hans><meta charset=utf-8><meta name=viewport content='width=device-width, initial-scale=1'>" +
-    "<title>还有记录未上传</title><body style='font:17px/1.6 system-ui,sans-serif;margin:0;padding:1.25rem;max-width:36rem'>" +
-    "<h1 style='font-size:1.3rem'>还有 " + count + " 条走访记录未上传</h1>" +
-    "<p>退出登录不会删除这些记录：它们保存在本手机上，重新登录后会自动上传。请勿清除浏览器数据。</p>" +
-    "<p><a href='" + esc(CONFIG.outboxUrl) + "' style='display:block;text-align:center;padding:.9rem;background:#1f5f8b;color:#fff;border-radius:.5rem;text-decoration:none'>返回，先上传</a></p>" +
+    "<title>{% filter escapejs %}{% translate "还有记录未上传" %}{% endfilter %}</title><body style='font:17px/1.6 system-ui,sans-serif;margin:0;padding:1.25rem;max-width:36rem'>" +
+    "<h1 style='font-size:1.3rem'>" + "{% filter escapejs %}{% blocktranslate %}还有 {count} 条走访记录未上传{% endblocktranslate %}{% endfilter %}".replace("{count}", count) + "</h1>" +
+    "<p>{% filter escapejs %}{% translate "退出登录不会删除这些记录：它们保存在本手机上，重新登录后会自动上传。请勿清除浏览器数据。" %}{% endfilter %}</p>" +
+    "<p><a href='" + esc(CONFIG.outboxUrl) + "' style='display:block;text-align:center;padding:.9rem;background:#1f5f8b;color:#fff;border-radius:.5rem;text-decoration:none'>{% filter escapejs %}{% translate "返回，先上传" %}{% endfilter %}</a></p>" +
     "<form method=post action='" + esc(CONFIG.logoutUrl) + "?confirmed=1'><input type=hidden name=csrfmiddlewaretoken value='" + esc(token) + "'>" +
-    "<button style='width:100%;padding:.9rem;font:inherit;border:1px solid #8a1c1c;color:#8a1c1c;background:#fff;border-radius:.5rem'>仍然退出</button></form>";
+    "<button style='width:100%;padding:.9rem;font:inherit;border:1px solid #8a1c1c;color:#8a1c1c;background:#fff;border-radius:.5rem'>{% filter escapejs %}{% translate "仍然退出" %}{% endfilter %}</button></form>";
 }
 
 function logout(req) {
