@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.access import Access, Role, Scope
 from villages.models import AdministrativeVillage, Township
@@ -37,7 +38,7 @@ class User(AbstractUser):
         null=True,
         blank=True,
         related_name="user",
-        verbose_name=_("干部"),
+        verbose_name=pgettext_lazy("the account's own", "干部"),
     )
 
     must_change_password = models.BooleanField(

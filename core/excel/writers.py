@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
 import xlsxwriter
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -186,7 +187,10 @@ def write_roster(
         count = 0
         write_row = ws.write_row
         for count, row in enumerate(rows, 1):  # noqa: B007 (the count is the result)
-            write_row(count, 0, row)
+            try:
+                write_row(count, 0, row)
+            except TypeError:  # a lazy (translatable) label: written as the text it reads as now
+                write_row(count, 0, [str(v) if isinstance(v, Promise) else v for v in row])
         counts.append(count)
         for i, column in enumerate(sheet.columns):
             values = scoped.get(column.scoped_choices) if column.scoped_choices else column.parser.choices
