@@ -1,11 +1,12 @@
-# The two set-up commands (README): `make run` and `make test`. `make bench` prints the benchmarks.
+# The two set-up commands (README): `make run` and `make test`. `make bench` prints the benchmarks, `make load`
+# the figures of a load test.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_SECRET := test-only-secret-key
 
-.PHONY: run test bench lint format install clean-db
+.PHONY: run test faults bench load lint format install clean-db
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,8 +30,16 @@ test: $(STAMP)
 	SECRET_KEY=$(TEST_SECRET) $(BIN)/ruff check .
 	SECRET_KEY=$(TEST_SECRET) $(BIN)/pytest --create-db
 
+# Only the fault tests: real worker, gunicorn and redis-server processes, killed, stopped and cut.
+faults: $(STAMP)
+	SECRET_KEY=$(TEST_SECRET) $(BIN)/pytest --create-db -m faults tests/faults
+
 bench: $(STAMP)
 	SECRET_KEY=$(TEST_SECRET) $(BIN)/python -m tests.benchmarks
+
+# Not part of test: 200 users against two gunicorns and two Celery workers for a few minutes (README).
+load: $(STAMP)
+	SECRET_KEY=$(TEST_SECRET) $(BIN)/python -m tests.load.run
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -3,7 +3,7 @@ permission class, id filters, and foreign keys limited to what the user sees."""
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,6 +33,14 @@ def exception_handler(exc, context):
         return Response(
             {"detail": _("数据与已有记录冲突（唯一性或约束检查未通过）。")},
             status=status.HTTP_400_BAD_REQUEST,
+        )
+    elif isinstance(exc, OperationalError | InterfaceError):
+        # The database connection was lost (restarted, or its backend terminated): the open transaction is
+        # rolled back, and Django drops the broken connection at the end of the request, so the next one
+        # reconnects.
+        return Response(
+            {"detail": "数据库连接中断，本次请求未完成，请稍后重试。"},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
         )
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(_("未找到。"))

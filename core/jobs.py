@@ -78,6 +78,32 @@ def jobs_stuck(now=None):
 
 
 STUCK = "任务超时未完成（后台服务中断），已标记为失败，请重新发起"
+ORPHANED = "后台进程在任务运行中中断，任务已标记为失败，请重新发起"
+
+
+def jobs_orphaned_fail(*, worker: str) -> int:
+    """Fail the jobs ``worker`` was running: it is starting (again), so nothing it ran before still runs.
+
+    A Celery node name is unique among running workers; a node killed mid-job (SIGKILL, OOM, a crash) and
+    restarted under the same name thus reports its lost jobs at once instead of after the time limit
+    (``jobs_stuck``, for nodes that never come back)."""
+    if not worker:
+        return 0
+    failed = Job.objects.filter(state=Job.State.RUNNING, worker=worker).update(
+        state=Job.State.FAILED, error=ORPHANED, finished_at=timezone.now()
+    )
+    if failed:
+        logger.warning("%s job(s) left running by %s marked failed", failed, worker)
+    return failed
+
+
+def _worker_name() -> str:
+    from celery import current_task
+
+    request = getattr(current_task, "request", None)
+    if request is None or getattr(request, "is_eager", False):
+        return ""
+    return getattr(request, "hostname", None) or ""
 
 
 def job_progress(job: Job, percent: int) -> None:
@@ -103,8 +129,8 @@ def job_running(job_id: int | None) -> Iterator[Job | None]:
 
 @contextmanager
 def _recording(job: Job) -> Iterator[Job]:
-    job.state, job.started_at, job.progress = Job.State.RUNNING, timezone.now(), 0
-    job.save(update_fields=["state", "started_at", "progress"])
+    job.state, job.started_at, job.progress, job.worker = Job.State.RUNNING, timezone.now(), 0, _worker_name()
+    job.save(update_fields=["state", "started_at", "progress", "worker"])
     logger.info("job %s (%s) started", job.pk, job.kind, extra={"job_id": job.pk, "kind": job.kind})
     try:
         yield job

@@ -1,15 +1,18 @@
 """Jobs API (DESIGN.md §7): jobs/{id}/ to follow a background job.
 
 A job is visible to the user who started it (county admins see all): Access decides, and anyone else's
-job answers 404.
+job answers 404. An endpoint that starts a job answers 503 with the reason when the broker refused it
+(``job_refused``): the job is recorded as failed, and nothing else was done.
 """
 
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
-from rest_framework import serializers, viewsets
+from rest_framework import serializers, status, viewsets
+from rest_framework.response import Response
 
 from core.access import Access
 from core.api import FilterSet
+from core.jobs import BROKER_DOWN
 from core.models import Job
 
 
@@ -52,3 +55,21 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return Access.for_user(self.request.user).visible(Job.objects.order_by("-created_at", "-id"))
+
+
+class JobRefusedSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text=BROKER_DOWN)
+    job = JobSerializer()
+
+
+def job_refused(job: Job | None) -> Response | None:
+    """503 with the reason when the broker refused the job (it is marked failed); None when it was queued or
+    ran. The job is read again: it was enqueued after commit, which may already have failed it."""
+    if job is None:
+        return None
+    job.refresh_from_db()
+    if job.state != Job.State.FAILED or job.error != BROKER_DOWN:
+        return None
+    return Response(
+        {"detail": BROKER_DOWN, "job": JobSerializer(job).data}, status=status.HTTP_503_SERVICE_UNAVAILABLE
+    )

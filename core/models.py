@@ -31,6 +31,8 @@ class Job(models.Model):
     request_id = models.CharField(
         _("请求编号"), max_length=64, blank=True
     )  # the request that started it (logs)
+    # The Celery node running it: when that node starts again, what it was running died with it.
+    worker = models.CharField(_("执行节点"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("后台任务")

@@ -8,12 +8,14 @@ import os
 import tempfile
 
 from celery import shared_task
+from celery.exceptions import TimeLimitExceeded, WorkerLostError
+from celery.signals import task_failure, worker_ready
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from core.jobs import job_progress, job_running
-from core.models import ImportRecord
+from core.jobs import job_fail, job_progress, job_running, jobs_orphaned_fail
+from core.models import ImportRecord, Job
 from core.rosters.exports import access_signature, roster_export
 from core.rosters.imports import import_result, roster_import_run
 
@@ -83,3 +85,20 @@ def jobs_sweep() -> int:
 
     now = timezone.now()
     return jobs_stuck(now).update(state="failed", error=STUCK, finished_at=now)
+
+
+LOST = "执行任务的后台进程意外退出（内存不足或超时被终止），任务已标记为失败，请重新发起"
+
+
+@worker_ready.connect
+def _fail_jobs_left_by_this_node(sender=None, **kwargs) -> None:
+    """A worker (re)starting under its node name: the jobs it was running when it died are failed now."""
+    jobs_orphaned_fail(worker=getattr(sender, "hostname", "") or "")
+
+
+@task_failure.connect
+def _fail_the_job_of_a_lost_process(sender=None, exception=None, args=None, **kwargs) -> None:
+    """A pool process killed under a task (OOM, the hard time limit): its ``job_running`` never got to record
+    the failure, so the worker's main process does. Tasks take the job id first."""
+    if isinstance(exception, WorkerLostError | TimeLimitExceeded) and args and isinstance(args[0], int):
+        job_fail(Job(pk=args[0]), LOST)

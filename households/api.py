@@ -37,7 +37,7 @@ from core.access import Access, mask_phone
 from core.api import AccessPermission, FilterSet, IdFilter, ScopedPrimaryKeyRelatedField
 from core.audit import full_id_numbers_log, full_id_numbers_shown
 from core.idnumbers import mask, normalise, validate_disability_certificate, validate_id_number
-from core.jobs_api import JobSerializer
+from core.jobs_api import JobRefusedSerializer, JobSerializer, job_refused
 from core.rosters.exports import API, XLSX, roster_export
 from households import choices, selectors, services
 from households.exit.services import (
@@ -1019,14 +1019,13 @@ __all__ = [
 class EligibilityRecomputeView(APIView):
     """Recompute every household's exit eligibility now (county admins). Answers the job to follow."""
 
-    @extend_schema(request=None, responses={202: JobSerializer})
+    @extend_schema(request=None, responses={202: JobSerializer, 503: JobRefusedSerializer})
     def post(self, request):
         if not Access.for_user(request.user).may_recompute_eligibility:
             raise PermissionDenied(_("只有县扶贫办管理员可以重算脱贫条件。"))
         job = services.eligibility_recompute_enqueue(trigger=EligibilityRun.Trigger.MANUAL, user=request.user)
         # With no broker the task has already run (inline, after commit): answer the job as it is now.
-        job.refresh_from_db()
-        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        return job_refused(job) or Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
 class HouseholdExportView(APIView):

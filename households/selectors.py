@@ -122,7 +122,10 @@ def _counts(*, access: Access, place: dict, group_by: str | None = None) -> dict
 
 
 def household_estimate() -> int:
-    """PostgreSQL's estimate of the number of households (pg_class.reltuples): one cheap read, no COUNT."""
+    """PostgreSQL's estimate of the number of households (pg_class.reltuples): one cheap read, no COUNT.
+    SQLite (make run, a demo county) has no such estimate and counts: it is never province-sized."""
+    if connection.vendor != "postgresql":
+        return Household.objects.count()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [Household._meta.db_table]

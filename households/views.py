@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -534,13 +535,17 @@ def eligibility_recompute_start(request):
     if not access.may_recompute_eligibility:
         raise PermissionDenied(_("只有县扶贫办管理员可以重算脱贫条件。"))
     job = services.eligibility_recompute_enqueue(trigger=EligibilityRun.Trigger.MANUAL, user=request.user)
-    job.refresh_from_db()  # with the broker down the job is already marked failed, with the reason
-    if job.state == job.State.FAILED:
-        messages.error(request, _("重新计算未能开始：{reason}").format(reason=job.error))
-    elif job.state == job.State.DONE:
-        messages.success(request, _("已重新计算全部贫困户的脱贫条件。"))
-    else:
-        messages.success(request, _("已开始重新计算，完成后结果出现在下方记录中。"))
+
+    def said() -> None:  # after the job's own enqueue (on commit): did it start?
+        job.refresh_from_db()
+        if job.state == job.State.FAILED:
+            messages.error(request, _("重新计算未能开始：{reason}").format(reason=job.error))
+        elif job.state == job.State.DONE:
+            messages.success(request, _("已重新计算全部贫困户的脱贫条件。"))
+        else:
+            messages.success(request, _("已开始重新计算，完成后结果出现在下方记录中。"))
+
+    transaction.on_commit(said)
     return redirect("households:eligibility-runs")
 
 

@@ -13,7 +13,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.access import Access
-from core.jobs_api import JobSerializer
+from core.jobs_api import JobRefusedSerializer, JobSerializer, job_refused
 from core.models import Job
 from monitoring import whatif
 
@@ -97,7 +97,11 @@ class WhatIfInputSerializer(serializers.Serializer):
         return data
 
 
-@extend_schema_view(create=extend_schema(request=WhatIfInputSerializer, responses={202: JobSerializer}))
+@extend_schema_view(
+    create=extend_schema(
+        request=WhatIfInputSerializer, responses={202: JobSerializer, 503: JobRefusedSerializer}
+    )
+)
 class WhatIfViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """标准调整测算 (county admins): the effect of a proposed line, computed by a job that writes nothing else."""
 
@@ -123,9 +127,9 @@ class WhatIfViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gen
         data = WhatIfInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         job = whatif.what_if_start(user=request.user, **data.validated_data)
-        # With no broker the task has already run (inline, after commit): answer the job as it is now.
-        job.refresh_from_db()
-        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        # With no broker the task has already run (inline, after commit): answer the job as it is now; 503
+        # when the broker refused it.
+        return job_refused(job) or Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
 ROUTES = [("what-if", WhatIfViewSet, "what-if")]

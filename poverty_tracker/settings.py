@@ -200,6 +200,22 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING: the same JSON lines
 
+# The cache (DRF's throttle counters, the dashboards' sections) is shared by every process: Redis when there
+# is one (CACHE_URL, by default REDIS_URL; its own key prefix, so it never touches Celery's queues), else
+# each process's memory (SQLite / make run). A Redis that does not answer is a miss, never an error
+# (core/cache.py). Sessions, job progress and lock-outs live in the database.
+CACHE_URL = env("CACHE_URL", default=REDIS_URL)
+CACHES = {
+    "default": {
+        "BACKEND": "core.cache.TolerantRedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": "pt-cache",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 # Domain settings
 PUBLIC_NOTICE_DAYS = env.int("PUBLIC_NOTICE_DAYS", default=7)  # 公示 length in days
 # 风险消除 waits this many months of stable income when no monitoring line sets its own.

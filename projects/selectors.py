@@ -103,6 +103,14 @@ class ProjectTotals:
     reached_households: int
 
 
+def _invested_sum(projects: QuerySet[Project]) -> Decimal:
+    """The sum of each project's latest reported investment (the correlated subquery above rather than
+    DISTINCT ON, which SQLite, serving make run, does not have)."""
+    return projects.annotate(latest=_latest_invested()).aggregate(total=Coalesce(Sum("latest"), ZERO))[
+        "total"
+    ]
+
+
 def project_totals(qs: QuerySet[Project]) -> ProjectTotals:
     """Totals of a list. A sub-project listed with its parent is counted in the parent (no double count);
     households reached are distinct households across the listed projects."""
@@ -114,12 +122,7 @@ def project_totals(qs: QuerySet[Project]) -> ProjectTotals:
         households=Coalesce(Sum("planned_households"), 0),
         persons=Coalesce(Sum("planned_persons"), 0),
     )
-    invested = (
-        ProgressEntry.objects.filter(project__in=counted)
-        .order_by("project_id", "-recorded_on", "-id")
-        .distinct("project_id")
-        .values_list("invested_to_date", flat=True)
-    )
+    invested = _invested_sum(counted)
     reached = (
         Household.objects.filter(status__in=COUNTED_STATUSES)
         .filter(pk__in=Project.beneficiaries.through.objects.filter(project__in=ids).values("household_id"))
@@ -128,7 +131,7 @@ def project_totals(qs: QuerySet[Project]) -> ProjectTotals:
     return ProjectTotals(
         projects=qs.count(),
         planned=money["planned"],
-        invested=sum(invested, Decimal("0")),
+        invested=invested,
         planned_households=money["households"],
         planned_persons=money["persons"],
         reached_households=reached,
@@ -167,12 +170,7 @@ def subproject_rollup(*, access: Access, project: Project) -> Rollup:
     """The sub-projects' sums, rolled up to the parent."""
     subs = access.visible(project.subprojects.all())
     sums = subs.aggregate(n=Count("id"), planned=Coalesce(Sum("planned_investment"), ZERO))
-    invested = (
-        ProgressEntry.objects.filter(project__in=subs.values("pk"))
-        .order_by("project_id", "-recorded_on", "-id")
-        .distinct("project_id")
-        .values_list("invested_to_date", flat=True)
-    )
+    invested = _invested_sum(Project.objects.filter(pk__in=subs.values("pk")))
     states = dict(Project.State.choices)
     categories = dict(Project.Category.choices)
     by_state = [
@@ -189,7 +187,7 @@ def subproject_rollup(*, access: Access, project: Project) -> Rollup:
     return Rollup(
         count=sums["n"],
         planned=sums["planned"],
-        invested=sum(invested, Decimal("0")),
+        invested=invested,
         by_state=by_state,
         by_category=by_category,
     )

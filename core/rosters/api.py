@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from core.access import Access
 from core.api import FilterSet
 from core.audit import access_log_record
-from core.jobs_api import JobSerializer
+from core.jobs_api import JobRefusedSerializer, JobSerializer, job_refused
 from core.models import AccessLog, ImportRecord
 from core.rosters.exports import XLSX
 from core.rosters.imports import import_result, roster_import, roster_import_commit
@@ -75,7 +75,11 @@ class ImportUploadSerializer(serializers.Serializer):
 
 
 def _answer(record: ImportRecord, created: bool = False) -> Response:
-    """201/200 when checked or imported, 202 while a job runs, 400 when the file has errors."""
+    """201/200 when checked or imported, 202 while a job runs, 400 when the file has errors, 503 when the
+    job could not be queued (the file is kept; its commit may be tried again)."""
+    refused = job_refused(record.job)
+    if refused is not None:
+        return refused
     record.refresh_from_db()
     data = ImportRecordSerializer(record).data
     if record.state == ImportRecord.State.FAILED:
@@ -113,8 +117,9 @@ class ImportRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         responses={
             201: ImportRecordSerializer,
             202: ImportRecordSerializer,
-            400: OpenApiTypes.OBJECT,
-        },  # field errors
+            400: OpenApiTypes.OBJECT,  # field errors
+            503: JobRefusedSerializer,
+        },
     )
     def create(self, request, *args, **kwargs):
         upload = ImportUploadSerializer(data=request.data)
@@ -132,7 +137,10 @@ class ImportRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             raise PermissionDenied(str(exc)) from None
         return _answer(record, created=True)
 
-    @extend_schema(request=None, responses={200: ImportRecordSerializer, 202: ImportRecordSerializer})
+    @extend_schema(
+        request=None,
+        responses={200: ImportRecordSerializer, 202: ImportRecordSerializer, 503: JobRefusedSerializer},
+    )
     @action(detail=True, methods=["post"])
     def commit(self, request, pk=None):
         """Import a file whose dry run passed (only the uploader). Checked again before writing."""

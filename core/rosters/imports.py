@@ -126,7 +126,7 @@ def roster_import_commit(*, user, record: ImportRecord) -> ImportRecord:
             raise ValidationError(_("该文件已经导入。"))
         if not record.file:
             raise ValidationError(_("该导入记录没有可导入的文件。"))
-        if record.state != ImportRecord.State.CHECKED and not _commit_never_started(record):
+        if record.state != ImportRecord.State.CHECKED and not _commit_did_not_finish(record):
             raise ValidationError(_("只有校验通过的文件才能导入；请修改错误后重新上传。"))
         record.dry_run = False
         record.state = ImportRecord.State.UPLOADED
@@ -134,9 +134,10 @@ def roster_import_commit(*, user, record: ImportRecord) -> ImportRecord:
     return _run_or_enqueue(record, Limits.from_settings())
 
 
-def _commit_never_started(record: ImportRecord) -> bool:
-    """A checked file whose commit job failed before it ran (the broker was down, or the job was swept as
-    lost): nothing was written, so it may be committed again."""
+def _commit_did_not_finish(record: ImportRecord) -> bool:
+    """A checked file whose commit job failed (the broker was down, the worker died, or the job was swept
+    as lost): the import writes in one transaction, and a file imported twice matches its own rows
+    (unchanged, never duplicated), so it may be committed again."""
     from core.models import Job
 
     job = record.job
@@ -145,7 +146,6 @@ def _commit_never_started(record: ImportRecord) -> bool:
         and not record.dry_run
         and job is not None
         and job.state == Job.State.FAILED
-        and job.started_at is None
     )
 
 

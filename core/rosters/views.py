@@ -23,8 +23,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.access import Access
@@ -314,6 +314,9 @@ def export(request, key):
     queryset = export_queryset(user=request.user, roster=key, filters=filters)
     if is_large(queryset):
         job = roster_export_start(user=request.user, roster=key, filters=filters)
+        job.refresh_from_db()  # enqueued after commit: the broker may have refused it already
+        if job.state == Job.State.FAILED:
+            messages.error(request, gettext("导出没有开始：%(reason)s") % {"reason": job.error})
         return redirect("rosters:export-job", pk=job.pk)
     stream = tempfile.TemporaryFile()
     roster_export(user=request.user, roster=key, filters=filters, stream=stream)

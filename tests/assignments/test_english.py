@@ -35,7 +35,7 @@ def test_the_phone_pages_speak_english_when_chosen(client, paired):
     for chinese in ("我的挂包户", "记走访", "电脑版", "我的走访记录"):
         assert chinese not in households
     household = household.decode()
-    assert "Income and guarantees" in household and "One plan per household" in household
+    assert "Income and guarantees" in household and "Household plan" in household
     assert "收入与保障" not in household and "一户一策" not in household
     assert "Kind of visit" in form and "Save revisit" in form
     assert "走访方式" not in form and "保存走访记录" not in form

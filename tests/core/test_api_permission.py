@@ -69,3 +69,19 @@ def test_with_no_model_the_record_decides():
     not_mine = RevisitFactory(cadre=other, household=household)
     assert not permission.has_object_permission(request(user, "PATCH"), revisits, not_mine)
     assert permission.message == "只能修改本人在帮户的记录"
+
+
+@pytest.mark.django_db
+def test_a_lost_database_connection_answers_503_in_chinese_not_500(client, admin, monkeypatch):
+    from django.db import OperationalError
+
+    from households import selectors
+
+    def lost(**kwargs):
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(selectors, "household_list_with_members", lost)
+    client.force_login(admin)
+    response = client.get("/api/v1/households/")
+    assert response.status_code == 503
+    assert response.json() == {"detail": "数据库连接中断，本次请求未完成，请稍后重试。"}

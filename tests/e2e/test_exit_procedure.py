@@ -101,15 +101,18 @@ def through_township(application, village, township):
     end_notice(application)
 
 
-def test_three_officials_take_a_household_out_of_poverty_in_five_steps(live_server, county, browser):
+def test_three_officials_take_a_household_out_of_poverty_in_five_steps(live_server, county, browser, shot):
     base = live_server.url
     village = Desk(browser, base, county["village"])
     township = Desk(browser, base, county["township"])
     admin = Desk(browser, base, county["county"])
 
     application = apply(village, county["above"])
+    shot(village.page, "exit-applied")
     through_township(application, village, township)
+    shot(township.page, "exit-township-verified")
     text = admin.approve(application, "县审批认定")
+    shot(admin.page, "exit-county-approved")
 
     household = county["above"]
     household.refresh_from_db()
@@ -126,7 +129,10 @@ def test_three_officials_take_a_household_out_of_poverty_in_five_steps(live_serv
     assert "已审批" in text or "县审批" in text
 
 
-def test_a_household_below_the_line_is_refused_at_the_county_with_the_reason(live_server, county, browser):
+def test_a_household_below_the_line_is_refused_at_the_county_with_the_reason(
+    live_server, county, browser, problems
+):
+    problems.expect(400, r"/households/exit/\d+/advance/$")  # the refusal, with its reasons
     base = live_server.url
     village = Desk(browser, base, county["village"])
     township = Desk(browser, base, county["township"])

@@ -81,7 +81,9 @@ def phone_sign_in(page, base, user, next_url):
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20000)
 
 
-def test_two_revisits_recorded_offline_survive_a_reload_and_sync_exactly_once(live_server, dataset, phone):
+def test_two_revisits_recorded_offline_survive_a_reload_and_sync_exactly_once(
+    live_server, dataset, phone, shot
+):
     context, page, errors = phone
     first, second = dataset["households"]
     base = live_server.url
@@ -135,6 +137,7 @@ def test_two_revisits_recorded_offline_survive_a_reload_and_sync_exactly_once(li
     page.fill("textarea[name=help_given]", "协调申报教育资助。")
     page.click("#revisit-form button[type=submit]")
     page.wait_for_function("document.getElementById('form-msg').textContent.includes('待上传 2 条')")
+    shot(page, "phone-offline-two-waiting")
     keys = page.evaluate("PT.outbox.all().then(items => items.map(i => i.key))")
     assert len(keys) == 2
     assert Revisit.objects.count() == 0
@@ -154,6 +157,7 @@ def test_two_revisits_recorded_offline_survive_a_reload_and_sync_exactly_once(li
     )
     assert page.evaluate("window.stillTheSamePage") is True
     assert "已上传" in page.locator("#sync-note").inner_text()
+    shot(page, "phone-synced")
 
     stored = Revisit.objects.filter(client_uuid__in=keys)
     assert stored.count() == 2
@@ -187,6 +191,7 @@ def test_two_revisits_recorded_offline_survive_a_reload_and_sync_exactly_once(li
     assert desk.locator("[data-figure=due]").inner_text().strip() == "2"
     assert desk.locator("[data-figure=visited]").inner_text().split()[0] == "2"
     assert desk.locator("[data-figure=overdue]").inner_text().strip() == "0"
+    shot(desk, "round-completion")
     office.close()
     assert errors == []
 
@@ -247,8 +252,9 @@ def test_logging_out_with_unsent_records_warns_and_keeps_them(live_server, datas
 
 
 def test_an_offline_edit_of_a_record_changed_on_the_server_is_a_conflict_to_resolve(
-    live_server, dataset, phone
+    live_server, dataset, phone, problems
 ):
+    problems.expect(409, r"/api/v1/revisits/\d+/$")  # the sync's edit meets the server's newer version
     context, page, errors = phone
     user, household = dataset["user"], dataset["households"][0]
     revisit = revisit_record(

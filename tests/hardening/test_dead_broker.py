@@ -121,3 +121,96 @@ def test_a_poverty_line_saved_with_the_broker_down_says_the_recompute_did_not_st
     assert (job.state, job.error) == (Job.State.FAILED, BROKER_DOWN)
     said = " ".join(str(m) for m in get_messages(response.wsgi_request))
     assert "重新计算没有启动" in said and BROKER_DOWN in said
+
+
+# Transactional: as in a served request (autocommit), the job is enqueued before the view answers.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_job_started_through_the_api_with_the_broker_down_answers_503_in_chinese(dead_broker, client):
+    """Issue 11: not a 500; the job is recorded as failed with the reason, and nothing else is written."""
+    from accounts.models import Role
+    from households.models import EligibilityRun
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(role=Role.COUNTY_ADMIN))
+    response = client.post("/api/v1/eligibility/recompute/")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["detail"] == BROKER_DOWN
+    job = Job.objects.get(pk=body["job"]["id"])
+    assert (job.state, job.error, job.kind) == (Job.State.FAILED, BROKER_DOWN, "eligibility_recompute")
+    assert body["job"]["state"] == "failed"
+    assert not EligibilityRun.objects.exists()
+
+    what_if = client.post(
+        "/api/v1/what-if/",
+        {"kind": "poverty_line", "year": 2016, "amount": "2930"},
+        content_type="application/json",
+    )
+    assert what_if.status_code == 503 and what_if.json()["detail"] == BROKER_DOWN
+    assert Job.objects.get(pk=what_if.json()["job"]["id"]).state == Job.State.FAILED
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_import_committed_through_the_api_with_the_broker_down_answers_503_and_can_be_committed_again(
+    dead_broker, client, settings, place_and_admin
+):
+    from core.models import ImportRecord
+    from core.rosters.imports import roster_import
+    from households.models import Household
+    from tests.core.excel.test_roster_service import roster
+
+    place, admin = place_and_admin
+    celery_app.conf.task_always_eager = True
+    record = roster_import(user=admin, file=roster(place, 2), dry_run=True)
+    settings.ROSTER_ASYNC_ROWS = 1  # the commit goes to a job
+    celery_app.conf.task_always_eager = False
+    client.force_login(admin)
+
+    response = client.post(f"/api/v1/imports/{record.pk}/commit/")
+    assert response.status_code == 503 and response.json()["detail"] == BROKER_DOWN
+    assert Household.objects.count() == 0
+    celery_app.conf.task_always_eager = True  # the broker is back
+    response = client.post(f"/api/v1/imports/{record.pk}/commit/")
+    assert response.status_code in (200, 202), response.json()
+    record.refresh_from_db()
+    assert record.state == ImportRecord.State.COMMITTED and Household.objects.count() == 2
+
+
+def test_the_recompute_that_did_not_start_is_run_again_from_the_runs_page(
+    dead_broker, client, django_capture_on_commit_callbacks
+):
+    """重新计算: with the broker down the page says so and no run is written; once it is back, the same
+    button runs the recompute."""
+    from django.contrib.messages import get_messages
+    from django.urls import reverse
+
+    from accounts.models import Role
+    from households.models import EligibilityRun
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(role=Role.COUNTY_ADMIN))
+    assert "重新计算" in client.get(reverse("households:eligibility-runs")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("households:eligibility-recompute"))
+    assert response.status_code == 302
+    said = " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert "重新计算未能开始" in said and BROKER_DOWN in said
+    assert not EligibilityRun.objects.exists()
+
+    celery_app.conf.task_always_eager = True  # the broker is back
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("households:eligibility-recompute"))
+    assert EligibilityRun.objects.count() == 1
+    assert Job.objects.filter(kind="eligibility_recompute", state=Job.State.DONE).count() == 1
+
+
+def test_only_the_county_admin_may_start_the_recompute(client):
+    from django.urls import reverse
+
+    from accounts.models import Role
+    from tests.factories import TownshipFactory, UserFactory
+
+    client.force_login(UserFactory(role=Role.TOWNSHIP_OFFICIAL, township=TownshipFactory()))
+    assert "重新计算" not in client.get(reverse("households:eligibility-runs")).content.decode()
+    assert client.post(reverse("households:eligibility-recompute")).status_code == 403
+    assert not Job.objects.filter(kind="eligibility_recompute").exists()
