@@ -3,12 +3,13 @@ accounts.services, which check the role and its scope (and decide who opens the 
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy
 
 from accounts import services
 from accounts.models import User
 from core.admin import ServiceAdmin, form_fields
 
-SCOPE_FIELDSET = ("角色与范围", {"fields": ("role", "township", "village", "cadre")})
+SCOPE_FIELDSET = (gettext_lazy("角色与范围"), {"fields": ("role", "township", "village", "cadre")})
 
 
 @admin.register(User)

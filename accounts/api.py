@@ -34,6 +34,7 @@ obtain_auth_token = TokenView.as_view()
 # -- users/ (county admin only, DESIGN §7) ----------------------------------------------------------------
 
 from django.core.exceptions import ValidationError as DjangoValidationError  # noqa: E402
+from django.utils.translation import gettext  # noqa: E402
 from drf_spectacular.utils import extend_schema_field  # noqa: E402
 from rest_framework import mixins, serializers, viewsets  # noqa: E402
 from rest_framework.exceptions import PermissionDenied  # noqa: E402
@@ -108,7 +109,7 @@ class UserViewSet(
         if getattr(self, "swagger_fake_view", False):
             return User.objects.none()
         if not Access.for_user(self.request.user).uses_admin_site:
-            raise PermissionDenied("只有县扶贫办管理员可以管理用户账户。")
+            raise PermissionDenied(gettext("只有县扶贫办管理员可以管理用户账户。"))
         params = self.request.query_params
         return selectors.account_list(query=params.get("q", ""), role=params.get("role", ""))
 

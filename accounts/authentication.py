@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
@@ -17,5 +18,5 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         user, token = super().authenticate_credentials(key)
         if token_expired(token):
             token.delete()
-            raise exceptions.AuthenticationFailed("令牌已过期，请重新登录获取新令牌。")
+            raise exceptions.AuthenticationFailed(_("令牌已过期，请重新登录获取新令牌。"))
         return user, token

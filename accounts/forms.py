@@ -29,28 +29,28 @@ class LoginForm(AuthenticationForm):
 
 
 class PasswordChangeForm(forms.Form):
-    old_password = forms.CharField(label="原密码", strip=False, widget=forms.PasswordInput)
-    new_password = forms.CharField(label="新密码", strip=False, widget=forms.PasswordInput)
-    new_password2 = forms.CharField(label="再次输入新密码", strip=False, widget=forms.PasswordInput)
+    old_password = forms.CharField(label=_("原密码"), strip=False, widget=forms.PasswordInput)
+    new_password = forms.CharField(label=_("新密码"), strip=False, widget=forms.PasswordInput)
+    new_password2 = forms.CharField(label=_("再次输入新密码"), strip=False, widget=forms.PasswordInput)
 
     def clean(self):
         data = super().clean()
         if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
-            self.add_error("new_password2", "两次输入的新密码不一致。")
+            self.add_error("new_password2", _("两次输入的新密码不一致。"))
         return data
 
 
 class PasswordResetForm(forms.Form):
-    password = forms.CharField(label="新密码", strip=False, widget=forms.PasswordInput)
+    password = forms.CharField(label=_("新密码"), strip=False, widget=forms.PasswordInput)
 
 
 class AccountCreateForm(forms.Form):
-    username = forms.CharField(label="用户名", max_length=150)
-    password = forms.CharField(label="初始密码", strip=False, widget=forms.PasswordInput)
-    role = forms.ChoiceField(label="角色", choices=Role.choices)
-    township = forms.CharField(label="所属乡镇（名称或 ID）", required=False)
-    village = forms.CharField(label="所属行政村（名称或 ID）", required=False)
-    cadre = forms.CharField(label="干部 ID", required=False)
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    password = forms.CharField(label=_("初始密码"), strip=False, widget=forms.PasswordInput)
+    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    township = forms.CharField(label=_("所属乡镇（名称或 ID）"), required=False)
+    village = forms.CharField(label=_("所属行政村（名称或 ID）"), required=False)
+    cadre = forms.CharField(label=_("干部 ID"), required=False)
 
     def clean(self):
         data = super().clean()
@@ -60,11 +60,11 @@ class AccountCreateForm(forms.Form):
 
 
 class AccountUpdateForm(forms.Form):
-    role = forms.ChoiceField(label="角色", choices=Role.choices)
-    township = forms.CharField(label="所属乡镇（名称或 ID）", required=False)
-    village = forms.CharField(label="所属行政村（名称或 ID）", required=False)
-    cadre = forms.CharField(label="干部 ID", required=False)
-    is_active = forms.BooleanField(label="启用", required=False)
+    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    township = forms.CharField(label=_("所属乡镇（名称或 ID）"), required=False)
+    village = forms.CharField(label=_("所属行政村（名称或 ID）"), required=False)
+    cadre = forms.CharField(label=_("干部 ID"), required=False)
+    is_active = forms.BooleanField(label=_("启用"), required=False)
 
     def __init__(self, *args, account, **kwargs):
         kwargs.setdefault(

@@ -9,13 +9,18 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import Role, User
 from core.access import SCOPE_OF_ROLE, Access
 from core.validation import is_record_id
 from villages.models import AdministrativeVillage, Township
 
-SCOPE_LABELS = {"township": "乡镇", "village": "行政村", "cadre": "干部"}
+SCOPE_LABELS = {
+    "township": gettext_lazy("乡镇"),
+    "village": gettext_lazy("行政村"),
+    "cadre": gettext_lazy("干部"),
+}
 
 
 def _township(value: Township | int | str) -> Township:
@@ -26,10 +31,21 @@ def _township(value: Township | int | str) -> Township:
     else:
         found = list(Township.objects.select_related("county").filter(name=str(value).strip()).order_by("id"))
     if not found:
-        raise ValidationError({"township": f"未找到乡镇“{value}”。"})
+        raise ValidationError({"township": gettext("未找到乡镇“{value}”。").format(value=value)})
     if len(found) > 1:
-        choices = "；".join(f"{t.county.name}{t.name} 的 ID 为 {t.pk}" for t in found)
-        raise ValidationError({"township": f"乡镇“{value}”在多个县都有（{choices}），请改用乡镇 ID。"})
+        choices = gettext("；").join(
+            gettext("{county_name}{t_name} 的 ID 为 {t_pk}").format(
+                county_name=t.county.name, t_name=t.name, t_pk=t.pk
+            )
+            for t in found
+        )
+        raise ValidationError(
+            {
+                "township": gettext("乡镇“{value}”在多个县都有（{choices}），请改用乡镇 ID。").format(
+                    value=value, choices=choices
+                )
+            }
+        )
     return found[0]
 
 
@@ -45,11 +61,22 @@ def _village(value: AdministrativeVillage | int | str) -> AdministrativeVillage:
             .order_by("id")
         )
     if not found:
-        raise ValidationError({"village": f"未找到行政村“{value}”。"})
+        raise ValidationError({"village": gettext("未找到行政村“{value}”。").format(value=value)})
     if len(found) > 1:
         # Village names repeat across townships: only the id says which one.
-        choices = "；".join(f"{v.township.name}{v.name} 的 ID 为 {v.pk}" for v in found)
-        raise ValidationError({"village": f"行政村“{value}”在多个乡镇都有（{choices}），请改用行政村 ID。"})
+        choices = gettext("；").join(
+            gettext("{township_name}{v_name} 的 ID 为 {v_pk}").format(
+                township_name=v.township.name, v_name=v.name, v_pk=v.pk
+            )
+            for v in found
+        )
+        raise ValidationError(
+            {
+                "village": gettext("行政村“{value}”在多个乡镇都有（{choices}），请改用行政村 ID。").format(
+                    value=value, choices=choices
+                )
+            }
+        )
     return found[0]
 
 
@@ -59,7 +86,9 @@ def _cadre(value: Any):
         return value
     found = Cadre.objects.filter(pk=int(value)).first() if is_record_id(value) else None
     if found is None:
-        raise ValidationError({"cadre": f"未找到干部记录“{value}”（请填写干部 ID）。"})
+        raise ValidationError(
+            {"cadre": gettext("未找到干部记录“{value}”（请填写干部 ID）。").format(value=value)}
+        )
     return found
 
 
@@ -67,11 +96,15 @@ def _scope(
     *, role: str, township: object, village: object, cadre: object
 ) -> tuple[Township | None, AdministrativeVillage | None, Any]:
     """Check the role and that exactly the scope it needs is given; resolve names and ids to records."""
-    known = "、".join(f"{r.value}（{r.label}）" for r in Role)
+    known = gettext("、").join(
+        gettext("{value}（{r_label}）").format(value=r.value, r_label=r.label) for r in Role
+    )
     if not role:
-        raise ValidationError({"role": f"必须指定角色，可选：{known}。"})
+        raise ValidationError({"role": gettext("必须指定角色，可选：{known}。").format(known=known)})
     if role not in SCOPE_OF_ROLE:
-        raise ValidationError({"role": f"未知角色“{role}”，可选：{known}。"})
+        raise ValidationError(
+            {"role": gettext("未知角色“{role}”，可选：{known}。").format(role=role, known=known)}
+        )
     needed = SCOPE_OF_ROLE[role]
     label = Role(role).label
     given = {
@@ -83,11 +116,17 @@ def _scope(
     for name in given:
         if name != needed:
             if needed is None:
-                errors[name] = f"{label}的范围是全县，不能指定{SCOPE_LABELS[name]}。"
+                errors[name] = gettext("{label}的范围是全县，不能指定{scope}。").format(
+                    label=label, scope=SCOPE_LABELS[name]
+                )
             else:
-                errors[name] = f"{label}只能指定{SCOPE_LABELS[needed]}，不能指定{SCOPE_LABELS[name]}。"
+                errors[name] = gettext("{label}只能指定{needed}，不能指定{scope}。").format(
+                    label=label, needed=SCOPE_LABELS[needed], scope=SCOPE_LABELS[name]
+                )
     if needed is not None and needed not in given:
-        errors[needed] = f"{label}账户必须指定{SCOPE_LABELS[needed]}。"
+        errors[needed] = gettext("{label}账户必须指定{needed}。").format(
+            label=label, needed=SCOPE_LABELS[needed]
+        )
     if errors:
         raise ValidationError(errors)
     if needed == "township":
@@ -108,7 +147,11 @@ def _check_cadre_free(cadre: Any, *, user: User | None = None) -> None:
     taken = others.first()
     if taken is not None:
         raise ValidationError(
-            {"cadre": f"干部“{cadre.name}”（ID {cadre.pk}）已有登录账户“{taken.username}”。"}
+            {
+                "cadre": gettext(
+                    "干部“{cadre_name}”（ID {cadre_pk}）已有登录账户“{taken_username}”。"
+                ).format(cadre_name=cadre.name, cadre_pk=cadre.pk, taken_username=taken.username)
+            }
         )
 
 
@@ -127,13 +170,13 @@ def account_create(
     A login an admin creates (``by``) must choose its own password at first sign-in."""
     username = (username or "").strip()
     if not username:
-        raise ValidationError({"username": "用户名不能为空。"})
+        raise ValidationError({"username": gettext("用户名不能为空。")})
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": f"用户名“{username}”已存在。"})
+        raise ValidationError({"username": gettext("用户名“{username}”已存在。").format(username=username)})
     township, village, cadre = _scope(role=role, township=township, village=village, cadre=cadre)
     _check_cadre_free(cadre)
     if by is not None:
-        _county_admin(by, "创建用户账户")
+        _county_admin(by, gettext("创建用户账户"))
     user = User(username=username, role=role, township=township, village=village, cadre=cadre)
     user.must_change_password = by is not None
     _grant_admin_site(user)
@@ -218,7 +261,7 @@ def _sync_admin_group(user: User) -> None:
 
 def _set_password(user: User, password: str) -> None:
     if not password:
-        raise ValidationError({"password": "密码不能为空。"})
+        raise ValidationError({"password": gettext("密码不能为空。")})
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -229,7 +272,9 @@ def _set_password(user: User, password: str) -> None:
 def _password_message(error: ValidationError) -> str:
     # Django 5.2's Chinese catalogue misses the new wording of this one message: say it ourselves.
     if error.code == "password_too_short":
-        return f"密码太短，至少需要 {error.params['min_length']} 个字符。"
+        return gettext("密码太短，至少需要 {min_length} 个字符。").format(
+            min_length=error.params["min_length"]
+        )
     return error.messages[0]
 
 
@@ -250,25 +295,27 @@ ACCOUNT_EDITABLE = (
 
 def _county_admin(by: User, what: str) -> None:
     if not Access.for_user(by).uses_admin_site:
-        raise ValidationError(f"只有县扶贫办管理员可以{what}。")
+        raise ValidationError(gettext("只有县扶贫办管理员可以{what}。").format(what=what))
 
 
 @transaction.atomic
 def account_update(*, account: User, by: User, **changes) -> User:
     """Change a login's details, role and scope. Whether it opens the admin site follows from the role."""
-    _county_admin(by, "修改用户账户")
+    _county_admin(by, gettext("修改用户账户"))
     account = User.objects.select_for_update().get(pk=account.pk)
     unknown = set(changes) - set(ACCOUNT_EDITABLE)
     if unknown:
-        raise ValidationError({f: "该字段不能在此修改。" for f in sorted(unknown)})
+        raise ValidationError({f: gettext("该字段不能在此修改。") for f in sorted(unknown)})
     if account.pk == by.pk and (
         changes.get("is_active") is False or changes.get("role", account.role) != account.role
     ):
-        raise ValidationError("不能停用自己的账户或改变自己的角色：请由另一名县扶贫办管理员办理。")
+        raise ValidationError(gettext("不能停用自己的账户或改变自己的角色：请由另一名县扶贫办管理员办理。"))
     if "username" in changes:
         username = (changes["username"] or "").strip()
         if User.objects.filter(username__iexact=username).exclude(pk=account.pk).exists():
-            raise ValidationError({"username": f"用户名“{username}”已存在。"})
+            raise ValidationError(
+                {"username": gettext("用户名“{username}”已存在。").format(username=username)}
+            )
         changes["username"] = username
     if {"role", "township", "village", "cadre"} & set(changes):
         scope = {name: changes.get(name, getattr(account, name)) for name in ("township", "village", "cadre")}
@@ -298,7 +345,7 @@ def _end_sessions_and_tokens(account: User) -> None:
 @transaction.atomic
 def account_password_reset(*, account: User, by: User, password: str) -> User:
     """The county admin sets a new password; the user must change it at the next sign-in."""
-    _county_admin(by, "重置密码")
+    _county_admin(by, gettext("重置密码"))
     account = User.objects.select_for_update().get(pk=account.pk)
     _set_password(account, password)
     account.must_change_password = True
@@ -312,9 +359,9 @@ def account_password_reset(*, account: User, by: User, password: str) -> User:
 def account_password_change(*, account: User, old_password: str, new_password: str) -> User:
     """The user changes their own password: the old one must be right; every API token is deleted."""
     if not account.check_password(old_password):
-        raise ValidationError({"old_password": "原密码不正确。"})
+        raise ValidationError({"old_password": gettext("原密码不正确。")})
     if old_password == new_password:
-        raise ValidationError({"new_password": "新密码不能与原密码相同。"})
+        raise ValidationError({"new_password": gettext("新密码不能与原密码相同。")})
     _set_password(account, new_password)
     account.must_change_password = False
     account.save()
@@ -340,16 +387,16 @@ def account_unlock(*, account: User, by: User) -> int:
     """The county admin lifts a lock-out of this account (its failed attempts are forgotten)."""
     from axes.utils import reset
 
-    _county_admin(by, "解除账户锁定")
+    _county_admin(by, gettext("解除账户锁定"))
     return reset(username=account.username)
 
 
 @transaction.atomic
 def account_delete(*, account: User, by: User) -> None:
     """Delete a login nobody has acted with yet; one with a history is deactivated instead (is_active)."""
-    _county_admin(by, "删除用户账户")
+    _county_admin(by, gettext("删除用户账户"))
     if account.pk == by.pk:
-        raise ValidationError("不能删除自己的账户。")
+        raise ValidationError(gettext("不能删除自己的账户。"))
     account.delete()
 
 

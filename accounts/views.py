@@ -9,6 +9,8 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
@@ -30,7 +32,7 @@ login = auth_views.LoginView.as_view(
 )
 logout = auth_views.LogoutView.as_view()
 
-LOCKED_MESSAGE = (
+LOCKED_MESSAGE = gettext_lazy(
     "密码错误次数过多，该账户或地址已被暂时锁定，请 {hours} 小时后再试，或联系县扶贫办管理员解除锁定。"
 )
 
@@ -80,7 +82,7 @@ def password_change(request):
         else:
             request.user.refresh_from_db()
             update_session_auth_hash(request, request.user)
-            messages.success(request, "密码已修改。")
+            messages.success(request, _("密码已修改。"))
             if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
                 next_url = ""
             return redirect(next_url or "home")
@@ -89,7 +91,7 @@ def password_change(request):
 
 def _county_admin(request) -> None:
     if not Access.for_user(request.user).uses_admin_site:
-        raise PermissionDenied("只有县扶贫办管理员可以管理用户账户。")
+        raise PermissionDenied(_("只有县扶贫办管理员可以管理用户账户。"))
 
 
 @login_required
@@ -113,9 +115,14 @@ def account_create(request):
         except ValidationError as exc:
             form_errors(form, exc)
         else:
-            messages.success(request, f"已创建账户“{account.username}”，首次登录须修改密码。")
+            messages.success(
+                request,
+                _("已创建账户“{account_username}”，首次登录须修改密码。").format(
+                    account_username=account.username
+                ),
+            )
             return redirect("account-list")
-    return render(request, "accounts/account_form.html", {"form": form, "title": "新建账户"})
+    return render(request, "accounts/account_form.html", {"form": form, "title": _("新建账户")})
 
 
 @login_required
@@ -129,7 +136,9 @@ def account_detail(request, pk: int):
         except ValidationError as exc:
             form_errors(form, exc)
         else:
-            messages.success(request, f"已保存账户“{account.username}”。")
+            messages.success(
+                request, _("已保存账户“{account_username}”。").format(account_username=account.username)
+            )
             return redirect("account-detail", pk=account.pk)
     return render(
         request,
@@ -151,14 +160,19 @@ def account_reset_password(request, pk: int):
     form = PasswordResetForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError({"password": "请填写新密码。"})
+            raise ValidationError({"password": _("请填写新密码。")})
         services.account_password_reset(
             account=account, by=request.user, password=form.cleaned_data["password"]
         )
     except ValidationError as exc:
-        messages.error(request, "重置密码未成功：" + "；".join(exc.messages))
+        messages.error(request, _("重置密码未成功：") + _("；").join(exc.messages))
     else:
-        messages.success(request, f"已重置“{account.username}”的密码，下次登录须修改密码。")
+        messages.success(
+            request,
+            _("已重置“{account_username}”的密码，下次登录须修改密码。").format(
+                account_username=account.username
+            ),
+        )
     return redirect("account-detail", pk=account.pk)
 
 
@@ -168,5 +182,7 @@ def account_unlock(request, pk: int):
     _county_admin(request)
     account = get_object_or_404(User, pk=pk)
     services.account_unlock(account=account, by=request.user)
-    messages.success(request, f"已解除账户“{account.username}”的锁定。")
+    messages.success(
+        request, _("已解除账户“{account_username}”的锁定。").format(account_username=account.username)
+    )
     return redirect("account-detail", pk=account.pk)

@@ -25,6 +25,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.idnumbers import mask
 
@@ -42,11 +44,11 @@ def mask_phone(phone: str) -> str:
 class Role(models.TextChoices):
     """The five roles of DESIGN.md §4. Every decision about them is made in this module."""
 
-    COUNTY_ADMIN = "county_admin", "县扶贫办管理员"
-    TOWNSHIP_OFFICIAL = "township_official", "乡镇干部"
-    VILLAGE_OFFICIAL = "village_official", "村委会工作人员"
-    CADRE = "cadre", "挂包帮干部"
-    INSPECTOR = "inspector", "督查人员"
+    COUNTY_ADMIN = "county_admin", _("县扶贫办管理员")
+    TOWNSHIP_OFFICIAL = "township_official", _("乡镇干部")
+    VILLAGE_OFFICIAL = "village_official", _("村委会工作人员")
+    CADRE = "cadre", _("挂包帮干部")
+    INSPECTOR = "inspector", _("督查人员")
 
 
 COUNTY_WIDE = (Role.COUNTY_ADMIN, Role.INSPECTOR)
@@ -115,7 +117,7 @@ def _household_model() -> type[Model]:
         scope = declared_scope(model)
         if scope is not None and scope.household == "id":
             return model
-    raise LookupError('没有声明为“户”的模型（access_scope 的 household="id"）。')
+    raise LookupError(_('没有声明为“户”的模型（access_scope 的 household="id"）。'))
 
 
 def _q(path: Path, value) -> Q:
@@ -176,7 +178,7 @@ class Access:
     def cadre_households(self) -> QuerySet:
         """The households this cadre is actively paired with (none for any other role)."""
         if self.role != Role.CADRE or _cadre_households is None or not self.user.cadre_id:
-            raise LookupError("只有挂包帮干部有挂包户。")
+            raise LookupError(_("只有挂包帮干部有挂包户。"))
         return _cadre_households(self.user.cadre_id)
 
     def _cadre_condition(self, scope: Scope) -> Q | None:
@@ -206,7 +208,7 @@ class Access:
         try:
             return self.visible(qs).get(**lookup)
         except (qs.model.DoesNotExist, ValueError, TypeError, ValidationError):  # malformed ids too
-            raise Http404("未找到该记录，或不在您的管辖范围内。") from None
+            raise Http404(_("未找到该记录，或不在您的管辖范围内。")) from None
 
     def can_view(self, obj: Model) -> bool:
         return self.visible(type(obj)._default_manager.filter(pk=obj.pk)).exists()
@@ -379,8 +381,8 @@ class Access:
         if self.role == Role.VILLAGE_OFFICIAL and self.user.village_id:
             return f"{self.user.village.township.name}{self.user.village.name}"
         if self.role == Role.CADRE:
-            return "我的挂包户"
-        return "全县"
+            return gettext("我的挂包户")
+        return gettext("全县")
 
 
 __all__ = [

@@ -5,6 +5,8 @@ from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -29,7 +31,8 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, IntegrityError):
         return Response(
-            {"detail": "数据与已有记录冲突（唯一性或约束检查未通过）。"}, status=status.HTTP_400_BAD_REQUEST
+            {"detail": _("数据与已有记录冲突（唯一性或约束检查未通过）。")},
+            status=status.HTTP_400_BAD_REQUEST,
         )
     elif isinstance(exc, OperationalError | InterfaceError):
         # The database connection was lost (restarted, or its backend terminated): the open transaction is
@@ -40,7 +43,7 @@ def exception_handler(exc, context):
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
         )
     elif isinstance(exc, Http404):
-        exc = exceptions.NotFound("未找到。")
+        exc = exceptions.NotFound(_("未找到。"))
     return drf_exception_handler(exc, context)
 
 
@@ -54,7 +57,7 @@ class AccessPermission(BasePermission):
     pairing). ``change_denied_message`` is what a 403 says. The service checks the scope of each write again.
     """
 
-    message = "您无权修改该记录。"
+    message = gettext_lazy("您无权修改该记录。")
 
     def has_permission(self, request, view) -> bool:
         if request.method in SAFE_METHODS:
@@ -101,4 +104,4 @@ class IdInFilter(filters.BaseInFilter, IdFilter):
 class FilterSet(filters.FilterSet):
     """The base of every list's filters: each filters by id (DESIGN.md §7), ?id=3 or ?id=3,4,5."""
 
-    id = IdInFilter(field_name="id", label="ID（多个用逗号分隔）")
+    id = IdInFilter(field_name="id", label=gettext_lazy("ID（多个用逗号分隔）"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 
 from core.models import AccessLog
 
@@ -59,7 +60,7 @@ HISTORY_MODELS = (
     ("households", "ExitStep"),
     ("projects", "Project"),
 )
-HISTORY_TYPES = {"+": "新增", "~": "修改", "-": "删除"}
+HISTORY_TYPES = {"+": gettext_lazy("新增"), "~": gettext_lazy("修改"), "-": gettext_lazy("删除")}
 HISTORY_LIMIT = 200
 
 

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 
@@ -16,14 +17,26 @@ from core.api import FilterSet
 from core.audit import access_log_search, change_history_search
 from core.models import AccessLog
 
-DENIED = "只有县扶贫办管理员和督查人员可以查看审计记录。"
+DENIED = gettext_lazy("只有县扶贫办管理员和督查人员可以查看审计记录。")
 
 
 class AuditSearchForm(forms.Form):
-    user = forms.CharField(label="用户名", required=False)
-    kind = forms.ChoiceField(label="类别", required=False, choices=[("", "全部"), *AccessLog.Kind.choices])
-    since = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    user = forms.CharField(label=gettext_lazy("用户名"), required=False)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("类别"),
+        required=False,
+        choices=[("", gettext_lazy("全部")), *AccessLog.Kind.choices],
+    )
+    since = forms.DateField(
+        label=pgettext_lazy("date range", "起始日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    until = forms.DateField(
+        label=pgettext_lazy("date range", "截止日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
 
 def _search(data) -> dict:

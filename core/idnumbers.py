@@ -8,6 +8,7 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -35,26 +36,40 @@ def sex_code(id_number: str) -> str:
 def validate_id_number(value: str) -> None:
     """Raise a ValidationError in Chinese naming what is wrong with the number."""
     if len(value) != 18:
-        raise ValidationError(f"身份证号应为 18 位，实为 {len(value)} 位: {value}", code="id_length")
+        raise ValidationError(
+            _("身份证号应为 18 位，实为 {length} 位: {value}").format(length=len(value), value=value),
+            code="id_length",
+        )
     if not _SHAPE.match(value):
         raise ValidationError(
-            f"身份证号格式错误（前 17 位应为数字，末位为数字或 X）: {value}", code="id_shape"
+            _("身份证号格式错误（前 17 位应为数字，末位为数字或 X）: {value}").format(value=value),
+            code="id_shape",
         )
     try:
         born = birth_date(value)
     except ValueError:
-        raise ValidationError(f"身份证号中的出生日期无效: {value[6:14]}", code="id_birth") from None
+        raise ValidationError(
+            _("身份证号中的出生日期无效: {value}").format(value=value[6:14]), code="id_birth"
+        ) from None
     if born.year < 1880 or born > datetime.date.today():
-        raise ValidationError(f"身份证号中的出生日期不合理: {value[6:14]}", code="id_birth")
+        raise ValidationError(
+            _("身份证号中的出生日期不合理: {value}").format(value=value[6:14]), code="id_birth"
+        )
     expected = check_char(value[:17])
     if value[17] != expected:
-        raise ValidationError(f"身份证号校验位错误: {value}（末位应为 {expected}）", code="id_check")
+        raise ValidationError(
+            _("身份证号校验位错误: {value}（末位应为 {expected}）").format(value=value, expected=expected),
+            code="id_check",
+        )
 
 
 def validate_disability_certificate(value: str) -> None:
     """残疾证号: the ID number plus grade digits (20 or 22 characters), validated on its first 18."""
     if len(value) not in (20, 22):
-        raise ValidationError(f"残疾证号应为 20 或 22 位，实为 {len(value)} 位", code="disability_length")
+        raise ValidationError(
+            _("残疾证号应为 20 或 22 位，实为 {length} 位").format(length=len(value)),
+            code="disability_length",
+        )
     validate_id_number(value[:18])
 
 

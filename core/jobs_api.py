@@ -5,6 +5,7 @@ job answers 404. An endpoint that starts a job answers 503 with the reason when 
 (``job_refused``): the job is recorded as failed, and nothing else was done.
 """
 
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
@@ -38,8 +39,8 @@ class JobSerializer(serializers.ModelSerializer):
 
 
 class JobFilter(FilterSet):
-    kind = filters.CharFilter(label="任务类型")
-    state = filters.ChoiceFilter(choices=Job.State.choices, label="状态")
+    kind = filters.CharFilter(label=gettext_lazy("任务类型"))
+    state = filters.ChoiceFilter(choices=Job.State.choices, label=gettext_lazy("状态"))
 
     class Meta:
         model = Job

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.access import Scope
 
@@ -10,29 +11,31 @@ class Job(models.Model):
     access_scope = Scope(owner="created_by_id")
 
     class State(models.TextChoices):
-        QUEUED = "queued", "排队中"
-        RUNNING = "running", "运行中"
-        DONE = "done", "已完成"
-        FAILED = "failed", "失败"
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("运行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
 
-    kind = models.CharField("任务类型", max_length=50)
-    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
-    progress = models.PositiveSmallIntegerField("进度", default=0)
-    params = models.JSONField("参数", default=dict, blank=True)
-    result = models.JSONField("结果", default=dict, blank=True)
-    error = models.TextField("错误", blank=True)
+    kind = models.CharField(_("任务类型"), max_length=50)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("进度"), default=0)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    result = models.JSONField(_("结果"), default=dict, blank=True)
+    error = models.TextField(_("错误"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="发起人"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("发起人")
     )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    started_at = models.DateTimeField("开始时间", null=True, blank=True)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
-    request_id = models.CharField("请求编号", max_length=64, blank=True)  # the request that started it (logs)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    request_id = models.CharField(
+        _("请求编号"), max_length=64, blank=True
+    )  # the request that started it (logs)
     # The Celery node running it: when that node starts again, what it was running died with it.
-    worker = models.CharField("执行节点", max_length=200, blank=True)
+    worker = models.CharField(_("执行节点"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "后台任务"
+        verbose_name = verbose_name_plural = _("后台任务")
         ordering = ["-created_at"]
 
 
@@ -42,26 +45,28 @@ class ImportRecord(models.Model):
     access_scope = Scope(owner="created_by_id")
 
     class State(models.TextChoices):
-        UPLOADED = "uploaded", "已上传"
-        CHECKED = "checked", "已校验"
-        FAILED = "failed", "有错误"
-        COMMITTED = "committed", "已导入"
+        UPLOADED = "uploaded", _("已上传")
+        CHECKED = "checked", _("已校验")
+        FAILED = "failed", _("有错误")
+        COMMITTED = "committed", _("已导入")
 
-    roster = models.CharField("花名册", max_length=40)
-    original_name = models.CharField("文件名", max_length=255)
-    file = models.FileField("文件", upload_to="imports/%Y/%m/")
-    error_file = models.FileField("错误标注文件", upload_to="imports/errors/%Y/%m/", blank=True)
-    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.UPLOADED)
-    dry_run = models.BooleanField("仅校验", default=True)
-    counts = models.JSONField("统计", default=dict, blank=True)
-    errors = models.JSONField("错误", default=list, blank=True)
-    job = models.ForeignKey(Job, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="任务")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="上传人")
-    created_at = models.DateTimeField("上传时间", auto_now_add=True)
-    committed_at = models.DateTimeField("导入时间", null=True, blank=True)
+    roster = models.CharField(_("花名册"), max_length=40)
+    original_name = models.CharField(_("文件名"), max_length=255)
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
+    error_file = models.FileField(_("错误标注文件"), upload_to="imports/errors/%Y/%m/", blank=True)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.UPLOADED)
+    dry_run = models.BooleanField(_("仅校验"), default=True)
+    counts = models.JSONField(_("统计"), default=dict, blank=True)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    job = models.ForeignKey(Job, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("任务"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("上传人")
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    committed_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "导入记录"
+        verbose_name = verbose_name_plural = _("导入记录")
         ordering = ["-created_at"]
 
 
@@ -72,21 +77,21 @@ class AccessLog(models.Model):
     access_scope = Scope(owner="user_id")  # a user sees their own entries; county admin and inspectors all
 
     class Kind(models.TextChoices):
-        EXPORT = "export", "导出"
-        IMPORT_FILE = "import_file", "下载导入文件"
-        ERROR_FILE = "error_file", "下载错误标注文件"
-        ID_NUMBER = "id_number", "查看完整身份证号"
+        EXPORT = "export", _("导出")
+        IMPORT_FILE = "import_file", _("下载导入文件")
+        ERROR_FILE = "error_file", _("下载错误标注文件")
+        ID_NUMBER = "id_number", _("查看完整身份证号")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="用户"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("用户")
     )
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
-    kind = models.CharField("类别", max_length=20, choices=Kind.choices, db_index=True)
-    what = models.CharField("对象", max_length=255)
-    rows = models.PositiveIntegerField("行数", null=True, blank=True)
-    request_id = models.CharField("请求编号", max_length=64, blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices, db_index=True)
+    what = models.CharField(_("对象"), max_length=255)
+    rows = models.PositiveIntegerField(_("行数"), null=True, blank=True)
+    request_id = models.CharField(_("请求编号"), max_length=64, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "访问记录"
+        verbose_name = verbose_name_plural = _("访问记录")
         ordering = ["-at"]
         indexes = [models.Index(fields=["user", "-at"], name="accesslog_user_at")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model
+from django.utils.translation import gettext as _
 
 from core.access import Access
 
@@ -14,21 +15,25 @@ def changeable(user, obj: Model) -> Model:
     access = Access.for_user(user)
     obj = access.get_or_404(type(obj)._default_manager.select_for_update(), pk=obj.pk)
     if not access.can_change(obj):
-        raise ValidationError(f"您无权修改{obj._meta.verbose_name}“{obj}”。")
+        raise ValidationError(
+            _("您无权修改{verbose_name}“{obj}”。").format(verbose_name=obj._meta.verbose_name, obj=obj)
+        )
     return obj
 
 
 def may_create(user, model: type[Model], **place) -> None:
     """May this user create ``model`` at this place (township_id, village_id, household_id)?"""
     if not Access.for_user(user).can_change_in(model, **place):
-        raise ValidationError(f"您无权在此新增{model._meta.verbose_name}。")
+        raise ValidationError(
+            _("您无权在此新增{verbose_name}。").format(verbose_name=model._meta.verbose_name)
+        )
 
 
 def set_fields(obj: Model, values: dict, allowed: tuple[str, ...]) -> None:
     """Set the allowed fields (strings stripped); any other field is refused by name."""
     unknown = set(values) - set(allowed)
     if unknown:
-        raise ValidationError({name: "该字段不能在此修改。" for name in sorted(unknown)})
+        raise ValidationError({name: _("该字段不能在此修改。") for name in sorted(unknown)})
     for name, value in values.items():
         setattr(obj, name, value.strip() if isinstance(value, str) else value)
 
@@ -41,6 +46,10 @@ def validated_save(obj: Model) -> Model:
 
 def refuse_if_held(obj: Model, held: dict[str, int]) -> None:
     """Refuse to delete a record that others still hang on, saying which ({"条进度记录": 3, ...})."""
-    reasons = "、".join(f"{count} {what}" for what, count in held.items() if count)
+    reasons = _("、").join(f"{count} {what}" for what, count in held.items() if count)
     if reasons:
-        raise ValidationError(f"{obj._meta.verbose_name}“{obj}”已有 {reasons}，不能删除。")
+        raise ValidationError(
+            _("{verbose_name}“{obj}”已有 {reasons}，不能删除。").format(
+                verbose_name=obj._meta.verbose_name, obj=obj, reasons=reasons
+            )
+        )

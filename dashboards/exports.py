@@ -5,12 +5,17 @@ from __future__ import annotations
 from typing import IO, Any
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 
 from core.excel.columns import Column, Roster, Sheet
 from core.excel.parsers import Text
 from core.excel.writers import write_roster
 
-LEVEL_NAMES = {"township": "乡镇", "village": "行政村", "natural_village": "自然村"}
+LEVEL_NAMES = {
+    "township": gettext_lazy("乡镇"),
+    "village": gettext_lazy("行政村"),
+    "natural_village": gettext_lazy("自然村"),
+}
 
 
 def _pct(value) -> float | None:
@@ -22,18 +27,18 @@ def dashboard_tables(board) -> list[tuple[str, list[str], list[list[Any]]]]:
     f = board.figures
     tables = [
         (
-            "总体情况",
+            gettext("总体情况"),
             [
-                "单位",
-                "建档立卡户数",
-                "建档立卡人数",
-                "未脱贫户数",
-                "未脱贫人数",
-                "已脱贫户数",
-                "已脱贫人数",
-                "户籍农业人口",
-                "贫困发生率(%)",
-                "计算时间",
+                gettext("单位"),
+                gettext("建档立卡户数"),
+                gettext("建档立卡人数"),
+                gettext("未脱贫户数"),
+                gettext("未脱贫人数"),
+                gettext("已脱贫户数"),
+                gettext("已脱贫人数"),
+                gettext("户籍农业人口"),
+                gettext("贫困发生率(%)"),
+                gettext("计算时间"),
             ],
             [
                 [
@@ -51,18 +56,18 @@ def dashboard_tables(board) -> list[tuple[str, list[str], list[list[Any]]]]:
             ],
         ),
         (
-            f"各{LEVEL_NAMES[board.row_level]}排名",
+            gettext("各{level}排名").format(level=LEVEL_NAMES[board.row_level]),
             [
-                "排名",
-                LEVEL_NAMES[board.row_level],
-                "建档立卡户数",
-                "建档立卡人数",
-                "未脱贫户数",
-                "未脱贫人数",
-                "已脱贫户数",
-                "已脱贫人数",
-                "贫困发生率(%)",
-                "落后于目标",
+                gettext("排名"),
+                str(LEVEL_NAMES[board.row_level]),
+                gettext("建档立卡户数"),
+                gettext("建档立卡人数"),
+                gettext("未脱贫户数"),
+                gettext("未脱贫人数"),
+                gettext("已脱贫户数"),
+                gettext("已脱贫人数"),
+                gettext("贫困发生率(%)"),
+                gettext("落后于目标"),
             ],
             [
                 [
@@ -75,14 +80,23 @@ def dashboard_tables(board) -> list[tuple[str, list[str], list[list[Any]]]]:
                     r.exited_households,
                     r.exited_persons,
                     _pct(r.incidence),
-                    "是" if r.id in board.behind else "",
+                    gettext("是") if r.id in board.behind else "",
                 ]
                 for i, r in enumerate(board.rows, 1)
             ],
         ),
         (
-            "分年度",
-            ["年度", "识别户数(在册)", "未脱贫", "已脱贫", "返贫", "已清退", "在册人数", "当年脱贫户数"],
+            gettext("分年度"),
+            [
+                gettext("年度"),
+                gettext("识别户数(在册)"),
+                gettext("未脱贫"),
+                gettext("已脱贫"),
+                gettext("返贫"),
+                gettext("已清退"),
+                gettext("在册人数"),
+                gettext("当年脱贫户数"),
+            ],
             [
                 [
                     y["year"],
@@ -98,37 +112,47 @@ def dashboard_tables(board) -> list[tuple[str, list[str], list[list[Any]]]]:
             ],
         ),
         (
-            "致贫原因",
-            ["主要致贫原因", "户数", "其中未脱贫"],
+            gettext("致贫原因"),
+            [gettext("主要致贫原因"), gettext("户数"), gettext("其中未脱贫")],
             [[c["label"], c["households"], c["poor"]] for c in board.causes],
         ),
-        ("五个一批", ["类别", "户数", "人数"], [[b.label, b.households, b.persons] for b in board.batches]),
+        (
+            gettext("五个一批"),
+            [gettext("类别"), gettext("户数"), gettext("人数")],
+            [[b.label, b.households, b.persons] for b in board.batches],
+        ),
     ]
     if board.completion:
         rows, total = board.completion
         tables.append(
             (
-                "走访完成情况",
-                ["单位", "应走访", "已走访", "逾期"],
+                gettext("走访完成情况"),
+                [gettext("单位"), gettext("应走访"), gettext("已走访"), gettext("逾期")],
                 [[r.name, r.due, r.visited, r.overdue] for r in [*rows, total]],
             )
         )
     p = board.projects
     tables.append(
         (
-            "项目与搬迁",
-            ["项目", "计划", "完成"],
+            gettext("项目与搬迁"),
+            [gettext("项目"), gettext("计划"), gettext("完成")],
             [
-                ["项目投资（元）", float(p.planned), float(p.invested)],
-                ["易地搬迁（户）", board.relocation["planned"], board.relocation["moved"]],
+                [gettext("项目投资（元）"), float(p.planned), float(p.invested)],
+                [gettext("易地搬迁（户）"), board.relocation["planned"], board.relocation["moved"]],
             ],
         )
     )
     if board.targets:
         tables.append(
             (
-                "年度目标",
-                ["目标", "目标户数", "已完成户数", "目标人数", "已完成人数"],
+                gettext("年度目标"),
+                [
+                    gettext("目标"),
+                    gettext("目标户数"),
+                    gettext("已完成户数"),
+                    gettext("目标人数"),
+                    gettext("已完成人数"),
+                ],
                 [
                     [str(t.target), t.target.households, t.households, t.target.persons, t.persons]
                     for t in board.targets
@@ -137,11 +161,11 @@ def dashboard_tables(board) -> list[tuple[str, list[str], list[list[Any]]]]:
         )
     tables.append(
         (
-            "待核查",
-            ["事项", "户数"],
+            gettext("待核查"),
+            [gettext("事项"), gettext("户数")],
             [
-                ["符合脱贫条件但未申请", board.look["unproposed"]],
-                ["已脱贫但不符合脱贫条件", board.look["exited_below"]],
+                [gettext("符合脱贫条件但未申请"), board.look["unproposed"]],
+                [gettext("已脱贫但不符合脱贫条件"), board.look["exited_below"]],
             ],
         )
     )
@@ -164,5 +188,5 @@ def dashboard_workbook(board, stream: IO[bytes]) -> None:
         )
         for name, headers, rows in tables
     ]
-    roster = Roster(name="dashboard", title="工作概况", sheets=[sheet for sheet, _ in sheets])
+    roster = Roster(name="dashboard", title=gettext("工作概况"), sheets=[sheet for sheet, _ in sheets])
     write_roster(roster, sheets, stream)

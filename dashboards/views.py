@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from assignments.phone import views as phone_views
 from assignments.selectors import overdue_for
@@ -94,7 +95,7 @@ def unit_dashboard_xlsx(request, level: str, unit_id: int | None = None):
     unit = selectors.dashboard_unit(access=access, level=level, unit_id=unit_id)
     board = selectors.unit_dashboard(access=access, unit=unit)
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    name = f"{board.figures.name or unit.name}工作概况.xlsx"
+    name = _("{name}工作概况.xlsx").format(name=board.figures.name or unit.name)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     dashboard_workbook(board, response)
     return response

@@ -6,6 +6,7 @@ A step taken on a stale state (``expected_state`` no longer current) answers 409
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -44,31 +45,35 @@ class MonitoringObjectSerializer(serializers.ModelSerializer):
 
 
 class MonitoringObjectCreateSerializer(serializers.Serializer):
-    household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.all(), label="户")
-    kind = serializers.ChoiceField(choices.Kind.choices, required=False, label="类别")
-    risk_types = serializers.ListField(child=serializers.CharField(max_length=20), label="风险类型")
-    found_by = serializers.ChoiceField(choices.FoundBy.choices, label="发现方式")
-    reason = serializers.CharField(max_length=1000, label="发现原因")
+    household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.all(), label=gettext_lazy("户"))
+    kind = serializers.ChoiceField(choices.Kind.choices, required=False, label=gettext_lazy("类别"))
+    risk_types = serializers.ListField(
+        child=serializers.CharField(max_length=20), label=gettext_lazy("风险类型")
+    )
+    found_by = serializers.ChoiceField(choices.FoundBy.choices, label=gettext_lazy("发现方式"))
+    reason = serializers.CharField(max_length=1000, label=gettext_lazy("发现原因"))
 
 
 class AdvanceSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(
-        [("approve", "同意"), ("reject", "不同意")],
-        error_messages={"invalid_choice": "决定应为 approve（同意）或 reject（不同意）。"},
+        [("approve", gettext_lazy("同意")), ("reject", gettext_lazy("不同意"))],
+        error_messages={"invalid_choice": gettext_lazy("决定应为 approve（同意）或 reject（不同意）。")},
     )
-    comment = serializers.CharField(allow_blank=True, default="", label="意见（退回时必填）")
-    help_measures = serializers.CharField(allow_blank=True, default="", label="帮扶措施（县级确认时必填）")
+    comment = serializers.CharField(allow_blank=True, default="", label=gettext_lazy("意见（退回时必填）"))
+    help_measures = serializers.CharField(
+        allow_blank=True, default="", label=gettext_lazy("帮扶措施（县级确认时必填）")
+    )
     expected_state = serializers.ChoiceField(
-        choices.State.choices, required=False, label="办理时的状态（与当前不符时答 409）"
+        choices.State.choices, required=False, label=gettext_lazy("办理时的状态（与当前不符时答 409）")
     )
 
 
 class MonitoringObjectFilter(FilterSet):
-    household = IdFilter(field_name="household_id", label="户")
-    village = IdFilter(field_name="household__village_id", label="行政村")
-    township = IdFilter(field_name="household__township_id", label="乡镇")
-    kind = filters.ChoiceFilter(choices=choices.Kind.choices, label="类别")
-    state = filters.ChoiceFilter(choices=choices.State.choices, label="状态")
+    household = IdFilter(field_name="household_id", label=gettext_lazy("户"))
+    village = IdFilter(field_name="household__village_id", label=gettext_lazy("行政村"))
+    township = IdFilter(field_name="household__township_id", label=gettext_lazy("乡镇"))
+    kind = filters.ChoiceFilter(choices=choices.Kind.choices, label=gettext_lazy("类别"))
+    state = filters.ChoiceFilter(choices=choices.State.choices, label=gettext_lazy("状态"))
 
     class Meta:
         model = MonitoringObject
@@ -100,7 +105,7 @@ class MonitoringObjectViewSet(_Base):
     serializer_class = MonitoringObjectSerializer
     filterset_class = MonitoringObjectFilter
     change_model = MonitoringObject
-    change_denied_message = "您无权办理监测对象。"
+    change_denied_message = gettext_lazy("您无权办理监测对象。")
 
     def get_queryset(self):
         return selectors.monitoring_object_list(access=Access.for_user(self.request.user))
@@ -139,8 +144,8 @@ class MonitoringLineSerializer(serializers.ModelSerializer):
 
 
 class MonitoringLineFilter(FilterSet):
-    year = filters.NumberFilter(label="年度")
-    province_code = filters.CharFilter(label="省级行政区划代码")
+    year = filters.NumberFilter(label=gettext_lazy("年度"))
+    province_code = filters.CharFilter(label=gettext_lazy("省级行政区划代码"))
 
     class Meta:
         model = MonitoringLine
@@ -150,16 +155,27 @@ class MonitoringLineFilter(FilterSet):
 class MonitoringLineInputSerializer(serializers.Serializer):
     province_code = serializers.RegexField(
         r"^\d{2}0000$",
-        label="省级行政区划代码",
-        error_messages={"invalid": "省级行政区划代码应为 6 位数字，后 4 位为 0000（如 530000）。"},
+        label=gettext_lazy("省级行政区划代码"),
+        error_messages={
+            "invalid": gettext_lazy("省级行政区划代码应为 6 位数字，后 4 位为 0000（如 530000）。")
+        },
     )
-    year = serializers.IntegerField(min_value=2020, max_value=2100, label="年度")
-    income_line = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=1, label="监测收入标准")
+    year = serializers.IntegerField(min_value=2020, max_value=2100, label=gettext_lazy("年度"))
+    income_line = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=1, label=gettext_lazy("监测收入标准")
+    )
     rigid_expense_share = serializers.DecimalField(
-        max_digits=4, decimal_places=2, min_value=0, max_value=10, required=False, label="刚性支出预警比例"
+        max_digits=4,
+        decimal_places=2,
+        min_value=0,
+        max_value=10,
+        required=False,
+        label=gettext_lazy("刚性支出预警比例"),
     )
-    stable_months = serializers.IntegerField(min_value=1, max_value=60, required=False, label="稳定月数")
-    note = serializers.CharField(max_length=200, allow_blank=True, default="", label="说明")
+    stable_months = serializers.IntegerField(
+        min_value=1, max_value=60, required=False, label=gettext_lazy("稳定月数")
+    )
+    note = serializers.CharField(max_length=200, allow_blank=True, default="", label=gettext_lazy("说明"))
 
 
 @extend_schema_view(
@@ -170,7 +186,7 @@ class MonitoringLineViewSet(_Base):
 
     serializer_class = MonitoringLineSerializer
     change_model = MonitoringLine
-    change_denied_message = "只有县扶贫办管理员可以设定监测标准。"
+    change_denied_message = gettext_lazy("只有县扶贫办管理员可以设定监测标准。")
     filterset_class = MonitoringLineFilter
 
     def get_queryset(self):
@@ -201,14 +217,16 @@ class QualityIssueSerializer(serializers.ModelSerializer):
 
 
 class MarkCorrectSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=1000, label="核实说明")
+    note = serializers.CharField(max_length=1000, label=gettext_lazy("核实说明"))
 
 
 class QualityIssueFilter(FilterSet):
-    township = IdFilter(field_name="household__township_id", label="乡镇")
-    village = IdFilter(field_name="household__village_id", label="行政村")
-    rule = filters.ChoiceFilter(choices=[(c.code, c.name) for c in CHECK_BY_CODE.values()], label="规则")
-    open = filters.BooleanFilter(label="待处理")
+    township = IdFilter(field_name="household__township_id", label=gettext_lazy("乡镇"))
+    village = IdFilter(field_name="household__village_id", label=gettext_lazy("行政村"))
+    rule = filters.ChoiceFilter(
+        choices=[(c.code, c.name) for c in CHECK_BY_CODE.values()], label=gettext_lazy("规则")
+    )
+    open = filters.BooleanFilter(label=gettext_lazy("待处理"))
 
     class Meta:
         model = QualityIssue
@@ -224,7 +242,7 @@ class QualityIssueViewSet(_Base):
     serializer_class = QualityIssueSerializer
     filterset_class = QualityIssueFilter
     change_model = QualityIssue
-    change_denied_message = "您无权核实数据质量疑点。"
+    change_denied_message = gettext_lazy("您无权核实数据质量疑点。")
 
     def get_queryset(self):
         return selectors.quality_issue_list(access=Access.for_user(self.request.user), include_checked=True)

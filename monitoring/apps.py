@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MonitoringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "monitoring"
-    verbose_name = "防返贫监测"
+    verbose_name = _("防返贫监测")
 
     def ready(self) -> None:
         # What the cadre's revisits and phone pages learn of 防返贫监测 (assignments may not import it):

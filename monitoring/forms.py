@@ -7,32 +7,34 @@ from monitoring.choices import Kind, State
 
 
 class AdvanceForm(forms.Form):
-    decision = forms.ChoiceField(label="决定", choices=[("approve", "同意"), ("reject", "不同意")])
+    decision = forms.ChoiceField(label=_("决定"), choices=[("approve", _("同意")), ("reject", _("不同意"))])
     comment = forms.CharField(
-        label="意见（不同意时必填）", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("意见（不同意时必填）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     help_measures = forms.CharField(
-        label="帮扶措施（县级确认时必填）", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("帮扶措施（县级确认时必填）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     expected_state = forms.ChoiceField(choices=State.choices, widget=forms.HiddenInput)
 
 
 class ObjectionForm(forms.Form):
-    raised_by = forms.CharField(label="反映人", max_length=50, required=False)
-    content = forms.CharField(label="异议内容", widget=forms.Textarea(attrs={"rows": 2}))
+    raised_by = forms.CharField(label=_("反映人"), max_length=50, required=False)
+    content = forms.CharField(label=_("异议内容"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ResolveForm(forms.Form):
-    resolution = forms.CharField(label="处理结果", widget=forms.Textarea(attrs={"rows": 2}))
+    resolution = forms.CharField(label=_("处理结果"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class StableSinceForm(forms.Form):
-    stable_since = forms.DateField(label="收入稳定起始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    stable_since = forms.DateField(
+        label=_("收入稳定起始日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class ListFilterForm(forms.Form):
-    kind = forms.ChoiceField(label="类别", choices=[("", "全部类别"), *Kind.choices], required=False)
-    state = forms.ChoiceField(label="状态", choices=[("", "全部状态"), *State.choices], required=False)
+    kind = forms.ChoiceField(label=_("类别"), choices=[("", _("全部类别")), *Kind.choices], required=False)
+    state = forms.ChoiceField(label=_("状态"), choices=[("", _("全部状态")), *State.choices], required=False)
     # Carried by the dashboards' monitoring panel: its unit and its "this month / this year" figures.
     township = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     village = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
@@ -48,7 +50,7 @@ class ListFilterForm(forms.Form):
 
 
 class MarkCorrectForm(forms.Form):
-    note = forms.CharField(label="核实说明", max_length=1000)
+    note = forms.CharField(label=_("核实说明"), max_length=1000)
 
 
 class WhatIfForm(forms.Form):

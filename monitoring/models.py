@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.access import Role, Scope, household_scope
@@ -18,29 +19,29 @@ class MonitoringLine(models.Model):
 
     access_scope = Scope(public=True)
 
-    province_code = models.CharField("省级行政区划代码", max_length=12)
-    year = models.PositiveSmallIntegerField("年度")
-    income_line = models.DecimalField("监测收入标准（元/人·年）", max_digits=10, decimal_places=2)
+    province_code = models.CharField(_("省级行政区划代码"), max_length=12)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    income_line = models.DecimalField(_("监测收入标准（元/人·年）"), max_digits=10, decimal_places=2)
     rigid_expense_share = models.DecimalField(
-        "刚性支出预警比例",
+        _("刚性支出预警比例"),
         max_digits=4,
         decimal_places=2,
         default=Decimal("0.50"),
-        help_text="医疗等刚性支出超过家庭收入的这一比例时预警",
+        help_text=_("医疗等刚性支出超过家庭收入的这一比例时预警"),
     )
-    stable_months = models.PositiveSmallIntegerField("风险消除所需稳定月数", default=6)
-    note = models.CharField("说明", max_length=200, blank=True)
+    stable_months = models.PositiveSmallIntegerField(_("风险消除所需稳定月数"), default=6)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = verbose_name_plural = "监测标准"
+        verbose_name = verbose_name_plural = _("监测标准")
         ordering = ["province_code", "year"]
         constraints = [
             models.UniqueConstraint(fields=["province_code", "year"], name="monitoring_line_unique"),
             models.CheckConstraint(
                 condition=Q(income_line__gt=0),
                 name="monitoring_line_positive",
-                violation_error_message="监测收入标准必须大于 0。",
+                violation_error_message=_("监测收入标准必须大于 0。"),
             ),
         ]
 
@@ -54,37 +55,42 @@ class MonitoringObject(models.Model):
     access_scope = household_scope("household", changers=(Role.TOWNSHIP_OFFICIAL, Role.VILLAGE_OFFICIAL))
 
     household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, related_name="monitoring_objects", verbose_name="户"
+        Household, on_delete=models.PROTECT, related_name="monitoring_objects", verbose_name=_("户")
     )
-    kind = models.CharField("监测对象类别", max_length=10, choices=choices.Kind.choices)
-    risk_types = models.JSONField("风险类型", default=list)
-    found_by = models.CharField("发现方式", max_length=10, choices=choices.FoundBy.choices)
-    reason = models.TextField("发现原因", blank=True)
-    identified_on = models.DateField("识别日期")
+    kind = models.CharField(_("监测对象类别"), max_length=10, choices=choices.Kind.choices)
+    risk_types = models.JSONField(_("风险类型"), default=list)
+    found_by = models.CharField(_("发现方式"), max_length=10, choices=choices.FoundBy.choices)
+    reason = models.TextField(_("发现原因"), blank=True)
+    identified_on = models.DateField(_("识别日期"))
     state = models.CharField(
-        "状态", max_length=20, choices=choices.State.choices, default=choices.State.FOUND
+        _("状态"), max_length=20, choices=choices.State.choices, default=choices.State.FOUND
     )
-    help_measures = models.TextField("帮扶措施", blank=True)
+    help_measures = models.TextField(_("帮扶措施"), blank=True)
     help_plan = models.ForeignKey(
-        HelpPlan, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="帮扶计划"
+        HelpPlan,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("帮扶计划"),
     )
-    monitored_on = models.DateField("纳入监测日期", null=True, blank=True)
-    stable_since = models.DateField("收入稳定起始日期", null=True, blank=True)
-    notice_ends_on = models.DateField("公示截止", null=True, blank=True)
-    cleared_on = models.DateField("风险消除日期", null=True, blank=True)
-    created_at = models.DateTimeField("登记时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    monitored_on = models.DateField(_("纳入监测日期"), null=True, blank=True)
+    stable_since = models.DateField(_("收入稳定起始日期"), null=True, blank=True)
+    notice_ends_on = models.DateField(_("公示截止"), null=True, blank=True)
+    cleared_on = models.DateField(_("风险消除日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = verbose_name_plural = "监测对象"
+        verbose_name = verbose_name_plural = _("监测对象")
         ordering = ["-identified_on", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["household"],
                 condition=Q(state__in=choices.OPEN_STATES),
                 name="monitoring_object_one_open",
-                violation_error_message="该户已是正在办理的监测对象。",
+                violation_error_message=_("该户已是正在办理的监测对象。"),
             ),
         ]
 
@@ -95,17 +101,17 @@ class MonitoringObject(models.Model):
 class MonitoringStep(models.Model):
     access_scope = household_scope("object__household")
     object = models.ForeignKey(
-        MonitoringObject, on_delete=models.CASCADE, related_name="steps", verbose_name="监测对象"
+        MonitoringObject, on_delete=models.CASCADE, related_name="steps", verbose_name=_("监测对象")
     )
-    state = models.CharField("步骤", max_length=20, choices=choices.State.choices)
-    decision = models.CharField("决定", max_length=8)
-    comment = models.TextField("意见", blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="办理人")
-    acted_at = models.DateTimeField("办理时间", auto_now_add=True)
+    state = models.CharField(_("步骤"), max_length=20, choices=choices.State.choices)
+    decision = models.CharField(_("决定"), max_length=8)
+    comment = models.TextField(_("意见"), blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("办理人"))
+    acted_at = models.DateTimeField(_("办理时间"), auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = verbose_name_plural = "监测程序步骤"
+        verbose_name = verbose_name_plural = _("监测程序步骤")
         ordering = ["object_id", "acted_at", "id"]
 
 
@@ -116,17 +122,19 @@ class MonitoringObjection(models.Model):
         "object__household", changers=(Role.TOWNSHIP_OFFICIAL, Role.VILLAGE_OFFICIAL)
     )
     object = models.ForeignKey(
-        MonitoringObject, on_delete=models.CASCADE, related_name="objections", verbose_name="监测对象"
+        MonitoringObject, on_delete=models.CASCADE, related_name="objections", verbose_name=_("监测对象")
     )
-    raised_by = models.CharField("反映人", max_length=50, blank=True)
-    content = models.TextField("异议内容")
-    resolution = models.TextField("处理结果", blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="记录人")
-    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+    raised_by = models.CharField(_("反映人"), max_length=50, blank=True)
+    content = models.TextField(_("异议内容"))
+    resolution = models.TextField(_("处理结果"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("记录人")
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = verbose_name_plural = "风险消除公示异议"
+        verbose_name = verbose_name_plural = _("风险消除公示异议")
 
 
 class QualityIssue(models.Model):
@@ -135,26 +143,26 @@ class QualityIssue(models.Model):
 
     access_scope = household_scope("household", changers=(Role.TOWNSHIP_OFFICIAL, Role.VILLAGE_OFFICIAL))
 
-    rule = models.CharField("规则", max_length=40)
+    rule = models.CharField(_("规则"), max_length=40)
     household = models.ForeignKey(
-        Household, on_delete=models.CASCADE, related_name="quality_issues", verbose_name="户"
+        Household, on_delete=models.CASCADE, related_name="quality_issues", verbose_name=_("户")
     )
-    severity = models.CharField("严重程度", max_length=8, choices=choices.Severity.choices)
-    reason = models.TextField("原因")
-    fingerprint = models.CharField("数据指纹", max_length=64)
-    found_at = models.DateTimeField("发现时间", auto_now_add=True)
-    last_seen_at = models.DateTimeField("最近发现", auto_now=True)
-    open = models.BooleanField("待处理", default=True)
-    checked_fingerprint = models.CharField("核实时数据指纹", max_length=64, blank=True)
+    severity = models.CharField(_("严重程度"), max_length=8, choices=choices.Severity.choices)
+    reason = models.TextField(_("原因"))
+    fingerprint = models.CharField(_("数据指纹"), max_length=64)
+    found_at = models.DateTimeField(_("发现时间"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("最近发现"), auto_now=True)
+    open = models.BooleanField(_("待处理"), default=True)
+    checked_fingerprint = models.CharField(_("核实时数据指纹"), max_length=64, blank=True)
     checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="核实人"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("核实人")
     )
-    checked_at = models.DateTimeField("核实时间", null=True, blank=True)
-    checked_note = models.TextField("核实说明", blank=True)
+    checked_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+    checked_note = models.TextField(_("核实说明"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = verbose_name_plural = "数据质量疑点"
+        verbose_name = verbose_name_plural = _("数据质量疑点")
         ordering = ["rule", "household_id"]
         constraints = [
             models.UniqueConstraint(fields=["rule", "household"], name="quality_issue_unique"),

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import Role
 from core.access import Access
@@ -31,12 +32,12 @@ from monitoring.models import MonitoringLine, MonitoringObject, MonitoringObject
 APPROVE, REJECT = "approve", "reject"
 ROLE_LABELS = dict(Role.choices)
 GUARANTEES = (
-    ("food_secure", "不愁吃"),
-    ("clothing_secure", "不愁穿"),
-    ("education_secure", "义务教育有保障"),
-    ("medical_secure", "基本医疗有保障"),
-    ("housing_secure", "住房安全有保障"),
-    ("water_secure", "饮水安全有保障"),
+    ("food_secure", gettext_lazy("不愁吃")),
+    ("clothing_secure", gettext_lazy("不愁穿")),
+    ("education_secure", gettext_lazy("义务教育有保障")),
+    ("medical_secure", gettext_lazy("基本医疗有保障")),
+    ("housing_secure", gettext_lazy("住房安全有保障")),
+    ("water_secure", gettext_lazy("饮水安全有保障")),
 )
 
 
@@ -50,13 +51,19 @@ class Step:
 
 
 # Raising a candidate: any official in scope, or the screening job / a cadre's revisit (no user check).
-FOUND = Step("", State.FOUND, Role.VILLAGE_OFFICIAL, "发现")
+FOUND = Step("", State.FOUND, Role.VILLAGE_OFFICIAL, gettext_lazy("发现"))
 STEPS = (
-    Step(State.FOUND, State.VILLAGE_CHECKED, Role.VILLAGE_OFFICIAL, "村级核实"),
-    Step(State.VILLAGE_CHECKED, State.TOWNSHIP_REVIEWED, Role.TOWNSHIP_OFFICIAL, "乡镇审核"),
-    Step(State.TOWNSHIP_REVIEWED, State.MONITORED, Role.COUNTY_ADMIN, "县级确认（纳入监测）"),
-    Step(State.MONITORED, State.CLEARING, Role.TOWNSHIP_OFFICIAL, "风险消除公示", starts_notice=True),
-    Step(State.CLEARING, State.CLEARED, Role.COUNTY_ADMIN, "风险消除"),
+    Step(State.FOUND, State.VILLAGE_CHECKED, Role.VILLAGE_OFFICIAL, gettext_lazy("村级核实")),
+    Step(State.VILLAGE_CHECKED, State.TOWNSHIP_REVIEWED, Role.TOWNSHIP_OFFICIAL, gettext_lazy("乡镇审核")),
+    Step(State.TOWNSHIP_REVIEWED, State.MONITORED, Role.COUNTY_ADMIN, gettext_lazy("县级确认（纳入监测）")),
+    Step(
+        State.MONITORED,
+        State.CLEARING,
+        Role.TOWNSHIP_OFFICIAL,
+        gettext_lazy("风险消除公示"),
+        starts_notice=True,
+    ),
+    Step(State.CLEARING, State.CLEARED, Role.COUNTY_ADMIN, gettext_lazy("风险消除")),
 )
 STEP_BY_SOURCE = {step.source: step for step in STEPS}
 
@@ -95,16 +102,17 @@ def kind_for(household: Household, requested: str | None) -> str:
         return Kind.SUDDEN
     if household.status == Status.GENERAL:
         if requested not in (None, Kind.MARGINAL):
-            raise ValidationError({"kind": "一般农户只能作为边缘易致贫户或突发严重困难户纳入监测。"})
+            raise ValidationError({"kind": gettext("一般农户只能作为边缘易致贫户或突发严重困难户纳入监测。")})
         return Kind.MARGINAL
     if household.status == Status.EXITED:
         if requested not in (None, Kind.UNSTABLE):
-            raise ValidationError({"kind": "已脱贫户只能作为脱贫不稳定户或突发严重困难户纳入监测。"})
+            raise ValidationError({"kind": gettext("已脱贫户只能作为脱贫不稳定户或突发严重困难户纳入监测。")})
         return Kind.UNSTABLE
     raise ValidationError(
         {
-            "kind": f"该户状态为“{household.get_status_display()}”：未脱贫户仍按贫困户帮扶，"
-            "只能作为突发严重困难户纳入监测。"
+            "kind": gettext(
+                "该户状态为“{status_display}”：未脱贫户仍按贫困户帮扶，只能作为突发严重困难户纳入监测。"
+            ).format(status_display=household.get_status_display())
         }
     )
 
@@ -112,7 +120,7 @@ def kind_for(household: Household, requested: str | None) -> str:
 def _validate_risks(risk_types) -> list[str]:
     risks = [str(r).strip() for r in risk_types or [] if str(r).strip()]
     if not risks:
-        raise ValidationError({"risk_types": "请至少填写一项风险类型（如 因病、因灾）。"})
+        raise ValidationError({"risk_types": gettext("请至少填写一项风险类型（如 因病、因灾）。")})
     return risks
 
 
@@ -130,11 +138,17 @@ def candidate_raise(
     imports pass ``user=None`` after checking scope themselves. Answers None when the household is already
     an open monitoring object (the reason is added to it rather than raising a second one)."""
     if found_by not in FoundBy.values:
-        raise ValidationError({"found_by": "发现方式应为 农户自主申报、干部走访排查 或 部门筛查预警。"})
+        raise ValidationError(
+            {"found_by": gettext("发现方式应为 农户自主申报、干部走访排查 或 部门筛查预警。")}
+        )
     if user is not None:
         household = Access.for_user(user).get_or_404(Household.objects, pk=household.pk)
     if household.status == Status.REMOVED:
-        raise ValidationError(f"户 {household.household_number} 已清退，不能纳入监测。")
+        raise ValidationError(
+            gettext("户 {household_number} 已清退，不能纳入监测。").format(
+                household_number=household.household_number
+            )
+        )
     risks = _validate_risks(risk_types)
     kind = kind_for(household, kind)
     open_object = (
@@ -203,23 +217,29 @@ def _clearing_refusals(obj: MonitoringObject, on: datetime.date) -> list[str]:
     if possible is None or on < possible:
         since = obj.stable_since or obj.monitored_on
         reasons.append(
-            f"收入自 {since:%Y年%m月%d日} 起稳定未满规定月数，{possible.year}年{possible.month}月{possible.day}日起才能风险消除"
+            gettext(
+                "收入自 {since:%Y年%m月%d日} 起稳定未满规定月数，{year}年{month}月{day}日起才能风险消除"
+            ).format(since=since, year=possible.year, month=possible.month, day=possible.day)
             if possible
-            else "尚未纳入监测"
+            else gettext("尚未纳入监测")
         )
     assessment = obj.household.assessments.order_by("-year").first()
     if assessment is None:
-        reasons.append("该户没有收入与保障情况记录，不能确认两不愁三保障")
+        reasons.append(gettext("该户没有收入与保障情况记录，不能确认两不愁三保障"))
         return reasons
     line = line_for(obj.household, assessment.year)
     income = assessment.per_capita_net_income
     if line is not None and income is not None and Decimal(income) <= line.income_line:
         reasons.append(
-            f"{assessment.year} 年人均纯收入 {income:,.0f} 元，未高于监测标准 {line.income_line:,.0f} 元"
+            gettext("{year} 年人均纯收入 {income:,.0f} 元，未高于监测标准 {income_line:,.0f} 元").format(
+                year=assessment.year, income=income, income_line=line.income_line
+            )
         )
-    unmet = [label for field, label in GUARANTEES if not getattr(assessment, field)]
+    unmet = [str(label) for field, label in GUARANTEES if not getattr(assessment, field)]
     if unmet:
-        reasons.append(f"{assessment.year} 年" + "、".join(unmet) + "未达到")
+        reasons.append(
+            gettext("{year} 年{items}未达到").format(year=assessment.year, items=gettext("、").join(unmet))
+        )
     return reasons
 
 
@@ -240,19 +260,31 @@ def monitoring_object_advance(
     obj = access.get_or_404(MonitoringObject.objects.select_for_update(), pk=obj.pk)
     on = on or today()
     if expected_state is not None and expected_state != obj.state:
-        raise StaleStep(f"该监测对象已由他人办理，现为“{obj.get_state_display()}”，请刷新后再办理。")
+        raise StaleStep(
+            gettext("该监测对象已由他人办理，现为“{state_display}”，请刷新后再办理。").format(
+                state_display=obj.get_state_display()
+            )
+        )
     step = next_step(obj)
     if step is None:
-        raise ValidationError(f"该监测对象已结束（{obj.get_state_display()}），不能再办理。")
+        raise ValidationError(
+            gettext("该监测对象已结束（{state_display}），不能再办理。").format(
+                state_display=obj.get_state_display()
+            )
+        )
     if decision not in (APPROVE, REJECT):
-        raise ValidationError({"decision": "决定应为 approve（同意）或 reject（不同意）。"})
+        raise ValidationError({"decision": gettext("决定应为 approve（同意）或 reject（不同意）。")})
     if not access.may_take_step(step):
         raise ValidationError(
-            f"“{step.label}”由{ROLE_LABELS[step.role]}办理，您的角色是{ROLE_LABELS.get(user.role, user.role)}。"
+            gettext("“{step_label}”由{role}办理，您的角色是{your_role}。").format(
+                step_label=step.label,
+                role=ROLE_LABELS[step.role],
+                your_role=ROLE_LABELS.get(user.role, user.role),
+            )
         )
     if decision == REJECT:
         if not comment.strip():
-            raise ValidationError({"comment": "退回时必须填写理由。"})
+            raise ValidationError({"comment": gettext("退回时必须填写理由。")})
         # Rejecting 风险消除 keeps the household monitored; rejecting earlier ends the candidate.
         obj.state = State.MONITORED if step.source in (State.MONITORED, State.CLEARING) else State.REJECTED
         obj.notice_ends_on = None
@@ -264,15 +296,19 @@ def monitoring_object_advance(
     if notice_open(obj, on=on):
         ends = obj.notice_ends_on
         raise ValidationError(
-            f"公示期至 {ends.year}年{ends.month}月{ends.day}日，期满后才能办理“{step.label}”。"
+            gettext("公示期至 {year}年{month}月{day}日，期满后才能办理“{step_label}”。").format(
+                year=ends.year, month=ends.month, day=ends.day, step_label=step.label
+            )
         )
     unresolved = obj.objections.filter(resolution="").count()
     if unresolved:
-        raise ValidationError(f"公示期间有 {unresolved} 条异议尚未处理，处理后才能继续。")
+        raise ValidationError(
+            gettext("公示期间有 {unresolved} 条异议尚未处理，处理后才能继续。").format(unresolved=unresolved)
+        )
     if step.target == State.MONITORED:
         measures = help_measures.strip() or obj.help_measures.strip()
         if not measures and obj.help_plan_id is None:
-            raise ValidationError({"help_measures": "纳入监测时必须填写帮扶措施或关联帮扶计划。"})
+            raise ValidationError({"help_measures": gettext("纳入监测时必须填写帮扶措施或关联帮扶计划。")})
         obj.help_measures = measures
         obj.monitored_on = on
         obj.stable_since = obj.stable_since or on
@@ -281,7 +317,7 @@ def monitoring_object_advance(
     if step.target in (State.CLEARING, State.CLEARED):
         refusals = _clearing_refusals(obj, on)
         if refusals:
-            raise ValidationError("不能风险消除：" + "；".join(refusals) + "。")
+            raise ValidationError(gettext("不能风险消除：") + gettext("；").join(refusals) + gettext("。"))
     if step.target == State.CLEARED:
         obj.cleared_on = on
     obj.state = step.target
@@ -305,11 +341,15 @@ def monitoring_stable_since_set(*, obj: MonitoringObject, user, since: datetime.
     access = Access.for_user(user)
     obj = access.get_or_404(MonitoringObject.objects.select_for_update(), pk=obj.pk)
     if not access.can_change(obj):
-        raise ValidationError("您不能修改该监测对象。")
+        raise ValidationError(gettext("您不能修改该监测对象。"))
     if obj.state != State.MONITORED:
-        raise ValidationError(f"只有纳入监测的对象可以登记收入稳定日期（现为“{obj.get_state_display()}”）。")
+        raise ValidationError(
+            gettext("只有纳入监测的对象可以登记收入稳定日期（现为“{state_display}”）。").format(
+                state_display=obj.get_state_display()
+            )
+        )
     if since > today():
-        raise ValidationError({"stable_since": "收入稳定起始日期不能晚于今天。"})
+        raise ValidationError({"stable_since": gettext("收入稳定起始日期不能晚于今天。")})
     obj.stable_since = since
     obj.save(update_fields=["stable_since", "updated_at"])
     return obj
@@ -322,11 +362,11 @@ def monitoring_objection_record(
     access = Access.for_user(user)
     obj = access.get_or_404(MonitoringObject.objects, pk=obj.pk)
     if not access.may_change_model(MonitoringObjection):
-        raise ValidationError("您的角色不能记录公示异议。")
+        raise ValidationError(gettext("您的角色不能记录公示异议。"))
     if not notice_open(obj, on=on):
-        raise ValidationError("该监测对象当前不在风险消除公示期内。")
+        raise ValidationError(gettext("该监测对象当前不在风险消除公示期内。"))
     if not content.strip():
-        raise ValidationError({"content": "请填写异议内容。"})
+        raise ValidationError({"content": gettext("请填写异议内容。")})
     return MonitoringObjection.objects.create(
         object=obj, recorded_by=user, content=content, raised_by=raised_by
     )
@@ -339,9 +379,9 @@ def monitoring_objection_resolve(
     access = Access.for_user(user)
     objection = access.get_or_404(MonitoringObjection.objects, pk=objection.pk)
     if not access.may_change_model(MonitoringObjection):
-        raise ValidationError("您的角色不能处理公示异议。")
+        raise ValidationError(gettext("您的角色不能处理公示异议。"))
     if not resolution.strip():
-        raise ValidationError({"resolution": "请填写处理结果。"})
+        raise ValidationError({"resolution": gettext("请填写处理结果。")})
     objection.resolution = resolution
     objection.save(update_fields=["resolution"])
     return objection
@@ -352,10 +392,10 @@ def monitoring_line_set(
     *, user, province_code: str, year: int, income_line, rigid_expense_share=None, stable_months=None, note=""
 ) -> MonitoringLine:
     if not Access.for_user(user).may_change_model(MonitoringLine):
-        raise ValidationError("只有县扶贫办管理员可以设定监测标准。")
+        raise ValidationError(gettext("只有县扶贫办管理员可以设定监测标准。"))
     income_line = Decimal(str(income_line))
     if income_line <= 0:
-        raise ValidationError({"income_line": "监测收入标准必须大于 0。"})
+        raise ValidationError({"income_line": gettext("监测收入标准必须大于 0。")})
     defaults = {"income_line": income_line, "note": note}
     if rigid_expense_share is not None:
         defaults["rigid_expense_share"] = Decimal(str(rigid_expense_share))
@@ -376,9 +416,9 @@ def quality_issue_mark_correct(*, issue, user, note: str):
     access = Access.for_user(user)
     issue = access.get_or_404(QualityIssue.objects.select_for_update(), pk=issue.pk)
     if not access.can_change(issue):
-        raise ValidationError("您的角色不能核实数据质量疑点。")
+        raise ValidationError(gettext("您的角色不能核实数据质量疑点。"))
     if not note.strip():
-        raise ValidationError({"note": "请填写核实说明（为什么该记录是正确的）。"})
+        raise ValidationError({"note": gettext("请填写核实说明（为什么该记录是正确的）。")})
     issue.open = False
     issue.checked_fingerprint = issue.fingerprint
     issue.checked_by = user

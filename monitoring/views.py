@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.access import Access
@@ -77,7 +78,7 @@ def object_advance(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         with service_errors(form, request):
             services.monitoring_object_advance(obj=obj, user=request.user, **form.cleaned_data)
-            messages.success(request, "已办理。")
+            messages.success(request, _("已办理。"))
             return redirect("monitoring:detail", pk=pk)
     return _render_detail(request, pk, status=400, advance_form=form)
 
@@ -93,7 +94,7 @@ def object_stable_since(request: HttpRequest, pk: int) -> HttpResponse:
             services.monitoring_stable_since_set(
                 obj=obj, user=request.user, since=form.cleaned_data["stable_since"]
             )
-            messages.success(request, "已登记收入稳定起始日期。")
+            messages.success(request, _("已登记收入稳定起始日期。"))
             return redirect("monitoring:detail", pk=pk)
     return _render_detail(request, pk, status=400, stable_form=form)
 
@@ -107,7 +108,7 @@ def objection_record(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         with service_errors(form, request):
             services.monitoring_objection_record(obj=obj, user=request.user, **form.cleaned_data)
-            messages.success(request, "已记录异议。")
+            messages.success(request, _("已记录异议。"))
             return redirect("monitoring:detail", pk=pk)
     return _render_detail(request, pk, status=400, objection_form=form)
 
@@ -121,9 +122,9 @@ def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         with service_errors(form, request):
             services.monitoring_objection_resolve(objection=objection, user=request.user, **form.cleaned_data)
-            messages.success(request, "已处理异议。")
+            messages.success(request, _("已处理异议。"))
     else:
-        messages.error(request, "请填写处理结果。")
+        messages.error(request, _("请填写处理结果。"))
     return redirect("monitoring:detail", pk=objection.object_id)
 
 
@@ -162,7 +163,7 @@ def quality_mark_correct(request: HttpRequest, pk: int) -> HttpResponse:
             services.quality_issue_mark_correct(
                 issue=issue, user=request.user, note=form.cleaned_data["note"]
             )
-            messages.success(request, "已标记为核实无误。")
+            messages.success(request, _("已标记为核实无误。"))
     else:
-        messages.error(request, "请填写核实说明。")
+        messages.error(request, _("请填写核实说明。"))
     return redirect("monitoring:quality")

@@ -3,6 +3,8 @@ Every save and delete goes through villages.services."""
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.admin import ServiceAdmin, form_fields
 from villages import services
@@ -86,7 +88,7 @@ class AdministrativeVillageAdmin(ServiceAdmin):
                 status.pk
                 and "indicator" in next(f for f in formset.forms if f.instance is status).changed_data
             ):
-                raise ValidationError("一条达标记录属于一项指标；换指标请删除这条并新增一条。")
+                raise ValidationError(_("一条达标记录属于一项指标；换指标请删除这条并新增一条。"))
             services.village_indicator_set(
                 user=request.user,
                 village=form.instance,
@@ -106,7 +108,7 @@ class NaturalVillageAdmin(ServiceAdmin):
     list_select_related = ("village__township",)
     autocomplete_fields = ("village",)
 
-    @admin.display(description="乡镇", ordering="village__township__name")
+    @admin.display(description=gettext_lazy("乡镇"), ordering="village__township__name")
     def township(self, obj: NaturalVillage) -> str:
         return obj.village.township.name
 
@@ -153,7 +155,7 @@ class VillageIndicatorStatusAdmin(ServiceAdmin):
 
     def service_update(self, request, obj, form):
         if {"village", "indicator"} & set(form.changed_data):
-            raise ValidationError("一条达标记录属于一个行政村的一项指标；换村或换指标请新增一条记录。")
+            raise ValidationError(_("一条达标记录属于一个行政村的一项指标；换村或换指标请新增一条记录。"))
         return services.village_indicator_set(
             user=request.user, village=obj.village, indicator=obj.indicator, met=obj.met, note=obj.note
         )

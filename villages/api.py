@@ -5,6 +5,7 @@ a township official updates those of their own township. Nobody deletes through 
 projects and users hang on these records.
 """
 
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
@@ -37,7 +38,7 @@ class TownshipSerializer(serializers.ModelSerializer):
 
 
 class VillageSerializer(serializers.ModelSerializer):
-    township = ScopedPrimaryKeyRelatedField(queryset=Township.objects.all(), label="乡镇")
+    township = ScopedPrimaryKeyRelatedField(queryset=Township.objects.all(), label=gettext_lazy("乡镇"))
     township_name = serializers.CharField(source="township.name", read_only=True)
 
     class Meta:
@@ -60,9 +61,13 @@ class VillageSerializer(serializers.ModelSerializer):
 
 
 class NaturalVillageSerializer(serializers.ModelSerializer):
-    village = ScopedPrimaryKeyRelatedField(queryset=AdministrativeVillage.objects.all(), label="行政村")
+    village = ScopedPrimaryKeyRelatedField(
+        queryset=AdministrativeVillage.objects.all(), label=gettext_lazy("行政村")
+    )
     village_name = serializers.CharField(source="village.name", read_only=True)
-    township = serializers.IntegerField(source="village.township_id", read_only=True, label="乡镇")
+    township = serializers.IntegerField(
+        source="village.township_id", read_only=True, label=gettext_lazy("乡镇")
+    )
     township_name = serializers.CharField(source="village.township.name", read_only=True)
 
     class Meta:
@@ -93,8 +98,8 @@ class NaturalVillageSerializer(serializers.ModelSerializer):
 
 class TownshipFilter(FilterSet):
     # Plain ids, not choices: an out-of-scope id must filter to nothing, not answer "invalid choice".
-    county = IdFilter(field_name="county__id", label="县")
-    name = filters.CharFilter(field_name="name", lookup_expr="icontains", label="名称包含")
+    county = IdFilter(field_name="county__id", label=gettext_lazy("县"))
+    name = filters.CharFilter(field_name="name", lookup_expr="icontains", label=gettext_lazy("名称包含"))
 
     class Meta:
         model = Township
@@ -102,8 +107,8 @@ class TownshipFilter(FilterSet):
 
 
 class VillageFilter(FilterSet):
-    township = IdFilter(field_name="township__id", label="乡镇")
-    name = filters.CharFilter(field_name="name", lookup_expr="icontains", label="名称包含")
+    township = IdFilter(field_name="township__id", label=gettext_lazy("乡镇"))
+    name = filters.CharFilter(field_name="name", lookup_expr="icontains", label=gettext_lazy("名称包含"))
 
     class Meta:
         model = AdministrativeVillage
@@ -111,9 +116,9 @@ class VillageFilter(FilterSet):
 
 
 class NaturalVillageFilter(FilterSet):
-    village = IdFilter(field_name="village__id", label="行政村")
-    township = IdFilter(field_name="village__township__id", label="乡镇")
-    name = filters.CharFilter(field_name="name", lookup_expr="icontains", label="名称包含")
+    village = IdFilter(field_name="village__id", label=gettext_lazy("行政村"))
+    township = IdFilter(field_name="village__township__id", label=gettext_lazy("乡镇"))
+    name = filters.CharFilter(field_name="name", lookup_expr="icontains", label=gettext_lazy("名称包含"))
 
     class Meta:
         model = NaturalVillage
@@ -140,7 +145,7 @@ class _GeographyWriteViewSet(
 ):
     permission_classes = [IsAuthenticated, AccessPermission]
     change_model: type
-    change_denied_message = "您无权修改行政区划。"
+    change_denied_message = gettext_lazy("您无权修改行政区划。")
 
     # Every write through villages.services, which asks the access rule again for this place or record.
     def perform_create(self, serializer) -> None:

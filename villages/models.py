@@ -2,22 +2,23 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from core.access import Role, Scope
 
 
 class County(models.Model):
     access_scope = Scope(public=True)
-    name = models.CharField("县名", max_length=50)
-    region_code = models.CharField("行政区划代码", max_length=6, unique=True)
-    province = models.CharField("省", max_length=20, default="云南省")
-    prefecture = models.CharField("州/市", max_length=30, blank=True)
+    name = models.CharField(_("县名"), max_length=50)
+    region_code = models.CharField(_("行政区划代码"), max_length=6, unique=True)
+    province = models.CharField(_("省"), max_length=20, default="云南省")
+    prefecture = models.CharField(_("州/市"), max_length=30, blank=True)
     # 元谋县 was not a national poverty county: the county shows figures but has no exit of its own.
-    is_poverty_county = models.BooleanField("国家扶贫开发工作重点县", default=False)
-    registered_rural_population = models.PositiveIntegerField("户籍农业人口", default=0)
+    is_poverty_county = models.BooleanField(_("国家扶贫开发工作重点县"), default=False)
+    registered_rural_population = models.PositiveIntegerField(_("户籍农业人口"), default=0)
 
     class Meta:
-        verbose_name = verbose_name_plural = "县"
+        verbose_name = verbose_name_plural = _("县")
 
     def __str__(self) -> str:
         return self.name
@@ -26,11 +27,11 @@ class County(models.Model):
 class ExitFields(models.Model):
     """贫困乡 / 贫困村 flag with its planned and actual exit (出列 / 摘帽) year."""
 
-    is_poor = models.BooleanField("贫困乡村", default=False)
-    planned_exit_year = models.PositiveSmallIntegerField("计划出列年度", null=True, blank=True)
-    exit_year = models.PositiveSmallIntegerField("出列年度", null=True, blank=True)
+    is_poor = models.BooleanField(_("贫困乡村"), default=False)
+    planned_exit_year = models.PositiveSmallIntegerField(_("计划出列年度"), null=True, blank=True)
+    exit_year = models.PositiveSmallIntegerField(_("出列年度"), null=True, blank=True)
     registered_rural_population = models.PositiveIntegerField(
-        "户籍农业人口", default=0, help_text="计算贫困发生率的分母"
+        _("户籍农业人口"), default=0, help_text=_("计算贫困发生率的分母")
     )
 
     class Meta:
@@ -39,12 +40,14 @@ class ExitFields(models.Model):
 
 class Township(ExitFields):
     access_scope = Scope(township="id")
-    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="townships", verbose_name="县")
-    name = models.CharField("乡镇", max_length=50)
-    code = models.CharField("区划代码", max_length=12, blank=True)
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="townships", verbose_name=_("县")
+    )
+    name = models.CharField(_("乡镇"), max_length=50)
+    code = models.CharField(_("区划代码"), max_length=12, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "乡镇"
+        verbose_name = verbose_name_plural = _("乡镇")
         ordering = ["code", "id"]
         constraints = [models.UniqueConstraint(fields=["county", "name"], name="township_unique_name")]
 
@@ -58,13 +61,13 @@ class AdministrativeVillage(ExitFields):
         township="township_id", village="id", changers=(Role.TOWNSHIP_OFFICIAL,), creators=()
     )
     township = models.ForeignKey(
-        Township, on_delete=models.PROTECT, related_name="villages", verbose_name="乡镇"
+        Township, on_delete=models.PROTECT, related_name="villages", verbose_name=_("乡镇")
     )
-    name = models.CharField("行政村", max_length=50)
-    code = models.CharField("区划代码", max_length=12, blank=True)
+    name = models.CharField(_("行政村"), max_length=50)
+    code = models.CharField(_("区划代码"), max_length=12, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "行政村"
+        verbose_name = verbose_name_plural = _("行政村")
         ordering = ["code", "id"]
         constraints = [
             models.UniqueConstraint(fields=["township", "name"], name="village_unique_name"),
@@ -85,16 +88,16 @@ class NaturalVillage(models.Model):
         AdministrativeVillage,
         on_delete=models.PROTECT,
         related_name="natural_villages",
-        verbose_name="行政村",
+        verbose_name=_("行政村"),
     )
-    name = models.CharField("自然村", max_length=50)
-    code = models.CharField("编码", max_length=15, blank=True)
-    is_poor = models.BooleanField("贫困自然村", default=False)
-    latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
+    name = models.CharField(_("自然村"), max_length=50)
+    code = models.CharField(_("编码"), max_length=15, blank=True)
+    is_poor = models.BooleanField(_("贫困自然村"), default=False)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "自然村"
+        verbose_name = verbose_name_plural = _("自然村")
         ordering = ["code", "id"]
         constraints = [
             models.UniqueConstraint(fields=["village", "name"], name="natural_village_unique_name"),
@@ -114,22 +117,27 @@ class ExitIndicator(models.Model):
     access_scope = Scope(public=True)
 
     class Level(models.TextChoices):
-        VILLAGE = "village", "贫困村"
-        TOWNSHIP = "township", "贫困乡"
+        VILLAGE = "village", _("贫困村")
+        TOWNSHIP = "township", _("贫困乡")
 
-    level = models.CharField("适用", max_length=10, choices=Level.choices, default=Level.VILLAGE)
-    code = models.SlugField("代码", max_length=40)
-    name = models.CharField("指标", max_length=100)
-    province = models.CharField("省", max_length=20, default="云南省")
-    order = models.PositiveSmallIntegerField("顺序", default=0)
-    active = models.BooleanField("启用", default=True)
+    level = models.CharField(_("适用"), max_length=10, choices=Level.choices, default=Level.VILLAGE)
+    code = models.SlugField(_("代码"), max_length=40)
+    name = models.CharField(_("指标"), max_length=100)
+    province = models.CharField(_("省"), max_length=20, default="云南省")
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
     # For a measured indicator (poverty incidence): met when the value is below this threshold.
     threshold = models.DecimalField(
-        "阈值", max_digits=6, decimal_places=4, null=True, blank=True, help_text="如贫困发生率 0.03 = 3%"
+        _("阈值"),
+        max_digits=6,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("如贫困发生率 0.03 = 3%"),
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "出列指标"
+        verbose_name = verbose_name_plural = _("出列指标")
         ordering = ["level", "order"]
         constraints = [models.UniqueConstraint(fields=["province", "level", "code"], name="indicator_unique")]
 
@@ -142,15 +150,15 @@ class VillageIndicatorStatus(models.Model):
         township="village__township_id", village="village_id", changers=(Role.TOWNSHIP_OFFICIAL,)
     )
     village = models.ForeignKey(
-        AdministrativeVillage, on_delete=models.CASCADE, related_name="indicators", verbose_name="行政村"
+        AdministrativeVillage, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("行政村")
     )
-    indicator = models.ForeignKey(ExitIndicator, on_delete=models.PROTECT, verbose_name="指标")
-    met = models.BooleanField("已达标", default=False)
-    note = models.CharField("说明", max_length=200, blank=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    indicator = models.ForeignKey(ExitIndicator, on_delete=models.PROTECT, verbose_name=_("指标"))
+    met = models.BooleanField(_("已达标"), default=False)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "出列指标情况"
+        verbose_name = verbose_name_plural = _("出列指标情况")
         constraints = [
             models.UniqueConstraint(fields=["village", "indicator"], name="village_indicator_unique"),
         ]
@@ -162,15 +170,15 @@ class VillageFigures(models.Model):
     access_scope = Scope(township="village__township_id", village="village_id")
 
     village = models.OneToOneField(
-        AdministrativeVillage, on_delete=models.CASCADE, related_name="figures", verbose_name="行政村"
+        AdministrativeVillage, on_delete=models.CASCADE, related_name="figures", verbose_name=_("行政村")
     )
-    households = models.PositiveIntegerField("建档立卡户数", default=0)
-    persons = models.PositiveIntegerField("建档立卡人数", default=0)
-    poor_households = models.PositiveIntegerField("未脱贫户数", default=0)
-    poor_persons = models.PositiveIntegerField("未脱贫人数", default=0)
-    exited_households = models.PositiveIntegerField("已脱贫户数", default=0)
-    exited_persons = models.PositiveIntegerField("已脱贫人数", default=0)
-    refreshed_at = models.DateTimeField("统计时间", auto_now=True)
+    households = models.PositiveIntegerField(_("建档立卡户数"), default=0)
+    persons = models.PositiveIntegerField(_("建档立卡人数"), default=0)
+    poor_households = models.PositiveIntegerField(_("未脱贫户数"), default=0)
+    poor_persons = models.PositiveIntegerField(_("未脱贫人数"), default=0)
+    exited_households = models.PositiveIntegerField(_("已脱贫户数"), default=0)
+    exited_persons = models.PositiveIntegerField(_("已脱贫人数"), default=0)
+    refreshed_at = models.DateTimeField(_("统计时间"), auto_now=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "行政村统计"
+        verbose_name = verbose_name_plural = _("行政村统计")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
+from django.utils.translation import gettext as _
 
 from core.access import Access
 from core.services import changeable, may_create, refuse_if_held, set_fields, validated_save
@@ -85,7 +86,7 @@ def county_update(*, user, county: County, **changes) -> County:
 @transaction.atomic
 def county_delete(*, user, county: County) -> None:
     county = changeable(user, county)
-    _delete(county, {"个乡镇": county.townships.count()})
+    _delete(county, {_("个乡镇"): county.townships.count()})
 
 
 # -- townships -------------------------------------------------------------------------------------------
@@ -95,7 +96,9 @@ def _unique_township(township: Township) -> None:
     _unique_name(
         Township.objects.filter(county_id=township.county_id),
         township,
-        f"{township.county}已有乡镇“{township.name}”：同一县内乡镇名称须唯一。",
+        _("{county}已有乡镇“{township_name}”：同一县内乡镇名称须唯一。").format(
+            county=township.county, township_name=township.name
+        ),
     )
 
 
@@ -111,7 +114,7 @@ def township_create(*, user, county: County, name: str, **fields) -> Township:
 @transaction.atomic
 def township_update(*, user, township: Township, **changes) -> Township:
     township = changeable(user, township)
-    _apply(township, changes, TOWNSHIP_FIELDS, moved={"county": "乡镇不能改属其他县。"})
+    _apply(township, changes, TOWNSHIP_FIELDS, moved={"county": _("乡镇不能改属其他县。")})
     _unique_township(township)
     return validated_save(township)
 
@@ -119,7 +122,7 @@ def township_update(*, user, township: Township, **changes) -> Township:
 @transaction.atomic
 def township_delete(*, user, township: Township) -> None:
     township = changeable(user, township)
-    _delete(township, {"个行政村": township.villages.count()})
+    _delete(township, {_("个行政村"): township.villages.count()})
 
 
 # -- administrative villages ---------------------------------------------------------------------------
@@ -129,7 +132,9 @@ def _unique_village(village: AdministrativeVillage) -> None:
     _unique_name(
         AdministrativeVillage.objects.filter(township_id=village.township_id),
         village,
-        f"{village.township}已有行政村“{village.name}”：同一乡镇内行政村名称须唯一。",
+        _("{township}已有行政村“{village_name}”：同一乡镇内行政村名称须唯一。").format(
+            township=village.township, village_name=village.name
+        ),
     )
 
 
@@ -146,7 +151,7 @@ def village_create(*, user, township: Township, name: str, **fields) -> Administ
 def village_update(*, user, village: AdministrativeVillage, **changes) -> AdministrativeVillage:
     # Households carry their township denormalised: moving a village would split its records.
     village = changeable(user, village)
-    _apply(village, changes, VILLAGE_FIELDS, moved={"township": "行政村不能改属其他乡镇。"})
+    _apply(village, changes, VILLAGE_FIELDS, moved={"township": _("行政村不能改属其他乡镇。")})
     _unique_village(village)
     return validated_save(village)
 
@@ -154,7 +159,7 @@ def village_update(*, user, village: AdministrativeVillage, **changes) -> Admini
 @transaction.atomic
 def village_delete(*, user, village: AdministrativeVillage) -> None:
     village = changeable(user, village)
-    _delete(village, {"个自然村": village.natural_villages.count()})
+    _delete(village, {_("个自然村"): village.natural_villages.count()})
 
 
 # -- natural villages ----------------------------------------------------------------------------------
@@ -164,7 +169,9 @@ def _unique_natural_village(natural_village: NaturalVillage) -> None:
     _unique_name(
         NaturalVillage.objects.filter(village_id=natural_village.village_id),
         natural_village,
-        f"{natural_village.village}已有自然村“{natural_village.name}”：同一行政村内自然村名称须唯一。",
+        _("{village}已有自然村“{natural_village_name}”：同一行政村内自然村名称须唯一。").format(
+            village=natural_village.village, natural_village_name=natural_village.name
+        ),
     )
 
 
@@ -181,7 +188,9 @@ def natural_village_create(*, user, village: AdministrativeVillage, name: str, *
 def natural_village_update(*, user, natural_village: NaturalVillage, **changes) -> NaturalVillage:
     # Households carry their village denormalised: moving a natural village would split its records.
     natural_village = changeable(user, natural_village)
-    _apply(natural_village, changes, NATURAL_VILLAGE_FIELDS, moved={"village": "自然村不能改属其他行政村。"})
+    _apply(
+        natural_village, changes, NATURAL_VILLAGE_FIELDS, moved={"village": _("自然村不能改属其他行政村。")}
+    )
     _unique_natural_village(natural_village)
     return validated_save(natural_village)
 
@@ -189,7 +198,7 @@ def natural_village_update(*, user, natural_village: NaturalVillage, **changes) 
 @transaction.atomic
 def natural_village_delete(*, user, natural_village: NaturalVillage) -> None:
     natural_village = changeable(user, natural_village)
-    _delete(natural_village, {"户": natural_village.households.count()})
+    _delete(natural_village, {_("户"): natural_village.households.count()})
 
 
 # -- exit indicators (DESIGN.md §3: thresholds and indicators are data) ----------------------------------
@@ -216,7 +225,11 @@ def exit_indicator_delete(*, user, indicator: ExitIndicator) -> None:
     indicator = changeable(user, indicator)
     used = VillageIndicatorStatus.objects.filter(indicator=indicator).count()
     if used:
-        raise ValidationError(f"出列指标“{indicator}”已有 {used} 个行政村的达标记录，不能删除；请改为停用。")
+        raise ValidationError(
+            _("出列指标“{indicator}”已有 {used} 个行政村的达标记录，不能删除；请改为停用。").format(
+                indicator=indicator, used=used
+            )
+        )
     indicator.delete()
 
 

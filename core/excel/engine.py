@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from core.excel.columns import CellError, Sheet
 from core.excel.errors import Errors
 from core.excel.normalise import _SPACES, key
@@ -87,8 +89,11 @@ def read_sheet(
             break
     if header is None:
         errors.add(
-            f"未找到表头行：前 {HEADER_SEARCH_ROWS} 行中没有“{sheet.anchor or sheet.columns[0].header}”列；"
-            f"表头应为：{'、'.join(sheet.headers)}",
+            _("未找到表头行：前 {rows} 行中没有“{anchor}”列；表头应为：{headers}").format(
+                rows=HEADER_SEARCH_ROWS,
+                anchor=sheet.anchor or sheet.columns[0].header,
+                headers=_("、").join(sheet.headers),
+            ),
             sheet=sheet.name,
             row=1,
         )
@@ -103,7 +108,9 @@ def read_sheet(
         column = declared.get(key(str(raw)))
         if column is None:
             errors.add(
-                f"未知的列“{str(raw).strip()}”；可用的列：{'、'.join(sheet.headers)}",
+                _("未知的列“{column}”；可用的列：{headers}").format(
+                    column=str(raw).strip(), headers=_("、").join(sheet.headers)
+                ),
                 sheet=sheet.name,
                 row=data.header_row,
                 column=str(raw).strip(),
@@ -113,7 +120,9 @@ def read_sheet(
         if column.field in data.cells:
             first = column_letter(data.cells[column.field])
             errors.add(
-                f"列“{column.header}”重复（第 {first} 列和第 {column_letter(index)} 列）",
+                _("列“{header}”重复（第 {first} 列和第 {second} 列）").format(
+                    header=column.header, first=first, second=column_letter(index)
+                ),
                 sheet=sheet.name,
                 row=data.header_row,
                 column=column.header,
@@ -124,7 +133,10 @@ def read_sheet(
     for column in sheet.columns:
         if column.required and column.field not in data.cells:
             errors.add(
-                f"缺少必填列“{column.header}”", sheet=sheet.name, row=data.header_row, column=column.header
+                _("缺少必填列“{header}”").format(header=column.header),
+                sheet=sheet.name,
+                row=data.header_row,
+                column=column.header,
             )
 
     # -- rows -------------------------------------------------------------------------------------------
@@ -157,7 +169,7 @@ def read_sheet(
             if raw is None or (raw.__class__ is str and not raw.strip(_SPACES)):
                 if must:
                     add(
-                        f"“{column.header}”不能为空",
+                        _("“{header}”不能为空").format(header=column.header),
                         sheet=sheet_name,
                         row=number,
                         column=column.header,
@@ -169,7 +181,7 @@ def read_sheet(
                 continue
             if raw is FORMULA_NO_VALUE:
                 add(
-                    "单元格是公式且没有计算结果，请在 Excel 中计算后保存，或粘贴为数值",
+                    _("单元格是公式且没有计算结果，请在 Excel 中计算后保存，或粘贴为数值"),
                     sheet=sheet_name,
                     row=number,
                     column=column.header,
@@ -179,7 +191,7 @@ def read_sheet(
                 continue
             if raw.__class__ is ExcelError:
                 add(
-                    f"单元格是错误值 {raw}，请改正",
+                    _("单元格是错误值 {raw}，请改正").format(raw=raw),
                     sheet=sheet_name,
                     row=number,
                     column=column.header,
@@ -203,7 +215,9 @@ def read_sheet(
                 if index < n and not _blank(values[index]) and index not in unnamed_reported:
                     unnamed_reported.add(index)
                     add(
-                        f"第 {column_letter(index)} 列有数据但没有表头；请填写表头或删除该列",
+                        _("第 {column} 列有数据但没有表头；请填写表头或删除该列").format(
+                            column=column_letter(index)
+                        ),
                         sheet=sheet_name,
                         row=data.header_row,
                         column=column_letter(index),
@@ -226,7 +240,7 @@ def read_sheet(
         left = column_index(match.group(1))
         if top <= data.header_row:
             add(
-                f"表头单元格 {ref} 是合并单元格；请取消合并，每列一个表头",
+                _("表头单元格 {ref} 是合并单元格；请取消合并，每列一个表头").format(ref=ref),
                 sheet=sheet_name,
                 row=data.header_row,
                 column=str(header[left]).strip() if left < len(header) and header[left] else None,
@@ -234,7 +248,7 @@ def read_sheet(
             )
         else:
             add(
-                f"{ref} 是合并单元格；请取消合并，并在每一行填写完整",
+                _("{ref} 是合并单元格；请取消合并，并在每一行填写完整").format(ref=ref),
                 sheet=sheet_name,
                 row=top,
                 column=column_letter(left),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from core.excel.normalise import key
 
 
@@ -64,7 +66,9 @@ class Errors:
                     "sheet": None,
                     "row": None,
                     "column": None,
-                    "message": f"共发现 {self.total:,} 处错误，仅列出前 {self.limit:,} 处；请改正后重新校验。",
+                    "message": _("共发现 {total:,} 处错误，仅列出前 {limit:,} 处；请改正后重新校验。").format(
+                        total=self.total, limit=self.limit
+                    ),
                 }
             )
         return listed

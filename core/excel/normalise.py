@@ -27,4 +27,4 @@ def key(value: str) -> str:
 
     Both sides are keyed, so ``乡(镇)内务工`` matches the label ``乡（镇）内务工``.
     """
-    return unicodedata.normalize("NFKC", value).translate(_DROP_SPACES)
+    return unicodedata.normalize("NFKC", str(value)).translate(_DROP_SPACES)  # str(): a lazy label too

@@ -13,7 +13,11 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.excel.columns import CellError
 from core.excel.normalise import compact, key, strip
@@ -52,11 +56,15 @@ class Text:
         text = _number_text(value)
         if text is None:
             if isinstance(value, datetime.datetime | datetime.date):
-                raise CellError(f"应为文字，实为日期 {value:%Y-%m-%d}")
+                raise CellError(_("应为文字，实为日期 {value:%Y-%m-%d}").format(value=value))
             text = str(value)
         text = compact(text) if self.code else strip(text)
         if len(text) > self.max_length:
-            raise CellError(f"不能超过 {self.max_length} 个字符（实为 {len(text)} 个）")
+            raise CellError(
+                _("不能超过 {max_length} 个字符（实为 {length} 个）").format(
+                    max_length=self.max_length, length=len(text)
+                )
+            )
         if self.pattern and not self.pattern.fullmatch(text):
             raise CellError(f"{self.pattern_message}: “{_shown(text)}”")
         return text
@@ -65,7 +73,7 @@ class Text:
         return value or None
 
     def describe(self) -> str:
-        return f"文字，最多 {self.max_length} 个字符"
+        return _("文字，最多 {max_length} 个字符").format(max_length=self.max_length)
 
 
 class Enum:
@@ -73,7 +81,9 @@ class Enum:
 
     def __init__(self, enum, *, aliases: dict[str, str] | None = None, labels: Iterable[str] | None = None):
         self.enum = enum
-        self.labels = {c: str(label) for c, label in enum.choices}
+        # The roster is Chinese whatever the reader's language: a lazy label is read in the primary language.
+        with translation.override(settings.LANGUAGE_CODE):
+            self.labels = {c: str(label) for c, label in enum.choices}
         self.choices = list(labels) if labels is not None else list(self.labels.values())
         self.lookup = {key(label): code for code, label in self.labels.items()}
         for alias, code in (aliases or {}).items():
@@ -88,7 +98,11 @@ class Enum:
             pass
         code = self.lookup.get(key(str(value)))
         if code is None:
-            raise CellError(f"“{_shown(value)}”不是可选值；可选：{'、'.join(self.choices)}")
+            raise CellError(
+                _("“{value}”不是可选值；可选：{choices}").format(
+                    value=_shown(value), choices=_("、").join(self.choices)
+                )
+            )
         self._cache[value] = code
         return code
 
@@ -96,7 +110,7 @@ class Enum:
         return self.labels.get(value) if value else None
 
     def describe(self) -> str:
-        return "从下拉列表选择：" + "、".join(self.choices)
+        return _("从下拉列表选择：") + _("、").join(self.choices)
 
 
 class Names:
@@ -111,14 +125,14 @@ class Names:
     def parse(self, value: Any) -> str:
         name = self.lookup.get(key(str(value)))
         if name is None:
-            raise CellError(f"“{_shown(value)}”不是可选值")
+            raise CellError(_("“{value}”不是可选值").format(value=_shown(value)))
         return name
 
     def to_cell(self, value: str) -> str | None:
         return value or None
 
     def describe(self) -> str:
-        return "从下拉列表选择"
+        return _("从下拉列表选择")
 
 
 class MultiEnum(Enum):
@@ -141,33 +155,39 @@ class MultiEnum(Enum):
         return "、".join(self.labels[c] for c in value if c in self.labels) or None
 
     def describe(self) -> str:
-        return "可多选，用顿号“、”分隔：" + "、".join(self.choices)
+        return _("可多选，用顿号“、”分隔：") + _("、").join(self.choices)
 
 
 class Integer:
     choices = None
 
-    def __init__(self, *, min_value: int | None = None, max_value: int | None = None, what: str = "整数"):
+    def __init__(
+        self, *, min_value: int | None = None, max_value: int | None = None, what: str = gettext_lazy("整数")
+    ):
         self.min_value, self.max_value, self.what = min_value, max_value, what
 
     def parse(self, value: Any) -> int:
         if isinstance(value, bool) or isinstance(value, datetime.datetime | datetime.date):
-            raise CellError(f"应为{self.what}，实为“{_shown(value)}”")
+            raise CellError(_("应为{what}，实为“{value}”").format(what=self.what, value=_shown(value)))
         if isinstance(value, float):
             if not value.is_integer():
-                raise CellError(f"应为{self.what}，实为 {value}")
+                raise CellError(_("应为{what}，实为 {value}").format(what=self.what, value=value))
             number = int(value)
         elif isinstance(value, int):
             number = value
         else:
             text = compact(str(value)).removesuffix("年").removesuffix(".0")
             if not re.fullmatch(r"-?\d+", text):
-                raise CellError(f"应为{self.what}，实为“{_shown(value)}”")
+                raise CellError(_("应为{what}，实为“{value}”").format(what=self.what, value=_shown(value)))
             number = int(text)
         if self.min_value is not None and number < self.min_value:
-            raise CellError(f"不能小于 {self.min_value}（实为 {number}）")
+            raise CellError(
+                _("不能小于 {min_value}（实为 {number}）").format(min_value=self.min_value, number=number)
+            )
         if self.max_value is not None and number > self.max_value:
-            raise CellError(f"不能大于 {self.max_value}（实为 {number}）")
+            raise CellError(
+                _("不能大于 {max_value}（实为 {number}）").format(max_value=self.max_value, number=number)
+            )
         return number
 
     def to_cell(self, value: int | None) -> int | None:
@@ -176,7 +196,7 @@ class Integer:
     def describe(self) -> str:
         bounds = ""
         if self.min_value is not None and self.max_value is not None:
-            bounds = f"，{self.min_value}–{self.max_value}"
+            bounds = _("，{min_value}–{max_value}").format(min_value=self.min_value, max_value=self.max_value)
         return f"{self.what}{bounds}"
 
 
@@ -192,19 +212,19 @@ class Amount:
 
     def parse(self, value: Any) -> Decimal:
         if isinstance(value, bool) or isinstance(value, datetime.datetime | datetime.date):
-            raise CellError(f"应为数字，实为“{_shown(value)}”")
+            raise CellError(_("应为数字，实为“{value}”").format(value=_shown(value)))
         text = repr(value) if isinstance(value, float) else compact(str(value))
         text = text.replace(",", "").removesuffix("元")
         try:
             amount = Decimal(text)
         except InvalidOperation:
-            raise CellError(f"应为数字，实为“{_shown(value)}”") from None
+            raise CellError(_("应为数字，实为“{value}”").format(value=_shown(value))) from None
         if not amount.is_finite():
-            raise CellError(f"应为数字，实为“{_shown(value)}”")
+            raise CellError(_("应为数字，实为“{value}”").format(value=_shown(value)))
         if self.min_value is not None and amount < self.min_value:
-            raise CellError(f"不能为负数（实为 {amount}）")
+            raise CellError(_("不能为负数（实为 {amount}）").format(amount=amount))
         if abs(amount) >= self.limit:
-            raise CellError(f"数值过大（{amount}）")
+            raise CellError(_("数值过大（{amount}）").format(amount=amount))
         return amount.quantize(self.quantum, rounding=ROUND_HALF_UP)
 
     def to_cell(self, value: Decimal | None) -> Any:
@@ -213,7 +233,7 @@ class Amount:
         return int(value) if value == value.to_integral_value() else float(value)
 
     def describe(self) -> str:
-        return f"数字（元），不能为负，最多 {self.places} 位小数"
+        return _("数字（元），不能为负，最多 {places} 位小数").format(places=self.places)
 
 
 _DATE_PATTERNS = (
@@ -237,7 +257,7 @@ class Date:
             return value
         if isinstance(value, int | float) and not isinstance(value, bool):
             if not 1 <= value < 2958466:  # Excel's own range of serial dates
-                raise CellError(f"不是有效日期（{value}）")
+                raise CellError(_("不是有效日期（{value}）").format(value=value))
             return (EXCEL_EPOCH + datetime.timedelta(days=int(value))).date()
         text = compact(str(value))
         for pattern in _DATE_PATTERNS:
@@ -246,14 +266,18 @@ class Date:
                 try:
                     return datetime.date(*(int(g) for g in match.groups()))
                 except ValueError:
-                    raise CellError(f"不是有效日期：“{_shown(value)}”") from None
-        raise CellError(f"日期格式无法识别：“{_shown(value)}”（可写 2016-07-14、2016/7/14 或 2016年7月14日）")
+                    raise CellError(_("不是有效日期：“{value}”").format(value=_shown(value))) from None
+        raise CellError(
+            _("日期格式无法识别：“{value}”（可写 2016-07-14、2016/7/14 或 2016年7月14日）").format(
+                value=_shown(value)
+            )
+        )
 
     def to_cell(self, value: datetime.date | None) -> Any:
         return value
 
     def describe(self) -> str:
-        return "日期，如 2016-07-14、2016/7/14 或 2016年7月14日"
+        return _("日期，如 2016-07-14、2016/7/14 或 2016年7月14日")
 
 
 class Bool:
@@ -271,13 +295,13 @@ class Bool:
             return True
         if word in self.FALSE:
             return False
-        raise CellError(f"应填“是”或“否”，实为“{_shown(value)}”")
+        raise CellError(_("应填“是”或“否”，实为“{value}”").format(value=_shown(value)))
 
     def to_cell(self, value: bool | None) -> str | None:
         return None if value is None else ("是" if value else "否")
 
     def describe(self) -> str:
-        return "填“是”或“否”"
+        return _("填“是”或“否”")
 
 
 class IdNumber:
@@ -288,10 +312,10 @@ class IdNumber:
     def parse(self, value: Any) -> str:
         if isinstance(value, int | float) and not isinstance(value, bool):
             # Excel keeps 15 significant digits: an ID typed as a number has lost its last digits.
-            raise CellError("身份证号被存成了数字，后几位已丢失；请把该列设为“文本”格式后重新填写")
+            raise CellError(_("身份证号被存成了数字，后几位已丢失；请把该列设为“文本”格式后重新填写"))
         text = compact(str(value)).upper().replace("Ｘ", "X")
         if "*" in text:
-            raise CellError("身份证号含 *（导出时已隐藏部分数字），不能导入；请填写完整号码")
+            raise CellError(_("身份证号含 *（导出时已隐藏部分数字），不能导入；请填写完整号码"))
         try:
             validate_id_number(text)
         except ValidationError as exc:
@@ -302,4 +326,4 @@ class IdNumber:
         return value
 
     def describe(self) -> str:
-        return "18 位，末位可为 X；请将该列设为文本格式"
+        return _("18 位，末位可为 X；请将该列设为文本格式")

@@ -30,6 +30,7 @@ from typing import IO, Any
 from xml.etree.ElementTree import ParseError, fromstring, iterparse
 
 import python_calamine
+from django.utils.translation import gettext, gettext_lazy
 
 from core.excel.limits import Limits
 from core.excel.normalise import _SPACES
@@ -75,7 +76,7 @@ class _FormulaNoValue:
 
 FORMULA_NO_VALUE = _FormulaNoValue()
 
-PASSWORD = "文件设有打开密码（已加密），无法读取；请在 Excel 中取消密码后另存为 .xlsx 再上传。"
+PASSWORD = gettext_lazy("文件设有打开密码（已加密），无法读取；请在 Excel 中取消密码后另存为 .xlsx 再上传。")
 
 
 def column_letter(index: int) -> str:
@@ -137,23 +138,27 @@ def check_file(source, limits: Limits) -> str:
     """Refuse what is not a readable workbook before reading any row; answer its kind: xlsx, xls or ods."""
     size = _size(source)
     if size == 0:
-        raise WorkbookRejected("文件为空（0 字节），请重新选择文件。")
+        raise WorkbookRejected(gettext("文件为空（0 字节），请重新选择文件。"))
     if size > limits.max_bytes:
         raise WorkbookRejected(
-            f"文件大小 {size / 1048576:.1f} MB，超过上限 {limits.max_bytes / 1048576:.0f} MB；请拆分后分批导入。"
+            gettext("文件大小 {size:.1f} MB，超过上限 {limit:.0f} MB；请拆分后分批导入。").format(
+                size=size / 1048576, limit=limits.max_bytes / 1048576
+            )
         )
     head = _head(source)
     if head.startswith(OLE2_MAGIC):
         if _contains(source, "EncryptedPackage".encode("utf-16-le")):
-            raise WorkbookRejected(PASSWORD)  # an encrypted .xlsx is an OLE file holding the package
+            raise WorkbookRejected(str(PASSWORD))  # an encrypted .xlsx is an OLE file holding the package
         return "xls"
     if not head.startswith(b"PK"):
         if head.lstrip().startswith(b"<"):
             raise WorkbookRejected(
-                "文件是网页（HTML/XML）格式而不是 Excel 工作簿，请在 Excel 中另存为 .xlsx 后再上传。"
+                gettext("文件是网页（HTML/XML）格式而不是 Excel 工作簿，请在 Excel 中另存为 .xlsx 后再上传。")
             )
         raise WorkbookRejected(
-            "文件不是 Excel 工作簿（.xlsx），可能是 CSV 或文本文件改了扩展名；请在 Excel 中打开后“另存为” .xlsx 再上传。"
+            gettext(
+                "文件不是 Excel 工作簿（.xlsx），可能是 CSV 或文本文件改了扩展名；请在 Excel 中打开后“另存为” .xlsx 再上传。"
+            )
         )
     return "zip"
 
@@ -173,7 +178,7 @@ class WorkbookReader:
                 self.zip = zipfile.ZipFile(source)
             except (zipfile.BadZipFile, OSError, ValueError):
                 raise WorkbookRejected(
-                    "文件已损坏或不是 .xlsx 工作簿（无法解压），请重新保存后上传。"
+                    gettext("文件已损坏或不是 .xlsx 工作簿（无法解压），请重新保存后上传。")
                 ) from None
             self.kind = self._check_entries()
             if self.kind == "xlsx":
@@ -191,16 +196,20 @@ class WorkbookReader:
     def _check_entries(self) -> str:
         names = set(self.zip.namelist())
         if "xl/workbook.bin" in names:
-            raise WorkbookRejected("不支持 Excel 二进制工作簿（.xlsb），请另存为 .xlsx 后再上传。")
+            raise WorkbookRejected(gettext("不支持 Excel 二进制工作簿（.xlsb），请另存为 .xlsx 后再上传。"))
         ods = "content.xml" in names and (
             "mimetype" not in names or self.zip.read("mimetype").strip() == ODS_MIMETYPE
         )
         if "mimetype" in names and not ods:
             raise WorkbookRejected(
-                "这是 OpenDocument 文件但不是表格（.ods），请上传 Excel 工作簿（.xlsx、.xls）或 .ods 表格。"
+                gettext(
+                    "这是 OpenDocument 文件但不是表格（.ods），请上传 Excel 工作簿（.xlsx、.xls）或 .ods 表格。"
+                )
             )
         if not ods and "[Content_Types].xml" not in names:
-            raise WorkbookRejected("压缩包不是 Excel 工作簿（缺少 [Content_Types].xml），请上传 .xlsx 文件。")
+            raise WorkbookRejected(
+                gettext("压缩包不是 Excel 工作簿（缺少 [Content_Types].xml），请上传 .xlsx 文件。")
+            )
         total = 0
         for info in self.zip.infolist():
             total += info.file_size
@@ -209,18 +218,24 @@ class WorkbookReader:
                 info.compress_size, 1
             ):
                 raise WorkbookRejected(
-                    f"文件中的“{info.filename}”解压后 {info.file_size / 1048576:.0f} MB，压缩比异常（疑似压缩炸弹），拒绝读取。"
+                    gettext(
+                        "文件中的“{filename}”解压后 {size:.0f} MB，压缩比异常（疑似压缩炸弹），拒绝读取。"
+                    ).format(filename=info.filename, size=info.file_size / 1048576)
                 )
         if total > self.limits.max_uncompressed_bytes:
             raise WorkbookRejected(
-                f"工作簿解压后共 {total / 1048576:.0f} MB，超过上限 {self.limits.max_uncompressed_bytes / 1048576:.0f} MB，拒绝读取。"
+                gettext("工作簿解压后共 {total:.0f} MB，超过上限 {limit:.0f} MB，拒绝读取。").format(
+                    total=total / 1048576, limit=self.limits.max_uncompressed_bytes / 1048576
+                )
             )
         if ods:
             if "META-INF/manifest.xml" in names and b"encryption-data" in self._read("META-INF/manifest.xml"):
-                raise WorkbookRejected(PASSWORD)
+                raise WorkbookRejected(str(PASSWORD))
             return "ods"
         if "xl/workbook.xml" not in names:
-            raise WorkbookRejected("压缩包中没有工作簿（xl/workbook.xml），请上传 Excel 工作簿（.xlsx）。")
+            raise WorkbookRejected(
+                gettext("压缩包中没有工作簿（xl/workbook.xml），请上传 Excel 工作簿（.xlsx）。")
+            )
         return "xlsx"
 
     def _open(self, name: str) -> IO[bytes]:
@@ -232,7 +247,9 @@ class WorkbookReader:
             with self._open(name) as f:
                 return f.read()
         except (KeyError, zipfile.BadZipFile, EOFError, OSError) as exc:
-            raise WorkbookRejected(f"工作簿结构损坏（{name}），请在 Excel 中重新保存后上传。") from exc
+            raise WorkbookRejected(
+                gettext("工作簿结构损坏（{name}），请在 Excel 中重新保存后上传。").format(name=name)
+            ) from exc
 
     def _read_sheet_paths(self) -> None:
         """Each worksheet's XML part (for its declared dimension and the formula scan)."""
@@ -240,7 +257,7 @@ class WorkbookReader:
             root = fromstring(self._read("xl/workbook.xml"))
             rels = fromstring(self._read("xl/_rels/workbook.xml.rels"))
         except ParseError as exc:
-            raise WorkbookRejected("工作簿结构损坏，请在 Excel 中重新保存后上传。") from exc
+            raise WorkbookRejected(gettext("工作簿结构损坏，请在 Excel 中重新保存后上传。")) from exc
         targets = {}
         for rel in rels.iter(f"{PKG_REL}Relationship"):
             target = rel.get("Target", "")
@@ -267,14 +284,18 @@ class WorkbookReader:
             source.seek(0)
             return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         except python_calamine.PasswordError:
-            raise WorkbookRejected(PASSWORD) from None
+            raise WorkbookRejected(str(PASSWORD)) from None
         except Exception as exc:  # calamine's errors for a broken file (and panics) are all "cannot read"
             if self.kind == "xls":
                 raise WorkbookRejected(
-                    "这是旧版 Excel 97-2003 文件（.xls），但无法读取（可能已损坏）；"
-                    "请在 Excel 中“另存为” Excel 工作簿（.xlsx）后再上传。"
+                    gettext(
+                        "这是旧版 Excel 97-2003 文件（.xls），但无法读取（可能已损坏）；"
+                        "请在 Excel 中“另存为” Excel 工作簿（.xlsx）后再上传。"
+                    )
                 ) from exc
-            raise WorkbookRejected("工作簿结构损坏，无法读取，请在 Excel 中重新保存后上传。") from exc
+            raise WorkbookRejected(
+                gettext("工作簿结构损坏，无法读取，请在 Excel 中重新保存后上传。")
+            ) from exc
 
     def _sheet(self, name: str):
         sheet = self._sheets.get(name)
@@ -282,10 +303,11 @@ class WorkbookReader:
             try:
                 sheet = self._sheets[name] = self.book.get_sheet_by_name(name)
             except python_calamine.PasswordError:
-                raise WorkbookRejected(PASSWORD) from None
+                raise WorkbookRejected(str(PASSWORD)) from None
             except Exception as exc:
                 raise WorkbookRejected(
-                    f"工作表“{name}”的内容损坏，请在 Excel 中重新保存后上传。", sheet=name
+                    gettext("工作表“{name}”的内容损坏，请在 Excel 中重新保存后上传。").format(name=name),
+                    sheet=name,
                 ) from exc
         return sheet
 
@@ -327,14 +349,18 @@ class WorkbookReader:
                     left -= len(chunk)
                     if left < 0:
                         raise WorkbookRejected(
-                            f"文件中的“{path}”解压后超过其声明的大小（疑似压缩炸弹），拒绝读取。"
+                            gettext(
+                                "文件中的“{path}”解压后超过其声明的大小（疑似压缩炸弹），拒绝读取。"
+                            ).format(path=path)
                         )
                     if not found:
                         window = tail + chunk[:32] if tail else b""
                         found = any(m in chunk or (window and m in window) for m in _MARKERS)
                     tail = chunk[-32:]
         except (zipfile.BadZipFile, EOFError, OSError) as exc:
-            raise WorkbookRejected("文件已损坏（解压出错），请重新保存后上传。", sheet=sheet) from exc
+            raise WorkbookRejected(
+                gettext("文件已损坏（解压出错），请重新保存后上传。"), sheet=sheet
+            ) from exc
         if not found:
             return {}
         markers: dict[tuple[int, int], Any] = {}
@@ -368,7 +394,9 @@ class WorkbookReader:
                         markers[(row_number, column_index(letters))] = FORMULA_NO_VALUE
         except ParseError as exc:
             raise WorkbookRejected(
-                f"工作表“{sheet}”的内容损坏（第 {row_number + 1} 行附近），请在 Excel 中重新保存后上传。",
+                gettext("工作表“{sheet}”的内容损坏（第 {row} 行附近），请在 Excel 中重新保存后上传。").format(
+                    sheet=sheet, row=row_number + 1
+                ),
                 sheet=sheet,
                 row=row_number + 1,
             ) from exc
@@ -410,8 +438,9 @@ class WorkbookReader:
             declared = self.dimension_rows(sheet)
             if declared is not None and declared > limits.max_rows + 1:
                 raise WorkbookRejected(
-                    f"工作表“{sheet}”共 {declared:,} 行，超过单次导入上限 {limits.max_rows:,} 行；请拆分后分批导入"
-                    "（如末尾有大量空白行，请删除后再上传）。",
+                    gettext(
+                        "工作表“{sheet}”共 {declared:,} 行，超过单次导入上限 {max_rows:,} 行；请拆分后分批导入（如末尾有大量空白行，请删除后再上传）。"
+                    ).format(sheet=sheet, declared=declared, max_rows=limits.max_rows),
                     sheet=sheet,
                 )
         # First the scan, which inflates the sheet XML within its declared size: calamine then never
@@ -450,7 +479,9 @@ class WorkbookReader:
             kept += 1
             if kept > limits.max_rows + 1:
                 raise WorkbookRejected(
-                    f"工作表“{sheet}”超过单次导入上限 {limits.max_rows:,} 行；请拆分后分批导入。",
+                    gettext("工作表“{sheet}”超过单次导入上限 {max_rows:,} 行；请拆分后分批导入。").format(
+                        sheet=sheet, max_rows=limits.max_rows
+                    ),
                     sheet=sheet,
                     row=number,
                 )
@@ -496,7 +527,11 @@ class _Bounded(io.RawIOBase):
         data = self.raw.read(min(len(buffer), 1 << 16))
         self.left -= len(data)
         if self.left < 0:
-            raise WorkbookRejected(f"文件中的“{self.name}”解压后超过其声明的大小（疑似压缩炸弹），拒绝读取。")
+            raise WorkbookRejected(
+                gettext("文件中的“{name}”解压后超过其声明的大小（疑似压缩炸弹），拒绝读取。").format(
+                    name=self.name
+                )
+            )
         buffer[: len(data)] = data
         return len(data)
 

@@ -21,6 +21,7 @@ from importlib import import_module
 
 from django.apps import apps
 from django.utils.module_loading import import_string, module_has_submodule
+from django.utils.translation import gettext as _
 
 from core.access import OFFICE_ROLES
 
@@ -39,7 +40,7 @@ class RosterEntry:
     def call(self, name: str, **kwargs):
         path = getattr(self, name)
         if path is None:
-            raise LookupError(f"花名册“{self.title}”不支持 {name}")
+            raise LookupError(_("花名册“{title}”不支持 {name}").format(title=self.title, name=name))
         return import_string(path)(**kwargs)
 
 
@@ -61,4 +62,4 @@ def roster_entry(key: str) -> RosterEntry:
     try:
         return roster_entries()[key]
     except KeyError:
-        raise LookupError(f"没有名为 {key} 的花名册") from None
+        raise LookupError(_("没有名为 {key} 的花名册").format(key=key)) from None

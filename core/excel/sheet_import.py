@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from core.access import Access
 from core.excel.columns import Roster
@@ -64,7 +65,7 @@ def role_may_import(user, roles: Iterable[str], title: str, errors: Errors) -> b
     """The importer checks the role itself: pages and API ask the registry, but a job or a shell may not."""
     if Access.for_user(user).may_import(roles):
         return True
-    errors.add(f"您的角色不能导入{title}。")
+    errors.add(_("您的角色不能导入{title}。").format(title=title))
     return False
 
 
@@ -84,8 +85,9 @@ def read_roster_sheet(
             name = find_sheet(reader, sheet.name)
             if name is None:
                 errors.add(
-                    f"工作簿中没有“{sheet.name}”工作表（现有：{'、'.join(reader.sheet_names) or '无'}）；"
-                    "请使用下载的模板。"
+                    _("工作簿中没有“{sheet_name}”工作表（现有：{sheets}）；请使用下载的模板。").format(
+                        sheet_name=sheet.name, sheets=_("、").join(reader.sheet_names) or _("无")
+                    )
                 )
                 return None
 
@@ -99,7 +101,7 @@ def read_roster_sheet(
     if any(c.required and c.field not in data.cells for c in sheet.columns):
         return None  # 缺少必填列 is reported; the rows cannot be matched without it
     if not data.rows and not errors:
-        errors.add("工作簿只有表头，没有数据行。", sheet=sheet.name)
+        errors.add(_("工作簿只有表头，没有数据行。"), sheet=sheet.name)
     report(60)
     return data
 
@@ -118,11 +120,13 @@ def commit(outcome: Outcome, write: Callable[[], None]) -> None:
             write()
     except IntegrityError as exc:
         outcome.errors.add(
-            f"写入时发生冲突（可能有人同时导入或修改了相同的记录），未导入任何数据；请重新校验后再导入。（{exc}）"
+            _(
+                "写入时发生冲突（可能有人同时导入或修改了相同的记录），未导入任何数据；请重新校验后再导入。（{exc}）"
+            ).format(exc=exc)
         )
         return
     outcome.written = True
 
 
 def shown_date(value) -> str:
-    return f"{value:%Y-%m-%d}" if value else "空"
+    return f"{value:%Y-%m-%d}" if value else _("空")

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
 import xlsxwriter
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
@@ -42,14 +44,20 @@ def _widths(ws, sheet: Sheet) -> None:
 
 def instructions_rows(roster: Roster, notes: Sequence[str] = ()) -> list[list[Any]]:
     """The instructions sheet: notes, then each sheet's columns with whether required and how to fill."""
-    rows: list[list[Any]] = [[roster.title + " 填写说明"], []]
+    rows: list[list[Any]] = [[roster.title + _(" 填写说明")], []]
     for line in [*roster.notes, *notes]:
         rows.append([line])
     for sheet in roster.sheets:
-        rows += [[], [f"工作表“{sheet.name}”" + (f"：{sheet.help}" if sheet.help else "")]]
-        rows.append(["列名", "是否必填", "填写要求", "说明"])
+        rows += [
+            [],
+            [
+                _("工作表“{sheet_name}”").format(sheet_name=sheet.name)
+                + (_("：{help}").format(help=sheet.help) if sheet.help else "")
+            ],
+        ]
+        rows.append([_("列名"), _("是否必填"), _("填写要求"), _("说明")])
         for c in sheet.columns:
-            need = "必填" if c.required else ("有此列时必填" if c.filled else "选填")
+            need = _("必填") if c.required else (_("有此列时必填") if c.filled else _("选填"))
             rows.append([c.header, need, c.parser.describe(), c.help])
     return rows
 
@@ -112,8 +120,9 @@ def write_template(
                 showErrorMessage=True,
                 # Several values may be typed into a 可多选 cell: warn, don't forbid.
                 errorStyle="warning" if multiple else "stop",
-                errorTitle="取值无效",
-                error=f"“{column.header}”请从下拉列表选择" + ("（可多选，用顿号分隔）" if multiple else ""),
+                errorTitle=_("取值无效"),
+                error=_("“{header}”请从下拉列表选择").format(header=column.header)
+                + (_("（可多选，用顿号分隔）") if multiple else ""),
                 promptTitle=column.header,
                 prompt=column.parser.describe()[:250],
                 showInputMessage=True,
@@ -178,7 +187,10 @@ def write_roster(
         count = 0
         write_row = ws.write_row
         for count, row in enumerate(rows, 1):  # noqa: B007 (the count is the result)
-            write_row(count, 0, row)
+            try:
+                write_row(count, 0, row)
+            except TypeError:  # a lazy (translatable) label: written as the text it reads as now
+                write_row(count, 0, [str(v) if isinstance(v, Promise) else v for v in row])
         counts.append(count)
         for i, column in enumerate(sheet.columns):
             values = scoped.get(column.scoped_choices) if column.scoped_choices else column.parser.choices
@@ -200,9 +212,9 @@ def write_roster(
                     "source": f"='{CHOICES}'!${letter}$2:${letter}${len(values) + 1}",
                     "ignore_blank": not column.required,
                     "error_type": "warning" if multiple else "stop",
-                    "error_title": "取值无效",
-                    "error_message": f"“{column.header}”请从下拉列表选择"
-                    + ("（可多选，用顿号分隔）" if multiple else ""),
+                    "error_title": _("取值无效"),
+                    "error_message": _("“{header}”请从下拉列表选择").format(header=column.header)
+                    + (_("（可多选，用顿号分隔）") if multiple else ""),
                     "input_title": column.header[:32],
                     "input_message": column.parser.describe()[:250],
                 },
@@ -230,7 +242,9 @@ def write_error_workbook(source, errors: Errors, stream: IO[bytes]) -> bool:
     listing = wb.create_sheet(ERROR_LIST)
     for letter, width in zip("ABCDE", (8, 12, 8, 16, 80), strict=True):
         listing.column_dimensions[letter].width = width
-    listing.append([WriteOnlyCell(listing, h) for h in ("序号", "工作表", "行", "列", "错误说明")])
+    listing.append(
+        [WriteOnlyCell(listing, h) for h in (_("序号"), _("工作表"), _("行"), _("列"), _("错误说明"))]
+    )
     for n, e in enumerate(errors.as_list(), 1):
         listing.append([n, e["sheet"], e["row"], e["column"], e["message"]])
     try:

@@ -9,6 +9,8 @@ Chinese, never a 500. Someone else's import answers 404 (county admins see all, 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -63,10 +65,13 @@ class ImportRecordSerializer(serializers.ModelSerializer):
 
 class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField(
-        error_messages={"required": "请上传花名册文件（file）。", "empty": "上传的文件是空的。"}
+        error_messages={
+            "required": gettext_lazy("请上传花名册文件（file）。"),
+            "empty": gettext_lazy("上传的文件是空的。"),
+        }
     )
-    dry_run = serializers.BooleanField(default=True, help_text="仅校验，不写入（默认 true）")
-    roster = serializers.CharField(default="households", help_text="花名册（默认 households）")
+    dry_run = serializers.BooleanField(default=True, help_text=gettext_lazy("仅校验，不写入（默认 true）"))
+    roster = serializers.CharField(default="households", help_text=gettext_lazy("花名册（默认 households）"))
 
 
 def _answer(record: ImportRecord, created: bool = False) -> Response:
@@ -79,7 +84,7 @@ def _answer(record: ImportRecord, created: bool = False) -> Response:
     data = ImportRecordSerializer(record).data
     if record.state == ImportRecord.State.FAILED:
         count = len(record.errors or [])
-        data["detail"] = f"文件有 {count} 处错误，未写入任何数据。"
+        data["detail"] = _("文件有 {count} 处错误，未写入任何数据。").format(count=count)
         return Response(data, status=status.HTTP_400_BAD_REQUEST)
     if record.state == ImportRecord.State.UPLOADED:
         return Response(data, status=status.HTTP_202_ACCEPTED)
@@ -87,8 +92,8 @@ def _answer(record: ImportRecord, created: bool = False) -> Response:
 
 
 class ImportRecordFilter(FilterSet):
-    roster = filters.CharFilter(label="花名册")
-    state = filters.ChoiceFilter(choices=ImportRecord.State.choices, label="状态")
+    roster = filters.CharFilter(label=gettext_lazy("花名册"))
+    state = filters.ChoiceFilter(choices=ImportRecord.State.choices, label=gettext_lazy("状态"))
 
     class Meta:
         model = ImportRecord
@@ -152,11 +157,13 @@ class ImportRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         """The upload back with each bad cell filled red and commented (404 when there is none)."""
         record = self.get_object()
         if not record.error_file:
-            raise NotFound("该导入记录没有错误标注工作簿。")
+            raise NotFound(_("该导入记录没有错误标注工作簿。"))
         access_log_record(
             user=request.user,
             kind=AccessLog.Kind.ERROR_FILE,
-            what=f"导入记录 {record.pk}：{record.original_name}",
+            what=_("导入记录 {record_pk}：{original_name}").format(
+                record_pk=record.pk, original_name=record.original_name
+            ),
             request=request,
         )
         return error_file_response(record)

@@ -24,6 +24,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.access import Access
 from core.excel.limits import Limits
@@ -53,7 +54,7 @@ def importable_entry(*, user, roster: str) -> RosterEntry:
     except LookupError as exc:
         raise ValidationError(str(exc)) from None
     if not Access.for_user(user).may_import(entry):
-        raise PermissionDenied(f"您的角色不能导入“{entry.title}”。")
+        raise PermissionDenied(_("您的角色不能导入“{entry_title}”。").format(entry_title=entry.title))
     return entry
 
 
@@ -90,7 +91,7 @@ def roster_import(
     """Keep the upload as an ImportRecord and check it (``dry_run``) or import it."""
     importable_entry(user=user, roster=roster)
     limits = Limits.from_settings()
-    original = name or os.path.basename(getattr(file, "name", "") or "花名册.xlsx")
+    original = name or os.path.basename(getattr(file, "name", "") or _("花名册.xlsx"))
     record = ImportRecord(roster=roster, original_name=original[:255], dry_run=dry_run, created_by=user)
     size = _source_size(file)
     if size > limits.max_bytes:
@@ -98,7 +99,9 @@ def roster_import(
         record.state = ImportRecord.State.FAILED
         record.errors = [
             _error(
-                f"文件大小 {size / 1048576:.1f} MB，超过上限 {limits.max_bytes / 1048576:.0f} MB；请拆分后分批导入。"
+                _("文件大小 {size:.1f} MB，超过上限 {limit:.0f} MB；请拆分后分批导入。").format(
+                    size=size / 1048576, limit=limits.max_bytes / 1048576
+                )
             )
         ]
         record.counts = dict(EMPTY_COUNTS)
@@ -114,17 +117,17 @@ def roster_import(
 def roster_import_commit(*, user, record: ImportRecord) -> ImportRecord:
     """Import a previewed file. Everything is checked again: the registry may have changed since."""
     if record.created_by_id != user.pk:
-        raise PermissionDenied("只能导入自己上传的文件。")
+        raise PermissionDenied(_("只能导入自己上传的文件。"))
     importable_entry(user=user, roster=record.roster)
     with transaction.atomic():
         # Locked and moved out of 已校验 at once, so a double click or a second tab cannot import it twice.
         record = ImportRecord.objects.select_for_update().get(pk=record.pk)
         if record.state == ImportRecord.State.COMMITTED:
-            raise ValidationError("该文件已经导入。")
+            raise ValidationError(_("该文件已经导入。"))
         if not record.file:
-            raise ValidationError("该导入记录没有可导入的文件。")
+            raise ValidationError(_("该导入记录没有可导入的文件。"))
         if record.state != ImportRecord.State.CHECKED and not _commit_did_not_finish(record):
-            raise ValidationError("只有校验通过的文件才能导入；请修改错误后重新上传。")
+            raise ValidationError(_("只有校验通过的文件才能导入；请修改错误后重新上传。"))
         record.dry_run = False
         record.state = ImportRecord.State.UPLOADED
         record.save(update_fields=["dry_run", "state"])
@@ -176,7 +179,9 @@ def roster_import_run(*, record: ImportRecord, progress: Callable[[int], None] |
             out = BytesIO()
             if write_error_workbook(f, outcome.errors, out):
                 stem = os.path.splitext(os.path.basename(record.original_name))[0] or "roster"
-                record.error_file.save(f"{stem}-错误标注.xlsx", ContentFile(out.getvalue()), save=False)
+                record.error_file.save(
+                    _("{stem}-错误标注.xlsx").format(stem=stem), ContentFile(out.getvalue()), save=False
+                )
                 fields.append("error_file")
     elif record.dry_run:
         record.state = ImportRecord.State.CHECKED

@@ -23,7 +23,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.access import Access
@@ -47,18 +48,18 @@ RECORDS_PER_PAGE = 20
 ERRORS_PER_PAGE = 50
 # Breakdown names of the importers' counts, as shown in the preview; an unknown one is shown as it is.
 COUNT_LABELS = {
-    "households": "贫困户",
-    "members": "家庭成员",
-    "assessments": "年度收入",
-    "pairings": "挂包帮结对",
-    "cadres": "干部",
-    "work_units": "挂联单位",
-    "revisits": "走访记录",
-    "projects": "项目",
-    "relocations": "搬迁户",
-    "relocation_sites": "安置点",
-    "trainings": "培训",
-    "targets": "目标任务",
+    "households": gettext_lazy("贫困户"),
+    "members": gettext_lazy("家庭成员"),
+    "assessments": gettext_lazy("年度收入"),
+    "pairings": gettext_lazy("挂包帮结对"),
+    "cadres": gettext_lazy("干部"),
+    "work_units": gettext_lazy("挂联单位"),
+    "revisits": gettext_lazy("走访记录"),
+    "projects": gettext_lazy("项目"),
+    "relocations": gettext_lazy("搬迁户"),
+    "relocation_sites": gettext_lazy("安置点"),
+    "trainings": gettext_lazy("培训"),
+    "targets": gettext_lazy("目标任务"),
 }
 RUNNING = (Job.State.QUEUED, Job.State.RUNNING)
 
@@ -66,12 +67,15 @@ RUNNING = (Job.State.QUEUED, Job.State.RUNNING)
 class UploadForm(forms.Form):
     roster = forms.ChoiceField(widget=forms.HiddenInput)
     file = forms.FileField(
-        label="花名册文件（.xlsx）",
-        error_messages={"required": "请选择要上传的 Excel 文件。", "empty": "上传的文件是空的。"},
+        label=gettext_lazy("花名册文件（.xlsx）"),
+        error_messages={
+            "required": gettext_lazy("请选择要上传的 Excel 文件。"),
+            "empty": gettext_lazy("上传的文件是空的。"),
+        },
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods", "class": "form-control"}),
     )
     dry_run = forms.BooleanField(
-        label="仅校验（不写入；校验通过后可在预览页确认导入）",
+        label=gettext_lazy("仅校验（不写入；校验通过后可在预览页确认导入）"),
         required=False,
         initial=True,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
@@ -91,9 +95,9 @@ def _importable_entry(user, key: str) -> RosterEntry:
     try:
         entry = roster_entry(key)
     except LookupError:
-        raise Http404("没有该花名册。") from None
+        raise Http404(_("没有该花名册。")) from None
     if not Access.for_user(user).may_import(entry):
-        raise Http404("没有该花名册。")
+        raise Http404(_("没有该花名册。"))
     return entry
 
 
@@ -146,7 +150,12 @@ def template_download(request, key):
     stream = io.BytesIO()
     entry.call("template", user=request.user, stream=stream)
     stream.seek(0)
-    return FileResponse(stream, as_attachment=True, filename=f"{entry.title}-模板.xlsx", content_type=XLSX)
+    return FileResponse(
+        stream,
+        as_attachment=True,
+        filename=_("{entry_title}-模板.xlsx").format(entry_title=entry.title),
+        content_type=XLSX,
+    )
 
 
 @login_required
@@ -154,7 +163,7 @@ def template_download(request, key):
 def upload(request):
     importable = _importable(request.user)
     if not importable:
-        raise Http404("您的角色不能导入花名册。")
+        raise Http404(_("您的角色不能导入花名册。"))
     form = UploadForm(request.POST, request.FILES, entries=importable)
     if not form.is_valid():
         return roster_index(request, upload_form=form, status=400)
@@ -196,7 +205,9 @@ def _count_rows(counts: dict) -> list[dict]:
         if isinstance(value, dict) and {"created", "updated", "unchanged"} <= set(value):
             rows.append({"label": COUNT_LABELS.get(name, name), **value})
     if not rows and counts:
-        rows.append({"label": "合计", **{k: counts.get(k, 0) for k in ("created", "updated", "unchanged")}})
+        rows.append(
+            {"label": _("合计"), **{k: counts.get(k, 0) for k in ("created", "updated", "unchanged")}}
+        )
     return rows
 
 
@@ -250,7 +261,7 @@ def import_commit(request, pk):
     else:
         # Success is the page itself (its 已导入 panel); only a failed re-check needs a word on top.
         if record.state == ImportRecord.State.FAILED:
-            messages.error(request, "导入前的复核发现错误，未写入任何数据；请查看下方错误。")
+            messages.error(request, _("导入前的复核发现错误，未写入任何数据；请查看下方错误。"))
     return redirect("rosters:import", pk=record.pk)
 
 
@@ -258,7 +269,7 @@ def import_commit(request, pk):
 def import_file(request, pk):
     record = _record(request, pk)
     if not record.file:
-        raise Http404("该导入记录没有保存文件。")
+        raise Http404(_("该导入记录没有保存文件。"))
     _log(request, AccessLog.Kind.IMPORT_FILE, record)
     return FileResponse(
         record.file.open("rb"), as_attachment=True, filename=record.original_name, content_type=XLSX
@@ -279,7 +290,7 @@ def error_file_response(record: ImportRecord) -> FileResponse:
 def import_error_file(request, pk):
     record = _record(request, pk)
     if not record.error_file:
-        raise Http404("该导入记录没有错误标注工作簿。")
+        raise Http404(_("该导入记录没有错误标注工作簿。"))
     _log(request, AccessLog.Kind.ERROR_FILE, record)
     return error_file_response(record)
 
@@ -295,9 +306,9 @@ def export(request, key):
     try:
         entry = roster_entry(key)
     except LookupError:
-        raise Http404("没有该花名册。") from None
+        raise Http404(_("没有该花名册。")) from None
     if entry.exporter is None:
-        raise Http404("该花名册不支持导出。")
+        raise Http404(_("该花名册不支持导出。"))
     filters = request.GET.dict()
     filters.pop("page", None)
     queryset = export_queryset(user=request.user, roster=key, filters=filters)
@@ -321,7 +332,7 @@ def export(request, key):
 
 
 def _filters_label(filters: dict) -> str:
-    return "，".join(f"{k}={v}" for k, v in sorted(filters.items()) if v)
+    return _("，").join(f"{k}={v}" for k, v in sorted(filters.items()) if v)
 
 
 def _log(request, kind: str, record: ImportRecord) -> None:
@@ -329,7 +340,9 @@ def _log(request, kind: str, record: ImportRecord) -> None:
     access_log_record(
         user=request.user,
         kind=kind,
-        what=f"导入记录 {record.pk}：{record.original_name}",
+        what=_("导入记录 {record_pk}：{original_name}").format(
+            record_pk=record.pk, original_name=record.original_name
+        ),
         rows=rows if isinstance(rows, int) else None,
         request=request,
     )
@@ -370,12 +383,16 @@ def export_download(request, pk):
     job = _export_job(request, pk)
     path = (job.result or {}).get("file")
     if job.state == Job.State.DONE and (export_expired(job) or (job.result or {}).get("expired")):
-        raise Http404(f"导出文件已超过保存期限（{settings.EXPORT_RETENTION_DAYS} 天）被删除，请重新导出。")
+        raise Http404(
+            _("导出文件已超过保存期限（{days} 天）被删除，请重新导出。").format(
+                days=settings.EXPORT_RETENTION_DAYS
+            )
+        )
     if job.state != Job.State.DONE or not path or not default_storage.exists(path):
-        raise Http404("导出文件不存在或尚未生成。")
+        raise Http404(_("导出文件不存在或尚未生成。"))
     made_under = (job.result or {}).get("access")
     if made_under is not None and made_under != access_signature(request.user):
-        raise PermissionDenied("导出后您的角色或范围已变更，该文件不再提供下载，请重新导出。")
+        raise PermissionDenied(_("导出后您的角色或范围已变更，该文件不再提供下载，请重新导出。"))
     title = _title(job.params.get("roster", "households"))
     rows = (job.result or {}).get("rows")
     access_log_record(
