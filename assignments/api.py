@@ -18,13 +18,13 @@ from rest_framework.response import Response
 from assignments import selectors, services
 from assignments.models import Cadre, Pairing, RevisitRound, WorkUnit, WorkUnitVillage
 from core.access import Access
-from core.api import AccessPermission, FilterSet, IdFilter, ScopedPrimaryKeyRelatedField
+from core.api import AccessPermission, FilterSet, IdFilter, MaskedPhonesMixin, ScopedPrimaryKeyRelatedField
 from households.models import Household
 
 # -- serializers ---------------------------------------------------------------------------------------
 
 
-class WorkUnitSerializer(serializers.ModelSerializer):
+class WorkUnitSerializer(MaskedPhonesMixin, serializers.ModelSerializer):
     level_display = serializers.CharField(source="get_level_display", read_only=True)
     villages = serializers.SerializerMethodField()
     village_ids = serializers.ListField(
@@ -51,7 +51,7 @@ class WorkUnitSerializer(serializers.ModelSerializer):
         return [link.village_id for link in getattr(unit, "village_links", [])]
 
 
-class CadreSerializer(serializers.ModelSerializer):
+class CadreSerializer(MaskedPhonesMixin, serializers.ModelSerializer):
     unit = serializers.PrimaryKeyRelatedField(queryset=WorkUnit.objects.all(), label=_("单位"))
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     household_count = serializers.IntegerField(read_only=True)

@@ -14,7 +14,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.access import Access
+from core.access import Access, mask_phone
 
 
 class Pagination(PageNumberPagination):
@@ -89,6 +89,22 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         if request is None:
             return queryset.none()
         return Access.for_user(request.user).visible(queryset)
+
+
+class MaskedPhonesMixin:
+    """A serializer whose ``masked_phone_fields`` are answered as the user may see them (issue 11): whole
+    for an official in scope, ``139****0000`` otherwise (``Access.phone``). Input is not touched."""
+
+    masked_phone_fields: tuple[str, ...] = ("phone",)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        access = Access.for_user(request.user) if request is not None else None
+        for name in self.masked_phone_fields:
+            if data.get(name):
+                data[name] = access.phone(data[name]) if access is not None else mask_phone(data[name])
+        return data
 
 
 class IdFilter(filters.NumberFilter):

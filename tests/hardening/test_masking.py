@@ -87,3 +87,44 @@ def test_the_household_export_masks_the_phone_as_the_id_numbers(world, role, sho
     stream, _ = export_stream(households_export, world[role], Household.objects.all())
     text = " ".join(str(cell) for row in rows_of(stream, "成员") for cell in row)
     assert shown in text and (shown == PHONE or PHONE not in text)
+
+
+CADRE_PHONE = "13700002222"
+
+
+@pytest.fixture
+def cadre_with_phone(world):
+    cadre = world["cadre"].cadre
+    cadre.phone = CADRE_PHONE
+    cadre.save(update_fields=["phone"])
+    return cadre
+
+
+def test_cadre_phones_are_masked_for_an_inspector_in_pages_and_api(world, client, cadre_with_phone):
+    client.force_login(world["inspector"])
+    for path in ("/assignments/cadres/", f"/assignments/cadres/{cadre_with_phone.pk}/"):
+        page = client.get(path).content.decode()
+        assert CADRE_PHONE not in page and "137****2222" in page, path
+    api = APIClient()
+    api.force_authenticate(world["inspector"])
+    body = api.get(f"/api/v1/cadres/{cadre_with_phone.pk}/").json()
+    assert body["phone"] == "137****2222"
+
+
+def test_a_county_admin_sees_cadre_phones_whole(client, cadre_with_phone):
+    admin = UserFactory(role=Role.COUNTY_ADMIN)
+    client.force_login(admin)
+    page = client.get(f"/assignments/cadres/{cadre_with_phone.pk}/").content.decode()
+    assert f'href="tel:{CADRE_PHONE}"' in page
+    api = APIClient()
+    api.force_authenticate(admin)
+    assert api.get(f"/api/v1/cadres/{cadre_with_phone.pk}/").json()["phone"] == CADRE_PHONE
+
+
+def test_the_exit_page_masks_the_household_phone_for_an_inspector(world, client):
+    from households.models import ExitApplication
+
+    application = ExitApplication.objects.create(household=world["household"], year=2016)
+    client.force_login(world["inspector"])
+    page = client.get(f"/households/exit/{application.pk}/").content.decode()
+    assert PHONE not in page and "139****0000" in page
