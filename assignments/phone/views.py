@@ -20,6 +20,7 @@ from django.template.loader import get_template, render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
@@ -32,6 +33,7 @@ from core.access import Access
 # Static files every phone page needs; the service worker precaches them.
 PHONE_STATIC = (
     "phone/phone.css",
+    "js/i18n.js",
     "phone/outbox.js",
     "phone/app.js",
     "phone/revisit_form.js",
@@ -226,6 +228,8 @@ def service_worker(request):
         "offlineUrl": reverse("assignments:phone-offline"),
         "outboxUrl": reverse("assignments:phone-outbox"),
         "outboxJs": static("phone/outbox.js"),
+        # The scripts' words in this language: the same URL the phone pages load (assignments/phone/base.html).
+        "catalogueUrl": f"{reverse('javascript-catalog')}?l={get_language()}",
         "logoutUrl": reverse("logout"),
         "phonePrefix": reverse("assignments:my-households"),
     }

@@ -13,7 +13,7 @@
   data.points.forEach(function (p) {
     bounds.push([p.lat, p.lng]);
     L.circleMarker([p.lat, p.lng], { radius: 6, color: "#333", weight: 1, fillColor: colour(p.share), fillOpacity: 0.9 })
-      .bindTooltip(p.name + "：" + p.households + " 户，未脱贫 " + p.poor + " 户")
+      .bindTooltip(interpolate(gettext("%(name)s：%(households)s 户，未脱贫 %(poor)s 户"), p, true))
       .on("click", function () { open(p.village); }).addTo(map);
   });
   var siteColour = { planned: "#90caf9", building: "#42a5f5", completed: "#1e88e5", moved_in: "#0d47a1" };
@@ -21,11 +21,11 @@
     bounds.push([s.lat, s.lng]);
     L.rectangle([[s.lat - 0.003, s.lng - 0.003], [s.lat + 0.003, s.lng + 0.003]],
       { color: siteColour[s.build_state] || "#1565c0", weight: 2, fillOpacity: 0.6 })
-      .bindTooltip("安置点：" + s.name).on("click", function () { open(s.village_id); }).addTo(map);
+      .bindTooltip(interpolate(gettext("安置点：%s"), [s.name])).on("click", function () { open(s.village_id); }).addTo(map);
   });
   data.projects.forEach(function (p) {
     L.circleMarker([p.lat, p.lng], { radius: 4, color: "#6a1b9a", weight: 2, fillOpacity: 1 })
-      .bindTooltip("项目：" + p.name).on("click", function () { open(p.village_id); }).addTo(map);
+      .bindTooltip(interpolate(gettext("项目：%s"), [p.name])).on("click", function () { open(p.village_id); }).addTo(map);
   });
   if (bounds.length) map.fitBounds(bounds, { padding: [20, 20] });
   else map.setView([25.7, 101.87], 10);

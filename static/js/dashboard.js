@@ -17,12 +17,12 @@
   var y = data.years;
   if (y && y.labels.length) {
     draw("years", {
-      legend: { data: ["识别户数", "脱贫户数", "目标户数"] },
+      legend: { data: [gettext("识别户数"), gettext("脱贫户数"), gettext("目标户数")] },
       xAxis: { type: "category", data: y.labels }, yAxis: { type: "value" },
       series: [
-        { name: "识别户数", type: "bar", data: y.identified },
-        { name: "脱贫户数", type: "bar", data: y.exits },
-        { name: "目标户数", type: "line", data: y.targets, connectNulls: false }
+        { name: gettext("识别户数"), type: "bar", data: y.identified },
+        { name: gettext("脱贫户数"), type: "bar", data: y.exits },
+        { name: gettext("目标户数"), type: "line", data: y.targets, connectNulls: false }
       ]
     });
   }
@@ -33,20 +33,20 @@
   var b = data.batches;
   if (b) {
     draw("batches", {
-      legend: { data: ["户", "人"] }, grid: { left: 90, right: 10, top: 30, bottom: 20 },
+      legend: { data: [gettext("户"), gettext("人")] }, grid: { left: 90, right: 10, top: 30, bottom: 20 },
       yAxis: { type: "category", data: b.labels }, xAxis: { type: "value" },
-      series: [{ name: "户", type: "bar", data: b.households }, { name: "人", type: "bar", data: b.persons }]
+      series: [{ name: gettext("户"), type: "bar", data: b.households }, { name: gettext("人"), type: "bar", data: b.persons }]
     });
   }
   var c = data.completion;
   if (c && c.labels.length) {
     draw("completion", {
-      legend: { data: ["已走访", "未走访", "逾期"] },
+      legend: { data: [gettext("已走访"), gettext("未走访"), gettext("逾期")] },
       xAxis: { type: "category", data: c.labels, axisLabel: { interval: 0, rotate: 30 } }, yAxis: { type: "value" },
       series: [
-        { name: "已走访", type: "bar", stack: "a", data: c.visited },
-        { name: "未走访", type: "bar", stack: "a", data: c.pending },
-        { name: "逾期", type: "bar", stack: "a", data: c.overdue }
+        { name: gettext("已走访"), type: "bar", stack: "a", data: c.visited },
+        { name: gettext("未走访"), type: "bar", stack: "a", data: c.pending },
+        { name: gettext("逾期"), type: "bar", stack: "a", data: c.overdue }
       ]
     });
   }

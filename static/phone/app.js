@@ -41,14 +41,14 @@
 
   // A 4xx answer in words: DRF sends {"detail": ...} or {"field": ["message", ...]}.
   PT.messageOf = function (data, status) {
-    if (!data || typeof data !== "object") return "服务器拒绝了这条记录（" + status + "）。";
+    if (!data || typeof data !== "object") return interpolate(gettext("服务器拒绝了这条记录（%s）。"), [status]);
     var parts = [];
     Object.keys(data).forEach(function (k) {
       var v = data[k];
       if (k === "server") return;
-      parts.push(Array.isArray(v) ? v.join("；") : typeof v === "object" ? JSON.stringify(v) : String(v));
+      parts.push(Array.isArray(v) ? v.join(gettext("；")) : typeof v === "object" ? JSON.stringify(v) : String(v));
     });
-    return parts.join("；") || "服务器拒绝了这条记录（" + status + "）。";
+    return parts.join(gettext("；")) || interpolate(gettext("服务器拒绝了这条记录（%s）。"), [status]);
   };
 
   // -- the network indicator and the count on every page ---------------------------------------------
@@ -68,7 +68,7 @@
       document.querySelectorAll("[data-outbox-badge]").forEach(function (el) {
         el.hidden = items.length === 0;
         el.classList.toggle("has-error", bad > 0);
-        el.title = bad ? bad + " 条需要处理" : "";
+        el.title = bad ? interpolate(ngettext("%s 条需要处理", "%s 条需要处理", bad), [bad]) : "";
       });
       // On "my households": which households have records waiting on this phone.
       document.querySelectorAll("[data-household-id]").forEach(function (card) {
@@ -78,7 +78,7 @@
         var tag = card.querySelector("[data-pending]");
         if (!tag) return;
         tag.hidden = n === 0;
-        tag.textContent = "本机待上传 " + n + " 条";
+        tag.textContent = interpolate(ngettext("本机待上传 %s 条", "本机待上传 %s 条", n), [n]);
       });
       return items;
     });
@@ -131,21 +131,21 @@
             if (res.status === 409) {
               item.status = "conflict";
               item.server = res.data && res.data.server;
-              item.error = (res.data && res.data.detail) || "该记录已在服务器上被修改。";
-              problem = "有修改冲突需要处理";
+              item.error = (res.data && res.data.detail) || gettext("该记录已在服务器上被修改。");
+              problem = gettext("有修改冲突需要处理");
               return outbox.put(item);
             }
             var detail = res.data && typeof res.data.detail === "string" ? res.data.detail : "";
-            if (res.status === 401 || (res.status === 403 && /CSRF|认证|登录/.test(detail))) {
+            if (res.status === 401 || (res.status === 403 && /CSRF|认证|登录|credentials/.test(detail))) { // i18n-ignore: the server's words, not shown
               stop = true; // not the record's fault: keep it and try again after signing in
-              problem = "登录已失效，请重新登录，记录会自动上传";
+              problem = gettext("登录已失效，请重新登录，记录会自动上传");
               return null;
             }
             if (res.status >= 400 && res.status < 500) {
               item.status = "error";
               item.error = PT.messageOf(res.data, res.status);
               item.failedAt = new Date().toISOString();
-              problem = "有记录未能上传，请到“待上传”查看";
+              problem = gettext("有记录未能上传，请到“待上传”查看");
               return outbox.put(item);
             }
             stop = true; // 5xx: the server is unwell, try later
@@ -153,7 +153,7 @@
           }, function () { stop = true; }); // no signal: everything stays for the next try
         });
       }, Promise.resolve()).then(function () {
-        if (sent) PT.note("已上传 " + sent + " 条走访记录");
+        if (sent) PT.note(interpolate(ngettext("已上传 %s 条走访记录", "已上传 %s 条走访记录", sent), [sent]));
         if (problem) PT.note(problem, true);
         return { sent: sent, problem: problem };
       });
@@ -187,7 +187,7 @@
   setInterval(PT.sync, SYNC_EVERY_MS);
   showNet();
   PT.refreshBadge().then(PT.sync, function () {
-    PT.note("浏览器的本机存储不可用，无法离线保存走访记录（请不要使用无痕模式）。", true);
+    PT.note(gettext("浏览器的本机存储不可用，无法离线保存走访记录（请不要使用无痕模式）。"), true);
   });
 
   // -- logout never discards the outbox; with records unsent it asks first ----------------------------
@@ -196,7 +196,9 @@
     if (!form.hasAttribute("data-logout")) return;
     event.preventDefault();
     outbox.count().then(function (n) { return n; }, function () { return 0; }).then(function (n) {
-      if (n && !window.confirm("还有 " + n + " 条走访记录未上传。\n退出后这些记录仍保存在本手机上，重新登录后会自动上传。\n确定退出吗？")) {
+      if (n && !window.confirm(interpolate(ngettext(
+        "还有 %s 条走访记录未上传。\n退出后这些记录仍保存在本手机上，重新登录后会自动上传。\n确定退出吗？",
+        "还有 %s 条走访记录未上传。\n退出后这些记录仍保存在本手机上，重新登录后会自动上传。\n确定退出吗？", n), [n]))) {
         return;
       }
       form.action = form.action.split("?")[0] + "?confirmed=1"; // the service worker need not ask again

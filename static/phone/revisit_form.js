@@ -73,21 +73,22 @@
       var box = document.createElement("div");
       box.className = "thumb";
       var img = document.createElement("img");
-      img.alt = "照片 " + (n + 1);
+      img.alt = interpolate(gettext("照片 %s"), [n + 1]);
       img.src = URL.createObjectURL(blob);
       img.onload = function () { URL.revokeObjectURL(img.src); };
       var del = document.createElement("button");
       del.type = "button";
       del.textContent = "×";
-      del.setAttribute("aria-label", "删除照片 " + (n + 1));
+      del.setAttribute("aria-label", interpolate(gettext("删除照片 %s"), [n + 1]));
       del.onclick = function () { photos.splice(n, 1); renderPhotos(); };
       box.appendChild(img);
       box.appendChild(del);
       photoList.appendChild(box);
     });
     photoNote.textContent = photos.length
-      ? "已添加 " + photos.length + " 张照片，共 " + Math.round(total / 1024) + " KB（已压缩）。"
-      : "照片会先在手机上压缩（约 1280 像素），再上传。";
+      ? interpolate(ngettext("已添加 %(n)s 张照片，共 %(kb)s KB（已压缩）。", "已添加 %(n)s 张照片，共 %(kb)s KB（已压缩）。", photos.length),
+        { n: photos.length, kb: Math.round(total / 1024) }, true)
+      : gettext("照片会先在手机上压缩（约 1280 像素），再上传。");
   }
 
   if (photoInput) {
@@ -96,11 +97,11 @@
       photoInput.value = "";
       files.reduce(function (chain, file) {
         return chain.then(function () {
-          if (photos.length >= MAX_PHOTOS) return show("每条记录最多 " + MAX_PHOTOS + " 张照片。", true);
-          if (!/^image\//.test(file.type)) return show("文件 " + file.name + " 不是图片。", true);
-          photoNote.textContent = "正在压缩照片…";
+          if (photos.length >= MAX_PHOTOS) return show(interpolate(gettext("每条记录最多 %s 张照片。"), [MAX_PHOTOS]), true);
+          if (!/^image\//.test(file.type)) return show(interpolate(gettext("文件 %s 不是图片。"), [file.name]), true);
+          photoNote.textContent = gettext("正在压缩照片…");
           return downscale(file).then(function (blob) { photos.push(blob); }, function () {
-            show("无法读取照片 " + file.name + "，请换一张或改用相机拍摄（支持 JPEG、PNG）。", true);
+            show(interpolate(gettext("无法读取照片 %s，请换一张或改用相机拍摄（支持 JPEG、PNG）。"), [file.name]), true);
           });
         });
       }, Promise.resolve()).then(renderPhotos);
@@ -116,16 +117,16 @@
   function renderPlace() {
     if (!locText) return;
     if (!place) {
-      locText.textContent = "使用手机定位，不填也可以保存。";
+      locText.textContent = gettext("使用手机定位，不填也可以保存。");
       locClear.hidden = true;
       return;
     }
-    var text = "纬度 " + place.latitude.toFixed(5) + "，经度 " + place.longitude.toFixed(5) +
-      "，精度约 ±" + place.location_accuracy + " 米";
-    if (place.location_accuracy > 100) text += "（精度较低，可到开阔处重新定位）";
+    var text = interpolate(gettext("纬度 %(lat)s，经度 %(lon)s，精度约 ±%(accuracy)s 米"), {
+      lat: place.latitude.toFixed(5), lon: place.longitude.toFixed(5), accuracy: place.location_accuracy }, true);
+    if (place.location_accuracy > 100) text += gettext("（精度较低，可到开阔处重新定位）");
     if (bbox.length === 4 && !(place.latitude >= bbox[0] && place.latitude <= bbox[2] &&
         place.longitude >= bbox[1] && place.longitude <= bbox[3])) {
-      text += "。该位置不在本县范围内，保存后会被标记待核实。";
+      text += gettext("。该位置不在本县范围内，保存后会被标记待核实。");
     }
     locText.textContent = text;
     locClear.hidden = false;
@@ -133,9 +134,9 @@
 
   if (locate) {
     locate.addEventListener("click", function () {
-      if (!navigator.geolocation) { locText.textContent = "本机浏览器不支持定位，不填位置也可以保存。"; return; }
+      if (!navigator.geolocation) { locText.textContent = gettext("本机浏览器不支持定位，不填位置也可以保存。"); return; }
       locate.disabled = true;
-      locText.textContent = "正在定位…（在室外或开阔处更快更准）";
+      locText.textContent = gettext("正在定位…（在室外或开阔处更快更准）");
       navigator.geolocation.getCurrentPosition(function (pos) {
         locate.disabled = false;
         place = {
@@ -143,13 +144,13 @@
           longitude: Math.round(pos.coords.longitude * 1e6) / 1e6,
           location_accuracy: Math.round(pos.coords.accuracy),
         };
-        locate.textContent = "重新定位";
+        locate.textContent = gettext("重新定位");
         renderPlace();
       }, function (err) {
         locate.disabled = false;
-        locText.textContent = err.code === 1 ? "未允许使用位置。可在浏览器设置中开启；不填位置也可以保存。"
-          : err.code === 3 ? "定位超时，请到开阔处重试；不填位置也可以保存。"
-          : "暂时无法定位；不填位置也可以保存。";
+        locText.textContent = err.code === 1 ? gettext("未允许使用位置。可在浏览器设置中开启；不填位置也可以保存。")
+          : err.code === 3 ? gettext("定位超时，请到开阔处重试；不填位置也可以保存。")
+          : gettext("暂时无法定位；不填位置也可以保存。");
       }, { enableHighAccuracy: true, timeout: 30000, maximumAge: 60000 });
     });
     locClear.addEventListener("click", function () { place = null; renderPlace(); });
@@ -176,7 +177,7 @@
       place = f.latitude != null ? { latitude: f.latitude, longitude: f.longitude, location_accuracy: f.location_accuracy } : null;
       renderPhotos();
       renderPlace();
-      if (item.error) show("服务器未接受这条记录：" + item.error + " 请修改后重新保存。", true);
+      if (item.error) show(interpolate(gettext("服务器未接受这条记录：%s 请修改后重新保存。"), [item.error]), true);
     });
   }
 
@@ -196,9 +197,9 @@
       help_given: form.help_given.value.trim(),
     };
     var household = form.household.value;
-    if (!household) return show("请选择贫困户。", true);
-    if (!fields.visited_on) return show("请填写走访日期。", true);
-    if (fields.visited_on > localToday()) return show("走访日期不能晚于今天。", true);
+    if (!household) return show(gettext("请选择贫困户。"), true);
+    if (!fields.visited_on) return show(gettext("请填写走访日期。"), true);
+    if (fields.visited_on > localToday()) return show(gettext("走访日期不能晚于今天。"), true);
     var label = form.household.options[form.household.selectedIndex].text;
     var item;
     if (revisitId) {
@@ -213,7 +214,7 @@
       // A risk found on the visit (防返贫监测): the server raises a monitoring candidate when it stores the record.
       var risks = Array.prototype.map.call(form.querySelectorAll("input[name=risk_types]:checked"), function (c) { return c.value; });
       var riskNote = form.risk_note ? form.risk_note.value.trim() : "";
-      if (riskNote && !risks.length) return show("填写了风险说明，请同时选择风险类型。", true);
+      if (riskNote && !risks.length) return show(gettext("填写了风险说明，请同时选择风险类型。"), true);
       if (risks.length) { fields.risk_types = risks; fields.risk_note = riskNote; }
       item = {
         key: editingKey || outbox.uuid(), op: "create", user: PT.user, fields: fields, photos: photos,
@@ -223,7 +224,7 @@
     submit.disabled = true;
     outbox.put(item).then(function () { return outbox.count(); }).then(function (n) {
       submit.disabled = false;
-      show("已保存在本机（待上传 " + n + " 条），有信号时会自动上传。");
+      show(interpolate(ngettext("已保存在本机（待上传 %s 条），有信号时会自动上传。", "已保存在本机（待上传 %s 条），有信号时会自动上传。", n), [n]));
       if (!revisitId) {
         form.reset();
         form.visited_on.value = localToday();
@@ -237,8 +238,9 @@
       PT.sync();
     }, function (err) {
       submit.disabled = false;
-      show("保存失败：" + (err && err.name === "QuotaExceededError"
-        ? "手机存储空间不足，请删除一些照片或文件后重试。" : "浏览器无法写入本机存储（" + (err && err.name) + "）。"), true);
+      show(interpolate(gettext("保存失败：%s"), [err && err.name === "QuotaExceededError"
+        ? gettext("手机存储空间不足，请删除一些照片或文件后重试。")
+        : interpolate(gettext("浏览器无法写入本机存储（%s）。"), [err && err.name])]), true);
     });
   });
 

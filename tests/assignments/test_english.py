@@ -92,3 +92,18 @@ def test_the_service_workers_logout_warning_speaks_the_chosen_language(client):
     assert "仍然退出" in chinese and "还有 {count} 条走访记录未上传" in chinese
     assert "Log out anyway" in english and "仍然退出" not in english
     assert "{count} revisits not uploaded yet" in english  # the count goes in on the phone
+
+
+def test_the_scripts_catalogue_speaks_the_chosen_language_and_the_service_worker_keeps_it(client):
+    catalogue = reverse("javascript-catalog")
+    chinese = client.get(catalogue).content.decode()
+    assert "Saved on this phone" not in chinese
+    assert (
+        f'"catalogueUrl": "{catalogue}?l=zh-hans"' in client.get(reverse("service-worker")).content.decode()
+    )
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(f"{catalogue}?l=en").content.decode()
+    assert "Saved on this phone (%s to upload)" in english
+    assert "Fill in the visit date." in english
+    assert f'"catalogueUrl": "{catalogue}?l=en"' in client.get(reverse("service-worker")).content.decode()

@@ -89,6 +89,7 @@ PUBLIC = {
     "service-worker",
     "healthz",
     "set_language",
+    "javascript-catalog",
     "api-token",
     "api-root",
     "api-schema",

@@ -39,6 +39,7 @@ self.addEventListener("install", function (event) {
   event.waitUntil((async function () {
     var statics = await caches.open(STATIC_CACHE);
     await statics.addAll(CONFIG.staticUrls);
+    await fetchAndStore(statics, CONFIG.catalogueUrl).catch(function () { return null; }); // no words: msgids
     var pages = await caches.open(PAGES_CACHE);
     // The shell, and every page the previous version kept (so an update keeps households available).
     var urls = new Set(CONFIG.shellUrls.map(function (u) { return new URL(u, self.location.origin).href; }));
@@ -62,6 +63,16 @@ self.addEventListener("activate", function (event) {
     await self.clients.claim();
   })());
 });
+
+// The scripts' words (one cached copy per ?l= language): the phone's copy at once, refreshed when there is signal.
+function catalogue(event) {
+  var req = event.request;
+  return caches.open(STATIC_CACHE).then(function (cache) {
+    var network = fetchAndStore(cache, req.url);
+    event.waitUntil(network.catch(function () { return null; }));
+    return cache.match(req.url, { ignoreVary: true }).then(function (hit) { return hit || network; });
+  });
+}
 
 function pageNetworkFirst(event) {
   var req = event.request;
@@ -124,6 +135,10 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(caches.open(STATIC_CACHE).then(function (cache) {
       return cache.match(req).then(function (hit) { return hit || fetchAndStore(cache, req.url); });
     }));
+    return;
+  }
+  if (url.pathname === CONFIG.catalogueUrl.split("?")[0]) {
+    event.respondWith(catalogue(event));
     return;
   }
   if (req.mode !== "navigate") return;
