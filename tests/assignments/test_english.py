@@ -107,3 +107,10 @@ def test_the_scripts_catalogue_speaks_the_chosen_language_and_the_service_worker
     assert "Saved on this phone (%s to upload)" in english
     assert "Fill in the visit date." in english
     assert f'"catalogueUrl": "{catalogue}?l=en"' in client.get(reverse("service-worker")).content.decode()
+
+
+def test_the_script_catalogue_is_answered_304_when_the_browser_has_it(client):
+    first = client.get("/jsi18n/?l=en")
+    assert first.status_code == 200 and first["Last-Modified"]
+    again = client.get("/jsi18n/?l=en", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert again.status_code == 304
