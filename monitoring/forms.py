@@ -61,6 +61,9 @@ class WhatIfForm(forms.Form):
         choices=[("poverty_line", _("扶贫标准")), ("monitoring_line", _("监测标准"))],
         widget=forms.RadioSelect,
         initial="poverty_line",
+        error_messages={
+            "invalid_choice": _("测算对象应为 poverty_line（扶贫标准）或 monitoring_line（监测标准）。")
+        },
     )
     year = forms.IntegerField(
         label=_("年度"),

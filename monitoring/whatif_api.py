@@ -3,7 +3,7 @@ follow at jobs/{id}/ (its ``result`` holds the tables); GET lists the what-if ru
 
 from __future__ import annotations
 
-from decimal import Decimal
+from collections.abc import Mapping
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -11,90 +11,51 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from core.access import Access
 from core.jobs_api import JobFilter, JobRefusedSerializer, JobSerializer, job_refused
 from core.models import Job
 from monitoring import whatif
-
-
-def _amount(label, messages: dict):
-    return serializers.DecimalField(
-        max_digits=10,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        required=False,
-        allow_null=True,
-        label=label,
-        error_messages={**messages, "max_digits": messages["max_value"]},
-    )
+from monitoring.forms import WhatIfForm
 
 
 class WhatIfInputSerializer(serializers.Serializer):
+    """The proposal as the API documents it; its rules and messages are the page's (``WhatIfForm``), so the
+    two can never disagree."""
+
     kind = serializers.ChoiceField(
-        [(whatif.POVERTY_LINE, _("扶贫标准")), (whatif.MONITORING_LINE, _("监测标准"))],
-        label=_("测算对象"),
-        error_messages={
-            "invalid_choice": _("测算对象应为 poverty_line（扶贫标准）或 monitoring_line（监测标准）。")
-        },
+        [(whatif.POVERTY_LINE, _("扶贫标准")), (whatif.MONITORING_LINE, _("监测标准"))]
     )
-    year = serializers.IntegerField(
-        min_value=2010,
-        max_value=2100,
-        label=_("年度"),
-        error_messages={
-            "invalid": _("年度应为整数，如 2016。"),
-            "min_value": _("年度应在 2010 至 2100 年之间。"),
-            "max_value": _("年度应在 2010 至 2100 年之间。"),
-        },
+    year = serializers.IntegerField(min_value=2010, max_value=2100, label=_("年度"))
+    amount = serializers.DecimalField(
+        max_digits=10, decimal_places=2, required=False, allow_null=True, label=_("拟议扶贫标准（元/人·年）")
     )
-    amount = _amount(
-        _("拟议扶贫标准（元/人·年）"),
-        {
-            "invalid": _("扶贫标准应为数字（元）。"),
-            "min_value": _("扶贫标准必须大于 0 元。"),
-            "max_value": _("扶贫标准金额过大。"),
-            "max_decimal_places": _("扶贫标准最多保留两位小数。"),
-        },
-    )
-    income_line = _amount(
-        _("拟议监测收入标准（元/人·年）"),
-        {
-            "invalid": _("监测收入标准应为数字（元）。"),
-            "min_value": _("监测收入标准必须大于 0 元。"),
-            "max_value": _("监测收入标准金额过大。"),
-            "max_decimal_places": _("监测收入标准最多保留两位小数。"),
-        },
-    )
-    rigid_expense_share = serializers.DecimalField(
-        max_digits=4,
+    income_line = serializers.DecimalField(
+        max_digits=10,
         decimal_places=2,
-        min_value=Decimal("0"),
-        max_value=Decimal("10"),
         required=False,
         allow_null=True,
-        label=_("拟议刚性支出预警比例"),
-        error_messages={
-            "invalid": _("刚性支出预警比例应为数字，如 0.5。"),
-            "min_value": _("刚性支出预警比例不能为负数。"),
-            "max_value": _("刚性支出预警比例不能超过 10。"),
-            "max_digits": _("刚性支出预警比例不能超过 10。"),
-            "max_decimal_places": _("刚性支出预警比例最多保留两位小数。"),
-        },
+        label=_("拟议监测收入标准（元/人·年）"),
+    )
+    rigid_expense_share = serializers.DecimalField(
+        max_digits=4, decimal_places=2, required=False, allow_null=True, label=_("拟议刚性支出预警比例")
     )
 
-    def validate(self, data):
-        if data["kind"] == whatif.POVERTY_LINE and data.get("amount") is None:
-            raise serializers.ValidationError({"amount": _("请填写拟议扶贫标准。")})
-        if (
-            data["kind"] == whatif.MONITORING_LINE
-            and data.get("income_line") is None
-            and data.get("rigid_expense_share") is None
-        ):
+    def to_internal_value(self, data):
+        if not isinstance(data, Mapping):
             raise serializers.ValidationError(
-                {"income_line": _("请填写拟议监测收入标准或刚性支出预警比例。")}
+                {api_settings.NON_FIELD_ERRORS_KEY: [_("请求数据应为 JSON 对象。")]}
             )
-        return data
+        form = WhatIfForm(data={k: "" if v is None else v for k, v in data.items()})
+        if not form.is_valid():
+            raise serializers.ValidationError(
+                {
+                    api_settings.NON_FIELD_ERRORS_KEY if k == "__all__" else k: v
+                    for k, v in form.errors.items()
+                }
+            )
+        return form.cleaned_data
 
 
 @extend_schema_view(
