@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pypinyin import Style, lazy_pinyin
 
 from households import choices
 from households.models import (
@@ -23,7 +22,13 @@ from villages.models import NaturalVillage, VillageFigures
 
 
 def pinyin_initials(name: str) -> str:
-    """张三 -> zs (used to search households by the head's name)."""
+    """张三 -> zs (used to search households by the head's name).
+
+    pypinyin is imported here, not at the top: its dictionaries hold about 55 MB, which every web process
+    and worker would otherwise carry whether or not it ever writes a name.
+    """
+    from pypinyin import Style, lazy_pinyin
+
     return "".join(p[:1] for p in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
 
 
