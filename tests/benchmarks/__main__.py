@@ -2,9 +2,11 @@
 
 BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/pt_bench) names it; it is dropped and
 recreated each run, so the developer's DATABASE_URL is never touched. Exits 1 if a target fails.
+Names given on the command line (`python -m tests.benchmarks bench_roster`) run only those modules.
 """
 
 import importlib
+import logging
 import os
 import pkgutil
 import sys
@@ -54,6 +56,9 @@ def main() -> int:
     import django
 
     django.setup()
+    # One JSON line per request and sign-in would bury the figures: the bench prints only its own.
+    for logger in ("poverty_tracker.requests", "axes"):
+        logging.getLogger(logger).setLevel(logging.WARNING)
     from django.core.management import call_command
 
     from tests import benchmarks
@@ -63,8 +68,9 @@ def main() -> int:
     name = environ.Env.db_url_config(url)["NAME"]
     print(f"基准数据库 {name} 已重建并迁移（{time.perf_counter() - started:.1f} 秒）", flush=True)
     failed: list[str] = []
+    chosen = set(sys.argv[1:])
     for module_info in sorted(pkgutil.iter_modules(benchmarks.__path__), key=lambda m: m.name):
-        if not module_info.name.startswith("bench_"):
+        if not module_info.name.startswith("bench_") or (chosen and module_info.name not in chosen):
             continue
         module = importlib.import_module(f"tests.benchmarks.{module_info.name}")
         print(f"\n== {module_info.name} ==", flush=True)

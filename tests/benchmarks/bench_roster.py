@@ -68,7 +68,7 @@ def build_roster(path: str, members: int) -> dict[str, int]:
         NaturalVillage.objects.order_by("id").values_list("name", "village__name", "village__township__name")
     )
     label = {
-        e: dict(e.choices)
+        e: {code: str(text) for code, text in e.choices}
         for e in (
             choices.Relation, choices.Sex, choices.Education, choices.SchoolStatus, choices.Health,
             choices.Labour, choices.MigrantWork, choices.Attribute, choices.Cause, choices.Status,
