@@ -5,6 +5,7 @@ and a check character computed mod 11 over the first 17.
 """
 
 import datetime
+import operator
 import re
 
 from django.core.exceptions import ValidationError
@@ -16,7 +17,10 @@ _SHAPE = re.compile(r"^\d{17}[\dX]$")
 
 
 def check_char(first17: str) -> str:
-    return CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
+    if len(first17) != 17:
+        raise ValueError(f"check_char needs 17 digits, got {len(first17)}")
+    # map() rather than a generator: this runs once per member of every roster imported.
+    return CHECK_CHARS[sum(map(operator.mul, map(int, first17), WEIGHTS)) % 11]
 
 
 def normalise(value: str) -> str:

@@ -175,8 +175,9 @@ def insert_with_history(
     if not rows:
         return []
     now = now or timezone.now()
+    stamped = _auto_now(model)
     for row in rows:
-        for name in _auto_now(model):
+        for name in stamped:
             row.setdefault(name, now)
     history = _history_model(model)
     if connection.vendor != "postgresql":
