@@ -140,6 +140,63 @@ def test_a_raised_line_is_recorded_as_a_change_with_before_and_after():
     assert change.reasons_after == ["人均纯收入 3,200 元 低于 2016 年标准 3,500 元"]
 
 
+# The set-based path skips building the reasons of an assessment whose stored decision already agrees
+# with its inputs: each of these edits keeps every cheaper figure equal and must still be seen.
+
+
+def _decided(**assessment):
+    household = two_person_household()
+    AssessmentFactory(
+        household=household, year=2016, **{"wage_income": 5400, "operating_income": 0, **assessment}
+    )
+    eligibility_recompute()
+    return household
+
+
+def test_a_rerun_sees_one_unmet_guarantee_swapped_for_another():
+    household = _decided(food_secure=False)
+    assert household.assessments.get().eligibility_reasons[-1] == "不愁吃未实现"
+
+    Assessment.objects.filter(household=household).update(food_secure=True, clothing_secure=False)
+    run = eligibility_recompute()
+
+    household.refresh_from_db()
+    assert household.eligibility_reasons == [
+        "人均纯收入 2,700 元 低于 2016 年标准 2,952 元",
+        "不愁穿未实现",
+    ]
+    assert (run.assessments_updated, run.decisions_changed) == (1, 1)
+
+
+def test_a_rerun_sees_an_income_moved_within_the_same_decision():
+    household = _decided()
+    Assessment.objects.filter(household=household).update(wage_income=5000)  # 2,500 a head: still below
+    eligibility_recompute()
+
+    household.refresh_from_db()
+    assert household.eligibility_reasons == ["人均纯收入 2,500 元 低于 2016 年标准 2,952 元"]
+
+
+def test_a_rerun_sees_a_year_moved_to_one_with_the_same_line():
+    household = _decided()
+    PovertyLine.objects.update_or_create(year=2017, region_code="", defaults={"amount": Decimal("2952")})
+    Assessment.objects.filter(household=household).update(year=2017)
+    eligibility_recompute()
+
+    household.refresh_from_db()
+    assert household.eligibility_reasons == ["人均纯收入 2,700 元 低于 2017 年标准 2,952 元"]
+    assert household.eligibility_year == 2017
+
+
+def test_a_rerun_rewrites_decisions_of_another_rule_version():
+    household = _decided()
+    Assessment.objects.filter(household=household).update(rule_version="2015.9")
+    run = eligibility_recompute()
+
+    assert household.assessments.get().rule_version == eligibility.RULE_VERSION
+    assert (run.assessments_updated, run.decisions_changed) == (1, 0)  # the words are the same
+
+
 def test_removed_households_are_not_checked():
     household = two_person_household(status=choices.Status.REMOVED)
     AssessmentFactory(household=household, year=2016, wage_income=100)
@@ -166,7 +223,8 @@ def test_an_exited_household_failing_a_later_year_is_flagged_for_return_review()
 def test_a_failing_run_leaves_the_registry_as_it_was(monkeypatch):
     household = two_person_household()
     AssessmentFactory(household=household, year=2016, wage_income=9000)
-    monkeypatch.setattr(eligibility, "_HOUSEHOLDS_SQL", "SELECT broken")
+    # The decisions are computed, then the write fails: everything, the run included, is rolled back.
+    monkeypatch.setattr(eligibility, "_WRITE_SQL", "SELECT broken")
 
     with pytest.raises(Exception):  # noqa: B017 - any database error
         eligibility_recompute()
