@@ -69,7 +69,11 @@ def main() -> int:
     print(f"基准数据库 {name} 已重建并迁移（{time.perf_counter() - started:.1f} 秒）", flush=True)
     failed: list[str] = []
     chosen = set(sys.argv[1:])
-    for module_info in sorted(pkgutil.iter_modules(benchmarks.__path__), key=lambda m: m.name):
+    # Generation first, into an empty registry: its households then count towards the 1,000,000 that the
+    # later modules top the registry up to (after them, it would grow the registry past that size).
+    for module_info in sorted(
+        pkgutil.iter_modules(benchmarks.__path__), key=lambda m: (m.name != "bench_generate", m.name)
+    ):
         if not module_info.name.startswith("bench_") or (chosen and module_info.name not in chosen):
             continue
         module = importlib.import_module(f"tests.benchmarks.{module_info.name}")
