@@ -49,6 +49,19 @@ def _django() -> None:
 
 
 def _peak_mb() -> float:
+    """This process's own peak resident memory.
+
+    VmHWM, not getrusage's ru_maxrss: Linux keeps ru_maxrss across fork and exec, so a phase spawned by a
+    bench process that had grown to 198 MB (after the dashboards and monitoring modules) reported at
+    least 198 MB whatever it did itself. VmHWM belongs to the memory map that exec made new.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
