@@ -89,8 +89,11 @@ class Household(models.Model):
     head_initials = models.CharField(_("户主拼音首字母"), max_length=20, blank=True)
     created_at = models.DateTimeField(_("建档时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # The history is read by record (id) and by date; copies of the registry's own lookup indexes would
+    # only slow every write (each roster import writes a history row per household).
     history = HistoricalRecords(
-        excluded_fields=["eligible", "eligibility_year", "eligibility_reasons", "needs_return_review"]
+        excluded_fields=["eligible", "eligibility_year", "eligibility_reasons", "needs_return_review"],
+        no_db_index=["household_number", "natural_village", "village", "township"],
     )
 
     class Meta:
@@ -174,7 +177,8 @@ class Member(models.Model):
         _("减少原因"), max_length=12, choices=choices.LeaveReason.choices, blank=True
     )
     left_on = models.DateField(_("减少日期"), null=True, blank=True)
-    history = HistoricalRecords()
+    # Read by member (id) and by household (the household's history page); not by ID number.
+    history = HistoricalRecords(no_db_index=["id_number"])
 
     # A member's own details: the one list the pages, the API, the roster and the services take theirs
     # from (households.services.MemberData has these fields, typed).
