@@ -7,6 +7,9 @@ media files (uploads, photos, export files), in one dated archive.
 The archive is a .tar.gz holding ``manifest.json`` (when, which database, each table's row count),
 ``database.dump`` and ``media/``. A restore replaces the database's contents and the media folder with the
 archive's. Row counts are checked against the manifest after a restore.
+
+The media are MEDIA_ROOT's files, or, when uploads live in an S3-compatible bucket (MEDIA_S3_BUCKET), every
+object under the storage's prefix, read and written back through the same storage the app uses.
 """
 
 from __future__ import annotations
@@ -81,6 +84,50 @@ def table_row_counts() -> dict[str, int]:
     return counts
 
 
+def _bucket():
+    """The default storage when it is not the local folder (an S3 bucket), else None."""
+    from django.core.files.storage import FileSystemStorage, storages
+
+    storage = storages["default"]
+    return None if isinstance(storage, FileSystemStorage) else storage
+
+
+def _stored_names(storage, folder: str = "") -> list[str]:
+    """Every file of ``storage`` under ``folder``, as storage names (a/b/c.jpg)."""
+    dirs, files = storage.listdir(folder)
+    names = [f"{folder}/{f}" if folder else f for f in files]
+    for d in dirs:
+        names += _stored_names(storage, f"{folder}/{d}" if folder else d)
+    return names
+
+
+def _add_bucket(tar: tarfile.TarFile, storage, names: list[str]) -> None:
+    for name in names:
+        info = tarfile.TarInfo(f"{MEDIA}/{name}")
+        info.size = storage.size(name)
+        info.mtime = int(timezone.now().timestamp())
+        with storage.open(name, "rb") as source:
+            tar.addfile(info, source)
+
+
+def _restore_bucket(storage, restored: Path) -> int:
+    """Empty the bucket's prefix, then put back every file of the archive under its own name."""
+    from django.core.files import File
+
+    for name in _stored_names(storage):
+        storage.delete(name)
+    count = 0
+    if restored.exists():
+        for path in sorted(p for p in restored.rglob("*") if p.is_file()):
+            name = path.relative_to(restored).as_posix()
+            with path.open("rb") as source:
+                saved = storage.save(name, File(source, name=path.name))
+            if saved != name:
+                raise BackupError(f"恢复媒体文件 {name} 时存储改用了另一个名字（{saved}）。")
+            count += 1
+    return count
+
+
 def backup_create(*, directory: Path) -> BackupResult:
     db = _database()
     directory = Path(directory)
@@ -97,7 +144,12 @@ def backup_create(*, directory: Path) -> BackupResult:
             "导出数据库",
         )
         tables = table_row_counts()
-        media_files = sum(1 for p in media_root.rglob("*") if p.is_file()) if media_root.exists() else 0
+        bucket = _bucket()
+        if bucket is not None:
+            bucket_names = _stored_names(bucket)
+            media_files = len(bucket_names)
+        else:
+            media_files = sum(1 for p in media_root.rglob("*") if p.is_file()) if media_root.exists() else 0
         manifest = {
             "created_at": timezone.now().isoformat(),
             "database": db["NAME"],
@@ -111,7 +163,9 @@ def backup_create(*, directory: Path) -> BackupResult:
         with tarfile.open(partial, "w:gz") as tar:
             tar.add(Path(work) / MANIFEST, arcname=MANIFEST)
             tar.add(dump, arcname=DUMP)
-            if media_root.exists():
+            if bucket is not None:
+                _add_bucket(tar, bucket, bucket_names)
+            elif media_root.exists():
                 tar.add(media_root, arcname=MEDIA)
         partial.rename(archive)  # a half-written archive never carries the final name
     return BackupResult(archive=archive, tables=tables, media_files=media_files)
@@ -155,16 +209,20 @@ def backup_restore(*, archive: Path) -> BackupResult:
             "恢复数据库",
         )  # fmt: skip
         media_root = Path(settings.MEDIA_ROOT)
-        if media_root.exists():
-            shutil.rmtree(media_root)
         restored_media = Path(work) / MEDIA
-        if restored_media.exists():
-            shutil.copytree(restored_media, media_root)
+        bucket = _bucket()
+        if bucket is not None:
+            media_files = _restore_bucket(bucket, restored_media)
         else:
-            media_root.mkdir(parents=True, exist_ok=True)
+            if media_root.exists():
+                shutil.rmtree(media_root)
+            if restored_media.exists():
+                shutil.copytree(restored_media, media_root)
+            else:
+                media_root.mkdir(parents=True, exist_ok=True)
+            media_files = sum(1 for p in media_root.rglob("*") if p.is_file())
     tables = table_row_counts()
     differ = {t: (n, tables.get(t)) for t, n in manifest["tables"].items() if tables.get(t) != n}
     if differ:
         raise BackupError(f"恢复后行数与备份不符：{differ}")
-    media_files = sum(1 for p in media_root.rglob("*") if p.is_file())
     return BackupResult(archive=archive, tables=tables, media_files=media_files)

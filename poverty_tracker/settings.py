@@ -143,6 +143,28 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Uploads (rosters, error workbooks, exports, revisit and project photos) go to one media store that every
+# web process and worker shares: MEDIA_ROOT on a shared volume by default, or an S3-compatible bucket
+# (a government cloud's object storage, MinIO, AWS) through django-storages when MEDIA_S3_BUCKET is set.
+# Objects stay private: the access-checked views read them and stream them back, nothing links to them.
+MEDIA_S3_BUCKET = env("MEDIA_S3_BUCKET", default="")
+if MEDIA_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": env("MEDIA_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("MEDIA_S3_REGION", default="") or None,
+            # Unset: boto3's own chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, an instance role ...).
+            "access_key": env("MEDIA_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env("MEDIA_S3_SECRET_KEY", default="") or None,
+            "location": env("MEDIA_S3_PREFIX", default=""),
+            "default_acl": "private",
+            "file_overwrite": False,  # two uploads of 花名册.xlsx keep both
+            "querystring_auth": True,
+            "addressing_style": env("MEDIA_S3_ADDRESSING_STYLE", default="") or None,  # "path" for MinIO
+        },
+    }
 MEDIA_URL = "/media-protected/"  # never served publicly: photos go through access-checked views
 
 REST_FRAMEWORK = {
