@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
@@ -337,9 +338,38 @@ def _summary_figures(*, access: Access, unit: Unit) -> tuple[Figures, list[UnitF
 
 
 def unit_dashboard(*, access: Access, unit: Unit, year: int | None = None) -> Dashboard:
-    """Everything the dashboard of ``unit`` shows; a fixed number of queries whatever the data size."""
+    """Everything the dashboard of ``unit`` shows; a fixed number of queries whatever the data size.
+
+    Counted live (below DASHBOARD_SUMMARY_ABOVE), a dashboard is kept in the cache for
+    DASHBOARD_CACHE_SECONDS, per user: officials open their home page again and again, and each count
+    takes some forty queries. Its ``computed_at`` is the time it was counted, which the page shows."""
     year = year or timezone.localdate().year
-    computed_at, summary = timezone.now(), use_summary(access)
+    if use_summary(access):
+        return _unit_dashboard(access=access, unit=unit, year=year, summary=True)
+    return kept_for_user(
+        access,
+        f"dashboard:{unit.level}:{unit.id}:{year}",
+        lambda: _unit_dashboard(access=access, unit=unit, year=year, summary=False),
+    )
+
+
+def kept_for_user(access: Access, name: str, compute):
+    """``compute()``, kept in the cache for DASHBOARD_CACHE_SECONDS under this user's own key (what a user
+    sees depends on who they are, so nothing is shared between users). 0 seconds: always computed."""
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    user_id = getattr(access.user, "pk", None)
+    if seconds <= 0 or user_id is None:
+        return compute()
+    key = f"live:{user_id}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
+def _unit_dashboard(*, access: Access, unit: Unit, year: int, summary: bool) -> Dashboard:
+    computed_at = timezone.now()
     if summary:
         figures, rows, computed_at = _summary_figures(access=access, unit=unit)
         row_level = {"county": "township", "township": "village", "village": "natural_village"}[unit.level]

@@ -46,7 +46,7 @@ def _dashboard_context(access: Access, unit) -> dict:
         "unit_params": unit.list_params,
         "charts": _chart_data(board),
         # 转走访 reminders: what is overdue in this user's scope (the cadre's phone page shows its own).
-        "overdue": overdue_for(access=access),
+        "overdue": selectors.kept_for_user(access, "overdue", lambda: overdue_for(access=access)),
         # 防返贫监测 in the unit (monitoring/_dashboard_panel.html): one query.
         "monitoring": monitoring_panel(access=access, **unit.list_params),
     }

@@ -26,6 +26,8 @@ def _test_settings(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     cache.clear()  # DRF's throttle counts live in the cache: each test starts with none
+    # Tests change data and look at the dashboard again at once; tests/dashboards/test_cache.py turns it on.
+    settings.DASHBOARD_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)
