@@ -140,7 +140,9 @@ def battle_map(request):
         township_id = None
     if township_id not in {t.pk for t in townships}:
         township_id = None
-    data = selectors.battle_map(access=access, township_id=township_id)
+    data = selectors.kept_for_user(
+        access, f"map:{township_id}", lambda: selectors.battle_map(access=access, township_id=township_id)
+    )
     return render(
         request,
         "dashboards/map.html",
