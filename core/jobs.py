@@ -6,10 +6,11 @@ state, progress and result, and marks the job failed with the error if the body 
 """
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.db import models, transaction
+from django.db import DatabaseError, connections, models, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -78,6 +79,69 @@ def jobs_stuck(now=None):
 
 
 STUCK = "任务超时未完成（后台服务中断），已标记为失败，请重新发起"
+SILENT = "执行任务的后台进程已停止响应（长时间没有心跳），任务已标记为失败，请重新发起"
+
+
+def _heartbeat_timeout():
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    return timedelta(seconds=5 * settings.JOB_HEARTBEAT_SECONDS)
+
+
+def jobs_silent(now=None):
+    """Running jobs whose worker stopped writing their heartbeat (killed, and never started again)."""
+    cutoff = (now or timezone.now()) - _heartbeat_timeout()
+    return Job.objects.filter(state=Job.State.RUNNING, heartbeat_at__lt=cutoff)
+
+
+def jobs_sweep_run(now=None) -> int:
+    """Fail the jobs whose worker is gone: silent ones, and any past the task time limit.
+
+    A job's own transaction may hold its row (its progress is saved inside it); such a job is alive, and
+    its row is skipped rather than waited for (SKIP LOCKED)."""
+    now = now or timezone.now()
+    failed = 0
+    for found, reason in ((jobs_silent(now), SILENT), (jobs_stuck(now), STUCK)):
+        with transaction.atomic():
+            ids = list(found.select_for_update(skip_locked=True).values_list("pk", flat=True))
+            failed += Job.objects.filter(pk__in=ids, state__in=(Job.State.QUEUED, Job.State.RUNNING)).update(
+                state=Job.State.FAILED, error=reason, finished_at=now
+            )
+    if failed:
+        logger.warning("%s job(s) whose worker is gone marked failed", failed)
+    return failed
+
+
+class _Heartbeat(threading.Thread):
+    """Writes the job's heartbeat_at every JOB_HEARTBEAT_SECONDS while the body runs, from a connection of
+    its own. It never waits on the job's row: a lock held by the job's own transaction means it is alive."""
+
+    def __init__(self, job_id: int, seconds: float) -> None:
+        super().__init__(name=f"job-{job_id}-heartbeat", daemon=True)
+        self.job_id, self.seconds, self.stopped = job_id, seconds, threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(self.seconds):
+                try:
+                    with transaction.atomic(), connections["default"].cursor() as cursor:
+                        cursor.execute("SET LOCAL lock_timeout = '1s'")
+                        cursor.execute(
+                            "UPDATE core_job SET heartbeat_at = now() WHERE id = %s AND state = 'running'",
+                            [self.job_id],
+                        )
+                except DatabaseError:
+                    logger.warning("job %s heartbeat not written", self.job_id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=10)
+
+
 ORPHANED = "后台进程在任务运行中中断，任务已标记为失败，请重新发起"
 
 
@@ -129,9 +193,16 @@ def job_running(job_id: int | None) -> Iterator[Job | None]:
 
 @contextmanager
 def _recording(job: Job) -> Iterator[Job]:
+    from django.conf import settings
+
     job.state, job.started_at, job.progress, job.worker = Job.State.RUNNING, timezone.now(), 0, _worker_name()
-    job.save(update_fields=["state", "started_at", "progress", "worker"])
+    # Only a worker's job has a heartbeat: one run inline (no broker, make run) lives and dies with its request.
+    job.heartbeat_at = job.started_at if job.worker else None
+    job.save(update_fields=["state", "started_at", "progress", "worker", "heartbeat_at"])
     logger.info("job %s (%s) started", job.pk, job.kind, extra={"job_id": job.pk, "kind": job.kind})
+    heartbeat = _Heartbeat(job.pk, settings.JOB_HEARTBEAT_SECONDS) if job.worker else None
+    if heartbeat is not None:
+        heartbeat.start()
     try:
         yield job
     except Exception as exc:
@@ -143,6 +214,9 @@ def _recording(job: Job) -> Iterator[Job]:
         )
         job.save(update_fields=["state", "error", "finished_at"])
         raise
+    finally:
+        if heartbeat is not None:
+            heartbeat.stop()
     job.state, job.progress, job.finished_at = Job.State.DONE, 100, timezone.now()
     job.save(update_fields=["state", "progress", "result", "finished_at"])
     logger.info("job %s (%s) done", job.pk, job.kind, extra={"job_id": job.pk, "kind": job.kind})

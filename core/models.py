@@ -33,6 +33,8 @@ class Job(models.Model):
     )  # the request that started it (logs)
     # The Celery node running it: when that node starts again, what it was running died with it.
     worker = models.CharField(_("执行节点"), max_length=200, blank=True)
+    # Written every JOB_HEARTBEAT_SECONDS while a worker runs the job (core.jobs); empty for inline runs.
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("后台任务")

@@ -80,11 +80,11 @@ def export_sweep() -> int:
 
 @shared_task(name="core.tasks.jobs_sweep")
 def jobs_sweep() -> int:
-    """Mark jobs stuck past their time limit as failed (a killed worker, a lost message); scheduled."""
-    from core.jobs import STUCK, jobs_stuck
+    """Mark failed the jobs whose worker is gone (no heartbeat) or that are past their time limit (a lost
+    message); scheduled every two minutes."""
+    from core.jobs import jobs_sweep_run
 
-    now = timezone.now()
-    return jobs_stuck(now).update(state="failed", error=STUCK, finished_at=now)
+    return jobs_sweep_run()
 
 
 LOST = "执行任务的后台进程意外退出（内存不足或超时被终止），任务已标记为失败，请重新发起"

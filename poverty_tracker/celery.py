@@ -20,9 +20,9 @@ app.conf.beat_schedule = {
         "task": "assignments.tasks.overdue_flag",
         "schedule": crontab(hour=6, minute=0),
     },
-    "jobs-sweep": {  # jobs stuck past their time limit (a killed worker) are marked failed
+    "jobs-sweep": {  # jobs whose worker died (no heartbeat) or past their time limit are marked failed
         "task": "core.tasks.jobs_sweep",
-        "schedule": crontab(minute="*/10"),
+        "schedule": crontab(minute="*/2"),
     },
     "export-files-sweep": {
         "task": "core.tasks.export_sweep",

@@ -14,10 +14,10 @@ import signal
 import time
 
 from accounts.models import Role
-from core.jobs import ORPHANED
+from core.jobs import ORPHANED, SILENT
 from core.models import ImportRecord, Job
 from core.rosters.imports import roster_import, roster_import_commit
-from core.tasks import LOST
+from core.tasks import LOST, jobs_sweep
 from households.eligibility import eligibility_recompute
 from households.models import EligibilityRun, Household, Member
 from households.services import eligibility_recompute_enqueue
@@ -150,3 +150,37 @@ def test_a_pool_process_killed_mid_recompute_fails_its_job_at_once_and_the_worke
     rerun = _finished(eligibility_recompute_enqueue(trigger="manual"))
     assert rerun.state == Job.State.DONE, rerun.error
     assert rerun.result["decisions_changed"] == 10 and EligibilityRun.objects.count() == 1
+
+
+def test_a_worker_killed_and_never_started_again_has_its_job_failed_by_the_sweeper(worker, settings):
+    """The heartbeat: written by the worker while its job waits inside its transaction; once the worker is
+    gone for good, the sweeper fails the job when the heartbeat is five periods old, not after the hour
+    of the task time limit."""
+    place = NaturalVillageFactory()
+    AssessmentFactory(household=make_household(natural_village=place), year=2016, wage_income=8000)
+    worker.env["JOB_HEARTBEAT_SECONDS"] = "1"
+    settings.JOB_HEARTBEAT_SECONDS = 1  # the sweeper's side: silent after 5 s
+    worker.start()
+    holder = raw_connection()
+    with holder.cursor() as cursor:
+        cursor.execute("LOCK TABLE households_household IN EXCLUSIVE MODE")
+        job = eligibility_recompute_enqueue(trigger="manual")
+        wait_until(lambda: backends(WORKER_APP, waiting=True), 30, "the job waiting inside its transaction")
+        job.refresh_from_db()
+        first = job.heartbeat_at
+        assert first is not None
+        wait_until(
+            lambda: Job.objects.get(pk=job.pk).heartbeat_at > first, 15, "a heartbeat while the job waits"
+        )
+        assert jobs_sweep() == 0  # alive: nothing to sweep
+        worker.kill()
+    holder.rollback()
+    holder.close()
+    wait_until(lambda: not backends(WORKER_APP), 30, "the killed worker's database session to end")
+    assert Job.objects.get(pk=job.pk).state == Job.State.RUNNING  # nothing knows yet that it died
+
+    wait_until(lambda: jobs_sweep() == 1, 20, "the sweeper to find the silent job")
+
+    job.refresh_from_db()
+    assert (job.state, job.error) == (Job.State.FAILED, SILENT) and job.finished_at
+    assert not EligibilityRun.objects.exists()  # nothing of the killed run was kept

@@ -59,6 +59,27 @@ def test_the_sweeper_fails_jobs_stuck_past_their_time_limit(settings):
     assert "jobs-sweep" in celery_app.conf.beat_schedule
 
 
+def test_the_sweeper_fails_running_jobs_whose_heartbeat_stopped_and_no_other(settings):
+    from core.jobs import SILENT
+    from core.tasks import jobs_sweep
+
+    settings.JOB_HEARTBEAT_SECONDS = 30  # silent after 150 s
+    now = timezone.now()
+    old = now - datetime.timedelta(seconds=151)
+    running = {"kind": "figures", "state": Job.State.RUNNING, "worker": "celery@a"}
+    silent = Job.objects.create(**running, started_at=old, heartbeat_at=old)
+    alive = Job.objects.create(**running, started_at=old, heartbeat_at=now - datetime.timedelta(seconds=20))
+    inline = Job.objects.create(kind="figures", state=Job.State.RUNNING, started_at=old)  # no heartbeat
+
+    assert jobs_sweep() == 1
+
+    silent.refresh_from_db()
+    assert (silent.state, silent.error) == (Job.State.FAILED, SILENT) and silent.finished_at
+    assert Job.objects.get(pk=alive.pk).state == Job.State.RUNNING
+    assert Job.objects.get(pk=inline.pk).state == Job.State.RUNNING
+    assert celery_app.conf.beat_schedule["jobs-sweep"]["schedule"].minute == set(range(0, 60, 2))
+
+
 def test_an_import_whose_commit_did_not_start_can_be_committed_again(dead_broker, settings, place_and_admin):
     """With the broker down the commit's job fails before it starts; once it is back, the commit is retried."""
     from core.models import ImportRecord
