@@ -333,6 +333,23 @@ class Access:
     # -- what this user's scope is -------------------------------------------------------------------
 
     @property
+    def view_key(self) -> str:
+        """Users with the same key see the same rows of every model whose scope has no owner: the role and
+        the unit it is bound to. Figures built only from such models (dashboards, the map) may be kept in
+        a cache under this key and shown to all of them; anything owner-scoped (jobs, imports, accounts)
+        may not."""
+        user = self.user
+        return ":".join(
+            str(part)
+            for part in (
+                self.role,
+                getattr(user, "township_id", None),
+                getattr(user, "village_id", None),
+                getattr(user, "cadre_id", None),
+            )
+        )
+
+    @property
     def scope_level(self) -> str | None:
         """The level of this user's scope: "county", "township", "village" or "cadre" (their paired
         households); None when signed out. It decides the home dashboard and how far figures group."""

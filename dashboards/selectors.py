@@ -341,26 +341,27 @@ def unit_dashboard(*, access: Access, unit: Unit, year: int | None = None) -> Da
     """Everything the dashboard of ``unit`` shows; a fixed number of queries whatever the data size.
 
     Counted live (below DASHBOARD_SUMMARY_ABOVE), a dashboard is kept in the cache for
-    DASHBOARD_CACHE_SECONDS, per user: officials open their home page again and again, and each count
-    takes some forty queries. Its ``computed_at`` is the time it was counted, which the page shows."""
+    DASHBOARD_CACHE_SECONDS for the users who see the same rows: officials open their home page again and
+    again, and each count takes some forty queries. Its ``computed_at`` is the time it was counted, which
+    the page shows."""
     year = year or timezone.localdate().year
     if use_summary(access):
         return _unit_dashboard(access=access, unit=unit, year=year, summary=True)
-    return kept_for_user(
+    return kept_for_scope(
         access,
         f"dashboard:{unit.level}:{unit.id}:{year}",
         lambda: _unit_dashboard(access=access, unit=unit, year=year, summary=False),
     )
 
 
-def kept_for_user(access: Access, name: str, compute):
-    """``compute()``, kept in the cache for DASHBOARD_CACHE_SECONDS under this user's own key (what a user
-    sees depends on who they are, so nothing is shared between users). 0 seconds: always computed."""
+def kept_for_scope(access: Access, name: str, compute):
+    """``compute()``, kept in the cache for DASHBOARD_CACHE_SECONDS and shared by the users who see the same
+    rows (``Access.view_key``: the same role and unit), so an office's officials count it once between
+    them. 0 seconds, or no role: always computed."""
     seconds = settings.DASHBOARD_CACHE_SECONDS
-    user_id = getattr(access.user, "pk", None)
-    if seconds <= 0 or user_id is None:
+    if seconds <= 0 or access.role is None:
         return compute()
-    key = f"live:{user_id}:{name}"
+    key = f"live:{access.view_key}:{name}"
     value = cache.get(key)
     if value is None:
         value = compute()

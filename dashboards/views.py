@@ -46,7 +46,7 @@ def _dashboard_context(access: Access, unit) -> dict:
         "unit_params": unit.list_params,
         "charts": _chart_data(board),
         # 转走访 reminders: what is overdue in this user's scope (the cadre's phone page shows its own).
-        "overdue": selectors.kept_for_user(access, "overdue", lambda: overdue_for(access=access)),
+        "overdue": selectors.kept_for_scope(access, "overdue", lambda: overdue_for(access=access)),
         # 防返贫监测 in the unit (monitoring/_dashboard_panel.html): one query.
         "monitoring": monitoring_panel(access=access, **unit.list_params),
     }
@@ -140,7 +140,7 @@ def battle_map(request):
         township_id = None
     if township_id not in {t.pk for t in townships}:
         township_id = None
-    data = selectors.kept_for_user(
+    data = selectors.kept_for_scope(
         access, f"map:{township_id}", lambda: selectors.battle_map(access=access, township_id=township_id)
     )
     return render(

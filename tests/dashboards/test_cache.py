@@ -1,5 +1,6 @@
-"""A dashboard counted live is kept for DASHBOARD_CACHE_SECONDS per user (officials reopen their home page
-again and again); the page says when its figures were counted."""
+"""A dashboard counted live is kept for DASHBOARD_CACHE_SECONDS and shared by the users who see the same rows
+(same role, same unit): officials reopen their home page again and again. The page says when its figures
+were counted."""
 
 import pytest
 from django.db import connection
@@ -34,8 +35,29 @@ def test_a_users_dashboard_is_counted_once_and_kept_for_the_set_time(client, set
     assert again.context["board"].computed_at == first.context["board"].computed_at
     assert kept <= 6 < counted, (kept, counted)  # session, user, the size check, the monitoring panel
 
-    other, _ = _home(client, UserFactory(role=Role.COUNTY_ADMIN))  # nothing is shared between users
-    assert other.context["figures"].households == 2
+    colleague, _ = _home(client, UserFactory(role=Role.COUNTY_ADMIN))  # same role and unit: shared
+    assert colleague.context["figures"].households == 1
+    inspector, _ = _home(client, UserFactory(role=Role.INSPECTOR))  # another role: counted for itself
+    assert inspector.context["figures"].households == 2
+    township = place.village.township
+    official, _ = _home(client, UserFactory(role=Role.TOWNSHIP_OFFICIAL, township=township))
+    assert official.context["figures"].households == 2
+
+
+def test_the_view_key_separates_roles_and_units():
+    from core.access import Access
+
+    place = NaturalVillageFactory()
+    township, other = place.village.township, NaturalVillageFactory().village.township
+    keys = {
+        Access(UserFactory(role=Role.TOWNSHIP_OFFICIAL, township=township)).view_key,
+        Access(UserFactory(role=Role.TOWNSHIP_OFFICIAL, township=other)).view_key,
+        Access(UserFactory(role=Role.COUNTY_ADMIN)).view_key,
+        Access(UserFactory(role=Role.INSPECTOR)).view_key,
+        Access(UserFactory(role=Role.VILLAGE_OFFICIAL, village=place.village)).view_key,
+    }
+    assert len(keys) == 5
+    assert Access(UserFactory(role=Role.COUNTY_ADMIN)).view_key in keys  # two county admins: one key
 
 
 def test_with_no_keeping_every_visit_counts_again(client, settings):
