@@ -337,13 +337,13 @@ def _summary_figures(*, access: Access, unit: Unit) -> tuple[Figures, list[UnitF
     return figures, rows, at
 
 
-def unit_dashboard(*, access: Access, unit: Unit, year: int | None = None) -> Dashboard:
+def unit_dashboard(*, access: Access, unit: Unit, year: int | None = None, fresh: bool = False) -> Dashboard:
     """Everything the dashboard of ``unit`` shows; a fixed number of queries whatever the data size.
 
     Counted live (below DASHBOARD_SUMMARY_ABOVE), a dashboard is kept in the cache for
     DASHBOARD_CACHE_SECONDS for the users who see the same rows: officials open their home page again and
     again, and each count takes some forty queries. Its ``computed_at`` is the time it was counted, which
-    the page shows."""
+    the page shows; ``fresh`` counts it again now (the page's 重新统计 link)."""
     year = year or timezone.localdate().year
     if use_summary(access):
         return _unit_dashboard(access=access, unit=unit, year=year, summary=True)
@@ -351,18 +351,20 @@ def unit_dashboard(*, access: Access, unit: Unit, year: int | None = None) -> Da
         access,
         f"dashboard:{unit.level}:{unit.id}:{year}",
         lambda: _unit_dashboard(access=access, unit=unit, year=year, summary=False),
+        fresh=fresh,
     )
 
 
-def kept_for_scope(access: Access, name: str, compute):
+def kept_for_scope(access: Access, name: str, compute, *, fresh: bool = False):
     """``compute()``, kept in the cache for DASHBOARD_CACHE_SECONDS and shared by the users who see the same
     rows (``Access.view_key``: the same role and unit), so an office's officials count it once between
-    them. 0 seconds, or no role: always computed."""
+    them. ``fresh``: computed now, and kept in place of the old value. 0 seconds, or no role: always
+    computed."""
     seconds = settings.DASHBOARD_CACHE_SECONDS
     if seconds <= 0 or access.role is None:
         return compute()
     key = f"live:{access.view_key}:{name}"
-    value = cache.get(key)
+    value = None if fresh else cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, seconds)

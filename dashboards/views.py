@@ -33,12 +33,15 @@ def home(request):
         return phone_views.my_households(request)
     unit_id = {"village": user.village_id, "township": user.township_id}.get(level)
     unit = selectors.dashboard_unit(access=access, level=level if unit_id else "county", unit_id=unit_id)
-    return render(request, "home.html", _dashboard_context(access, unit))
+    return render(request, "home.html", _dashboard_context(request, access, unit))
 
 
-def _dashboard_context(access: Access, unit) -> dict:
-    board = selectors.unit_dashboard(access=access, unit=unit)
+def _dashboard_context(request, access: Access, unit) -> dict:
+    # ?fresh=1 (the 重新统计 link): count now rather than show what was kept, e.g. just after an approval.
+    fresh = request.GET.get("fresh") == "1"
+    board = selectors.unit_dashboard(access=access, unit=unit, fresh=fresh)
     return {
+        "can_recount": not board.from_summary and settings.DASHBOARD_CACHE_SECONDS > 0,
         "level": unit.level,
         "board": board,
         "figures": board.figures,
@@ -46,7 +49,9 @@ def _dashboard_context(access: Access, unit) -> dict:
         "unit_params": unit.list_params,
         "charts": _chart_data(board),
         # 转走访 reminders: what is overdue in this user's scope (the cadre's phone page shows its own).
-        "overdue": selectors.kept_for_scope(access, "overdue", lambda: overdue_for(access=access)),
+        "overdue": selectors.kept_for_scope(
+            access, "overdue", lambda: overdue_for(access=access), fresh=fresh
+        ),
         # 防返贫监测 in the unit (monitoring/_dashboard_panel.html): one query.
         "monitoring": monitoring_panel(access=access, **unit.list_params),
     }
@@ -85,7 +90,7 @@ def unit_dashboard(request, level: str, unit_id: int | None = None):
     """The dashboard of any unit in the user's scope: the county ranks townships, a township its villages."""
     access = Access.for_user(request.user)
     unit = selectors.dashboard_unit(access=access, level=level, unit_id=unit_id)
-    return render(request, "home.html", _dashboard_context(access, unit))
+    return render(request, "home.html", _dashboard_context(request, access, unit))
 
 
 @login_required

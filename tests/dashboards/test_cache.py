@@ -71,3 +71,26 @@ def test_with_no_keeping_every_visit_counts_again(client, settings):
     again, _ = _home(client, admin)
 
     assert again.context["figures"].households == 2
+
+
+def test_count_again_shows_the_figures_of_now_and_keeps_them(client, settings):
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    place = NaturalVillageFactory()
+    make_household(natural_village=place)
+    admin = UserFactory(role=Role.COUNTY_ADMIN)
+    first, _ = _home(client, admin)
+    assert b"data-recount" in first.content
+    make_household(natural_village=place)
+
+    recounted = client.get("/?fresh=1")
+    kept, _ = _home(client, UserFactory(role=Role.COUNTY_ADMIN))
+
+    assert recounted.context["figures"].households == 2
+    assert kept.context["figures"].households == 2  # the new count is what is kept now
+
+
+def test_no_count_again_link_when_nothing_is_kept(client, settings):
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    make_household(natural_village=NaturalVillageFactory())
+    page, _ = _home(client, UserFactory(role=Role.COUNTY_ADMIN))
+    assert b"data-recount" not in page.content
