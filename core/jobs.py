@@ -106,12 +106,14 @@ def jobs_sweep_run(now=None) -> int:
     for found, reason in ((jobs_silent(now), SILENT), (jobs_stuck(now), STUCK)):
         with transaction.atomic():
             ids = list(found.select_for_update(skip_locked=True).values_list("pk", flat=True))
-            failed += Job.objects.filter(pk__in=ids, state__in=(Job.State.QUEUED, Job.State.RUNNING)).update(
-                state=Job.State.FAILED, error=reason, finished_at=now
-            )
+            # The conditions again in the update: a heartbeat written since the select keeps its job.
+            failed += found.filter(pk__in=ids).update(state=Job.State.FAILED, error=reason, finished_at=now)
     if failed:
         logger.warning("%s job(s) whose worker is gone marked failed", failed)
     return failed
+
+
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's code for a lock_timeout that ran out
 
 
 class _Heartbeat(threading.Thread):
@@ -123,8 +125,10 @@ class _Heartbeat(threading.Thread):
         self.job_id, self.seconds, self.stopped = job_id, seconds, threading.Event()
 
     def run(self) -> None:
+        pause = self.seconds
         try:
-            while not self.stopped.wait(self.seconds):
+            while not self.stopped.wait(pause):
+                pause = self.seconds
                 try:
                     with transaction.atomic(), connections["default"].cursor() as cursor:
                         cursor.execute("SET LOCAL lock_timeout = '1s'")
@@ -132,8 +136,13 @@ class _Heartbeat(threading.Thread):
                             "UPDATE core_job SET heartbeat_at = now() WHERE id = %s AND state = 'running'",
                             [self.job_id],
                         )
-                except DatabaseError:
-                    logger.warning("job %s heartbeat not written", self.job_id, exc_info=True)
+                except DatabaseError as exc:
+                    if getattr(exc.__cause__, "pgcode", None) == LOCK_NOT_AVAILABLE:
+                        # The job's own transaction holds its row (the sweeper skips it meanwhile): try
+                        # again each second, so the heartbeat is fresh as soon as that transaction ends.
+                        pause = 0
+                    else:
+                        logger.warning("job %s heartbeat not written", self.job_id, exc_info=True)
         finally:
             connections.close_all()  # this thread's connections only
 
