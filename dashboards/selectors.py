@@ -360,15 +360,19 @@ def kept_for_scope(access: Access, name: str, compute, *, fresh: bool = False):
     rows (``Access.view_key``: the same role and unit), so an office's officials count it once between
     them. ``fresh``: computed now, and kept in place of the old value. 0 seconds, or no role: always
     computed."""
-    seconds = settings.DASHBOARD_CACHE_SECONDS
-    if seconds <= 0 or access.role is None:
+    if not keeps_live_figures(access):
         return compute()
     key = f"live:{access.view_key}:{name}"
     value = None if fresh else cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, seconds)
+        cache.set(key, value, settings.DASHBOARD_CACHE_SECONDS)
     return value
+
+
+def keeps_live_figures(access: Access) -> bool:
+    """Whether figures counted live for this user are kept (so the page offers to count again)."""
+    return settings.DASHBOARD_CACHE_SECONDS > 0 and access.role is not None
 
 
 def _unit_dashboard(*, access: Access, unit: Unit, year: int, summary: bool) -> Dashboard:

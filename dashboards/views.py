@@ -41,7 +41,7 @@ def _dashboard_context(request, access: Access, unit) -> dict:
     fresh = request.GET.get("fresh") == "1"
     board = selectors.unit_dashboard(access=access, unit=unit, fresh=fresh)
     return {
-        "can_recount": not board.from_summary and settings.DASHBOARD_CACHE_SECONDS > 0,
+        "can_recount": not board.from_summary and selectors.keeps_live_figures(access),
         "level": unit.level,
         "board": board,
         "figures": board.figures,
