@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -119,10 +120,12 @@ _GUARANTEE_SQL = ",\n".join(f"CASE WHEN NOT a.{field} THEN '{reason}' END" for f
 
 # Two set-based statements do the whole registry, in one transaction:
 # 1. ``_CALC_SQL``, read-only, into a temporary table (a read-only statement may run in parallel
-#    workers; one that writes may not, and this is the costly part):
+#    workers; one that writes may not, and this is the costly part). One row per assessment of every
+#    household not removed, and one row for each household with no assessment (or removed) whose shown
+#    decision must be cleared:
 #    - ``base``: every assessment's inputs (member count from one aggregate over the current members,
 #      the year's line: the county's, else its province's, else the national one) beside its stored
-#      decision;
+#      decision and the household's shown decision;
 #    - ``judged``: the decision as numbers and a flag;
 #    - ``same``: a cheap test that the stored decision already is this one. The reasons are a function
 #      of (income, line, year, the six guarantees): when the stored numbers, the rule version, the count
@@ -130,10 +133,12 @@ _GUARANTEE_SQL = ",\n".join(f"CASE WHEN NOT a.{field} THEN '{reason}' END" for f
 #      reason (no line, or the income one: at index 0, or 1 after the no-members one) all agree, the
 #      stored reasons are the ones the rule would write. Only the other rows have their reasons built as
 #      text, so a rerun that changes nothing builds none (that text is a large part of a first run).
+#    The household's shown decision is read here, in the same pass as its status, rather than by a
+#    second join of the households in the write.
 # 2. ``_WRITE_SQL``, whose data-modifying CTEs share one snapshot:
 #    - ``assessed`` writes the decisions that differ;
-#    - ``latest`` is each household's latest assessed year, read from the temporary table rather than
-#      from the assessments again;
+#    - ``latest`` is each household's latest assessed year (sorted by household, so the change rows go
+#      in in household order, which their BRIN index relies on);
 #    - ``changed``: the households whose shown decision moves, with a change row each (``logged``) and
 #      the household updated (``written``).
 _REASON_COUNT_SQL = " + ".join(
@@ -153,7 +158,7 @@ WITH members AS (
     SELECT household_id, COUNT(*)::int AS n FROM households_member WHERE left_reason = '' GROUP BY household_id
 ),
 base AS (
-    SELECT a.id AS assessment_id, a.household_id, a.year, COALESCE(m.n, 0) AS member_count,
+    SELECT a.id AS assessment_id, h.id AS household_id, a.year, COALESCE(m.n, 0) AS member_count,
            CASE WHEN COALESCE(m.n, 0) > 0 THEN round(
                (a.wage_income + a.operating_income + a.property_income + a.transfer_income
                 - a.operating_expense) / m.n, 2) END AS income,
@@ -162,25 +167,32 @@ base AS (
            a.water_secure,
            a.eligible AS old_eligible, a.eligibility_reasons AS old_reasons,
            a.per_capita_net_income AS old_income, a.poverty_line AS old_line,
-           a.member_count AS old_count, a.rule_version AS old_rule
-    FROM households_assessment a
-    JOIN households_household h ON h.id = a.household_id AND h.status <> '{Status.REMOVED}'
+           a.member_count AS old_count, a.rule_version AS old_rule,
+           h.status = '{Status.EXITED}' AND a.year > h.exit_year AS exited_before,
+           h.eligible AS shown_eligible, h.eligibility_reasons AS shown_reasons,
+           h.eligibility_year AS shown_year, h.needs_return_review AS shown_review
+    FROM households_household h
+    LEFT JOIN households_assessment a ON a.household_id = h.id AND h.status <> '{Status.REMOVED}'
     JOIN villages_township t ON t.id = h.township_id
     JOIN villages_county c ON c.id = t.county_id
     LEFT JOIN members m ON m.household_id = a.household_id
     LEFT JOIN households_povertyline lc ON lc.year = a.year AND lc.region_code = c.region_code
     LEFT JOIN households_povertyline lp ON lp.year = a.year AND lp.region_code = substr(c.region_code, 1, 2) || '0000'
     LEFT JOIN households_povertyline ln ON ln.year = a.year AND ln.region_code = ''
+    WHERE a.id IS NOT NULL OR h.eligible IS NOT NULL OR h.eligibility_year IS NOT NULL OR h.needs_return_review
 ),
 judged AS (
     SELECT b.*,
-           COALESCE(b.income > b.line, FALSE) AND b.food_secure AND b.clothing_secure AND b.education_secure
-               AND b.medical_secure AND b.housing_secure AND b.water_secure AS eligible
+           CASE WHEN b.assessment_id IS NOT NULL THEN
+               COALESCE(b.income > b.line, FALSE) AND b.food_secure AND b.clothing_secure
+               AND b.education_secure AND b.medical_secure AND b.housing_secure AND b.water_secure
+           END AS eligible
     FROM base b
 ),
 calc AS (
     SELECT j.assessment_id, j.household_id, j.year, j.member_count, j.income, j.line, j.eligible, s.same,
-           CASE WHEN s.same THEN j.old_reasons ELSE to_jsonb(array_remove(ARRAY[
+           CASE WHEN j.assessment_id IS NULL THEN '[]'::jsonb
+                WHEN s.same THEN j.old_reasons ELSE to_jsonb(array_remove(ARRAY[
                CASE WHEN j.income IS NULL THEN '{NO_MEMBERS}' END,
                CASE WHEN j.line IS NULL THEN j.year || ' 年未设定扶贫标准' END,
                CASE WHEN j.income IS NOT NULL AND j.line IS NOT NULL AND j.income <= j.line THEN
@@ -188,7 +200,9 @@ calc AS (
                    || CASE WHEN j.income < j.line THEN '低于' ELSE '未高于' END
                    || ' ' || j.year || ' 年标准 ' || {_FMT.format("j.line")} || ' 元' END,
                {_GUARANTEE_SQL.replace("a.", "j.")}
-           ]::text[], NULL)) END AS reasons
+           ]::text[], NULL)) END AS reasons,
+           COALESCE(j.exited_before AND j.eligible IS FALSE, FALSE) AS review,
+           j.shown_eligible, j.shown_reasons, j.shown_year, j.shown_review
     FROM judged j
     CROSS JOIN LATERAL (
         SELECT COALESCE(
@@ -205,7 +219,7 @@ calc AS (
 SELECT * FROM calc
 """
 
-_WRITE_SQL = f"""
+_WRITE_SQL = """
 WITH assessed AS (
     UPDATE households_assessment a
     SET member_count = c.member_count, per_capita_net_income = c.income, poverty_line = c.line,
@@ -218,31 +232,21 @@ WITH assessed AS (
     RETURNING 1
 ),
 latest AS (
-    SELECT DISTINCT ON (household_id) household_id, year, eligible, reasons
+    SELECT DISTINCT ON (household_id) *
     FROM _eligibility_calc
-    ORDER BY household_id, year DESC
-),
-target AS (
-    SELECT h.id, h.eligible AS eligible_before, h.eligibility_reasons AS reasons_before,
-           l.year, l.eligible, COALESCE(l.reasons, '[]'::jsonb) AS reasons,
-           COALESCE(h.status = '{Status.EXITED}' AND l.year > h.exit_year AND l.eligible IS FALSE, FALSE)
-               AS review,
-           h.eligibility_year AS year_before, h.needs_return_review AS review_before
-    FROM households_household h
-    LEFT JOIN latest l ON l.household_id = h.id
-    WHERE l.household_id IS NOT NULL OR h.eligible IS NOT NULL OR h.needs_return_review
+    ORDER BY household_id, year DESC NULLS LAST
 ),
 changed AS (
-    SELECT * FROM target
-    WHERE eligible_before IS DISTINCT FROM eligible OR reasons_before IS DISTINCT FROM reasons
-       OR year_before IS DISTINCT FROM year OR review_before <> review
+    SELECT * FROM latest
+    WHERE shown_eligible IS DISTINCT FROM eligible OR shown_reasons IS DISTINCT FROM reasons
+       OR shown_year IS DISTINCT FROM year OR shown_review <> review
 ),
 logged AS (
     INSERT INTO households_eligibilitychange
         (run_id, household_id, year, eligible_before, eligible_after, reasons_before, reasons_after)
-    SELECT %(run)s, id, year, eligible_before, eligible, reasons_before, reasons
+    SELECT %(run)s, household_id, year, shown_eligible, eligible, shown_reasons, reasons
     FROM changed
-    WHERE eligible_before IS DISTINCT FROM eligible OR reasons_before IS DISTINCT FROM reasons
+    WHERE shown_eligible IS DISTINCT FROM eligible OR shown_reasons IS DISTINCT FROM reasons
     RETURNING 1
 ),
 written AS (
@@ -250,11 +254,11 @@ written AS (
     SET eligible = c.eligible, eligibility_reasons = c.reasons, eligibility_year = c.year,
         needs_return_review = c.review
     FROM changed c
-    WHERE h.id = c.id
+    WHERE h.id = c.household_id
     RETURNING 1
 )
-SELECT (SELECT COUNT(*) FROM latest), (SELECT COUNT(*) FROM assessed), (SELECT COUNT(*) FROM logged),
-       (SELECT COUNT(*) FROM written)
+SELECT (SELECT COUNT(*) FROM latest WHERE assessment_id IS NOT NULL), (SELECT COUNT(*) FROM assessed),
+       (SELECT COUNT(*) FROM logged), (SELECT COUNT(*) FROM written)
 """
 
 
@@ -267,6 +271,12 @@ def _recompute_postgresql(run: EligibilityRun, now) -> None:
         cursor.execute("SET LOCAL work_mem = '256MB'")
         # JIT compiling this statement took about a second of a ten-second rerun, and won it no time back.
         cursor.execute("SET LOCAL jit = off")
+        # Every process of a parallel plan builds its own hash of the member counts (an aggregate cannot
+        # be shared): more workers than the cores left beside the leader only queue for them.
+        cursor.execute(
+            "SELECT set_config('max_parallel_workers_per_gather', %s, true)",
+            [str(settings.ELIGIBILITY_PARALLEL_WORKERS)],
+        )
         cursor.execute("DROP TABLE IF EXISTS _eligibility_calc")
         cursor.execute(_CALC_SQL, {"rule": RULE_VERSION})
         cursor.execute("ANALYZE _eligibility_calc")

@@ -251,6 +251,10 @@ DASHBOARD_SUMMARY_ABOVE = env.int("DASHBOARD_SUMMARY_ABOVE", default=200_000)
 # Below that size a dashboard is counted live (about 40 queries, 300 ms for the demo county) and then kept
 # in the cache for this many seconds for the same user and unit; the page says when it was counted.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
+# Parallel workers beside the leader for the registry-wide eligibility recompute on PostgreSQL. Each one
+# builds its own hash of the member counts, so one worker per core beyond the leader's is the most that
+# helps: 1 on a 2-core database server.
+ELIGIBILITY_PARALLEL_WORKERS = env.int("ELIGIBILITY_PARALLEL_WORKERS", default=1)
 # The battle map's tile server (a Leaflet URL template); empty: units drawn on a plain background.
 MAP_TILE_URL = env("MAP_TILE_URL", default="")
 

@@ -208,6 +208,54 @@ def test_removed_households_are_not_checked():
     assert household.eligible is None
 
 
+@pytest.mark.parametrize("how", ["assessment deleted", "household removed"])
+def test_a_shown_decision_with_nothing_left_to_decide_it_is_cleared_and_recorded(how):
+    household = two_person_household()
+    AssessmentFactory(household=household, year=2016, wage_income=9000)
+    eligibility_recompute()
+    household.refresh_from_db()
+    assert (household.eligible, household.eligibility_year) == (True, 2016)
+
+    if how == "assessment deleted":
+        household.assessments.all().delete()
+    else:
+        Household.objects.filter(pk=household.pk).update(status=choices.Status.REMOVED)
+    run = eligibility_recompute()
+
+    household.refresh_from_db()
+    assert (household.eligible, household.eligibility_year, household.eligibility_reasons) == (None, None, [])
+    change = run.changes.get()
+    assert (change.household_id, change.eligible_before, change.eligible_after) == (household.pk, True, None)
+    assert run.households_checked == 0
+    assert eligibility_recompute().decisions_changed == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the BRIN indexes are PostgreSQL's")
+def test_a_runs_change_rows_are_written_in_household_order_for_their_brin_indexes():
+    households = [two_person_household() for _ in range(12)]
+    random.Random(3).shuffle(households)
+    for household in households:  # assessments created out of household order
+        AssessmentFactory(household=household, year=2016, wage_income=9000)
+
+    run = eligibility_recompute()
+
+    by_row = list(run.changes.order_by("id").values_list("household_id", flat=True))
+    assert by_row == sorted(by_row) and len(by_row) == 12
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'households_eligibilitychange'"
+        )
+        kinds = {name: " USING brin " in definition for name, definition in cursor.fetchall()}
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'households_assessment'")
+        options = cursor.fetchone()[0]
+    assert kinds == {
+        "households_eligibilitychange_pkey": False,
+        "elig_change_run_brin": True,
+        "elig_change_household_brin": True,
+    }
+    assert options == ["fillfactor=50"]
+
+
 def test_an_exited_household_failing_a_later_year_is_flagged_for_return_review():
     household = two_person_household(status=choices.Status.EXITED, exit_year=2015)
     AssessmentFactory(household=household, year=2016, wage_income=1000, operating_income=0)
