@@ -75,6 +75,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "poverty_tracker.urls"
 WSGI_APPLICATION = "poverty_tracker.wsgi.application"
 
+# Django's form renderer, with <select> written in Python (core/forms_renderer.py says why).
+FORM_RENDERER = "core.forms_renderer.FormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
