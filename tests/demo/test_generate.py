@@ -165,3 +165,64 @@ def test_id_numbers_are_distinct_whatever_the_birth_year():
     span = range(120_000, 250_000)
     ids = {_id_parts(g, 1940 + g * 7919 % 77, g * 31 % 3 == 0) for g in span}
     assert len(ids) == len(span)
+
+
+def _foreign_keys() -> set[tuple[str, str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE contype = 'f' AND conrelid::regclass::text IN"
+            " ('households_household', 'households_member', 'households_assessment')"
+        )
+        return set(cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the set-based path is PostgreSQL's")
+def test_a_large_run_checks_its_foreign_keys_once_and_keeps_them(monkeypatch):
+    from demo import generation
+
+    before = _foreign_keys()
+    assert len(before) >= 5  # the places of a household, a member's and an assessment's household
+    monkeypatch.setattr(generation, "FK_SWAP_MIN", 1)
+    dropped = []
+    original = generation._generate_sql
+
+    def watching(start, stop):
+        dropped.append(before - _foreign_keys())
+        return original(start, stop)
+
+    monkeypatch.setattr(generation, "_generate_sql", watching)
+
+    generate_households(count=40)
+
+    assert dropped == [before]  # every key was off while the rows went in
+    assert _foreign_keys() == before
+    assert Member.objects.filter(household__isnull=True).count() == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the set-based path is PostgreSQL's")
+def test_a_row_without_its_parent_fails_the_whole_run_and_the_keys_stay(monkeypatch):
+    from django.db import IntegrityError
+
+    from demo import generation
+
+    before = _foreign_keys()
+    monkeypatch.setattr(generation, "FK_SWAP_MIN", 1)
+    original = generation._generate_sql
+
+    def orphaning(start, stop):
+        members = original(start, stop)
+        with connection.cursor() as cursor:  # a member of a household that does not exist
+            cursor.execute(
+                "UPDATE households_member SET household_id = household_id + 10000000 WHERE id = "
+                "(SELECT MAX(id) FROM households_member)"
+            )
+        return members
+
+    monkeypatch.setattr(generation, "_generate_sql", orphaning)
+
+    with pytest.raises(IntegrityError):
+        generate_households(count=40)
+
+    assert (Household.objects.count(), Member.objects.count(), Assessment.objects.count()) == (0, 0, 0)
+    assert _foreign_keys() == before
