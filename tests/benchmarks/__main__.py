@@ -56,8 +56,8 @@ def main() -> int:
     import django
 
     django.setup()
-    # One JSON line per request and sign-in would bury the figures: the bench prints only its own.
-    for logger in ("poverty_tracker.requests", "axes"):
+    # One JSON line per request, sign-in and job would bury the figures: the bench prints only its own.
+    for logger in ("poverty_tracker.requests", "poverty_tracker.jobs", "celery", "axes"):
         logging.getLogger(logger).setLevel(logging.WARNING)
     from django.core.management import call_command
 

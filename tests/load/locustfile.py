@@ -42,6 +42,10 @@ failure_samples: list[str] = []
 # uuids: every client UUID sent; answered: those whose send got an answer (a user stopped at the end of
 # the run may leave one unanswered, which the server may or may not have stored).
 revisits = {"posts": 0, "resends": 0, "simultaneous": 0, "uuids": set(), "answered": set()}
+# What each phone still has to send: a revisit stays in its outbox until the server has answered 2xx (a
+# user stopped at the end of the run may leave one in flight); run.py syncs what is left afterwards, as the
+# phone would when it next has signal.
+outbox: dict[str, dict] = {}
 imports = {"committed": 0, "rechecked": 0, "seconds": [], "members": 0, "households": {}}
 _host = itertools.count()
 _official = itertools.count()
@@ -112,6 +116,7 @@ def _write(environment, **kwargs):
             "uuids": sorted(revisits["uuids"]),
             "answered": sorted(revisits["answered"]),
         },
+        "outbox": list(outbox.values()),
         "imports": imports,
     }
     with open(os.environ["LOAD_RESULTS"], "w", encoding="utf-8") as f:
@@ -236,11 +241,14 @@ class Cadre(RoundRobin):
     def _post(self, payload: dict, name: str, expect: tuple[int, ...]):
         revisits["posts"] += 1
         revisits["uuids"].add(payload["client_uuid"])
+        outbox[payload["client_uuid"]] = {"payload": payload, "auth": self.auth["Authorization"]}
         with self.client.post(
             "/api/v1/revisits/", json=payload, headers=self.auth, name=name, catch_response=True
         ) as answer:
             if answer.status_code:
                 revisits["answered"].add(payload["client_uuid"])
+            if 200 <= answer.status_code < 300:
+                outbox.pop(payload["client_uuid"], None)
             if answer.status_code not in expect:
                 answer.failure(f"{answer.status_code} {answer.error or (answer.text or '')[:200]}")
             ok = 200 <= answer.status_code < 300
