@@ -458,6 +458,10 @@ def _run(args, url: str, redis_url: str, artifacts: Path, work: Path, processes:
         processes.start(
             f"celery-{n}",
             [
+                # Jobs yield the CPU to web requests, as docker-compose.yml's cpu_shares make them.
+                "nice",
+                "-n",
+                "10",
                 str(BIN / "celery"),
                 "-A",
                 "poverty_tracker",
