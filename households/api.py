@@ -94,9 +94,13 @@ class LabelsField(serializers.Field):
     """A list of codes shown as their Chinese labels (e.g. health, other causes)."""
 
     def __init__(self, labels: dict, **kwargs) -> None:
-        self.labels = labels
+        self.lazy_labels = labels
         kwargs.setdefault("read_only", True)
         super().__init__(**kwargs)
+
+    def bind(self, field_name: str, parent) -> None:
+        super().bind(field_name, parent)
+        self.labels = {code: str(label) for code, label in self.lazy_labels.items()}  # as DisplayField
 
     def to_representation(self, value) -> list[str]:
         return [self.labels.get(code, code) for code in value or []]
@@ -116,10 +120,12 @@ class DisplayField(serializers.CharField):
     def bind(self, field_name: str, parent) -> None:
         super().bind(field_name, parent)
         model = parent.Meta.model
-        self.labels = dict(model._meta.get_field(self.source).flatchoices)
+        # Translated once per serializer (that is, per request, in its language), not once per row: the
+        # lazy labels' gettext was a fifth of a page of households.
+        self.labels = {code: str(label) for code, label in model._meta.get_field(self.source).flatchoices}
 
     def to_representation(self, value) -> str:
-        return str(self.labels.get(value, value))
+        return self.labels.get(value, str(value))
 
 
 def display(field_name: str, **kwargs) -> DisplayField:
