@@ -6,9 +6,10 @@ carries its reasons in Chinese.
 
 The rule is written twice on purpose, and tests hold the two to the same answers:
 - ``evaluate`` in Python, for one household (forms, the county approval check, SQLite);
-- ``_RECOMPUTE_SQL`` for the whole registry on PostgreSQL: one set-based statement (the decisions of
-  every assessment, then each household's latest decision with its change rows), no loop per row. The decision fields are excluded from the audit history, so the
-  change rows are the record of a recompute.
+- ``_CALC_SQL`` and ``_WRITE_SQL`` for the whole registry on PostgreSQL: two set-based statements (the
+  decisions of every assessment, then each household's latest decision with its change rows), no loop
+  per row. The decision fields are excluded from the audit history, so the change rows are the record of
+  a recompute.
 """
 
 from __future__ import annotations
