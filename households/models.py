@@ -384,7 +384,7 @@ class EligibilityChange(models.Model):
     # referenced household and run once per row at commit (6.6 of 46 seconds at 1,000,000 households),
     # so there is none in the database; Django still cascades deletes (on_delete).
     # Rows arrive a run at a time, each run's in household order, so on PostgreSQL a BRIN index on each
-    # column finds a run's rows and a household's rows (migration 0011): a B-tree on both cost 1.7 s of a
+    # column finds a run's rows and a household's rows (migration 0011): a B-tree on both cost 1.4–1.7 s of a
     # million-row insert, a BRIN next to nothing. SQLite (a county's demo) has no index on them.
     run = models.ForeignKey(
         EligibilityRun,

@@ -3,7 +3,7 @@
 The recompute inserts a run's change rows together, in household order, so each block range of the
 table holds one run and a narrow band of household ids. A BRIN index on run and one on household find a
 run's rows (its page, its counts) and a household's rows (a cascading delete) from those ranges, and cost
-next to nothing to keep: the two B-trees cost 1.7 s of a first recompute's million-row insert.
+next to nothing to keep: the two B-trees cost 1.4–1.7 s of a first recompute's million-row insert.
 """
 
 import django.db.models.deletion
