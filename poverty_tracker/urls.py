@@ -1,8 +1,6 @@
 """Root URLs: each app's pages and API routes, the admin, the schema and its docs."""
 
 from django.contrib import admin
-from django.http import HttpResponsePermanentRedirect
-from django.templatetags.static import static
 from django.urls import include, path
 from django.utils import timezone
 from django.views.decorators.http import last_modified
@@ -29,9 +27,6 @@ urlpatterns = [
     path("villages/exit/", include("households.units.urls")),  # 出列 / 摘帽 procedure and indicators
     path("audit/", audit_views.audit, name="audit"),
     path("healthz", healthz, name="healthz"),
-    # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (the API's JSON, files). The
-    # icon's (hashed) URL is looked up per request, not when the URLs load.
-    path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("favicon.svg"))),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # The scripts' words (djangojs catalogues); ?l= names the language so the phone caches one per language.

@@ -57,11 +57,3 @@ def test_the_apps_postgresql_connections_do_not_jit_compile():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
-
-
-def test_favicon_ico_leads_to_the_sites_icon(client):
-    from django.templatetags.static import static
-
-    answer = client.get("/favicon.ico")
-    assert answer.status_code == 301
-    assert answer["Location"] == static("favicon.svg")
