@@ -94,6 +94,7 @@ class Household(models.Model):
     history = HistoricalRecords(
         excluded_fields=["eligible", "eligibility_year", "eligibility_reasons", "needs_return_review"],
         no_db_index=["household_number", "natural_village", "village", "township"],
+        user_db_constraint=False,  # see Member.history
     )
 
     class Meta:
@@ -178,7 +179,11 @@ class Member(models.Model):
     )
     left_on = models.DateField(_("减少日期"), null=True, blank=True)
     # Read by member (id) and by household (the household's history page); not by ID number.
-    history = HistoricalRecords(no_db_index=["id_number"])
+    # The user who made a change is kept without a database foreign key: a roster import writes one
+    # history row per record, and PostgreSQL checked each one's user at commit (150,000 checks for a
+    # 100,000-member roster). The rows are written by this application with the signed-in user, and
+    # deleting a user still sets theirs to null (Django's collector, not the database).
+    history = HistoricalRecords(no_db_index=["id_number"], user_db_constraint=False)
 
     # A member's own details: the one list the pages, the API, the roster and the services take theirs
     # from (households.services.MemberData has these fields, typed).
@@ -299,7 +304,8 @@ class Assessment(models.Model):
     rule_version = models.CharField(_("规则版本"), max_length=20, blank=True, db_default="")
     decided_at = models.DateTimeField(_("判定时间"), null=True, blank=True)
     history = HistoricalRecords(
-        excluded_fields=["eligible", "eligibility_reasons", "poverty_line", "rule_version", "decided_at"]
+        excluded_fields=["eligible", "eligibility_reasons", "poverty_line", "rule_version", "decided_at"],
+        user_db_constraint=False,  # see Member.history
     )
 
     class Meta:

@@ -48,7 +48,7 @@ from households import choices, selectors
 from households.forms import HouseholdFilterForm
 from households.models import Assessment, Household, Member, PovertyLine
 from households.rosters import ASSESSMENTS, HOUSEHOLD_ROSTER, MEMBERS
-from households.services import pinyin_initials
+from households.services import load_pinyin_in_background, pinyin_initials
 from villages.models import NaturalVillage
 
 CHANGE_REASON = "花名册导入"
@@ -117,6 +117,8 @@ def household_roster_import(
         return outcome
     report = progress or (lambda percent: None)
     started = time.perf_counter()
+    if not dry_run:
+        load_pinyin_in_background()  # new households' initials are written at the end
     try:
         with XlsxReader(source, limits) as reader:
             found = {sheet.name: find_sheet(reader, sheet.name) for sheet in HOUSEHOLD_ROSTER.sheets}

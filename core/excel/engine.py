@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import islice, repeat
+from operator import itemgetter
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -20,6 +22,7 @@ from core.excel.reader import FORMULA_NO_VALUE, ExcelError, WorkbookReader, colu
 
 HEADER_SEARCH_ROWS = 10  # a title row or two above the headers is common; further down is not a roster
 MEMO_SIZE = 2_000  # distinct texts remembered per column
+BLOCK = 5_000  # rows read, then checked column by column, at a time
 _MISSING = object()
 
 
@@ -60,6 +63,37 @@ def find_sheet(reader: WorkbookReader, name: str) -> str | None:
 
 def _blank(value: Any) -> bool:
     return value is None or (value.__class__ is str and not value.strip(_SPACES))
+
+
+class _CellProblem:
+    """What a cell's parse answers instead of a value when the cell is wrong."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str):
+        self.message = message
+
+
+_UNNAMED = object()  # stands for a "data without a header" error, worded when it is added
+
+
+def _parse_cell(raw: Any, column, parse, must: bool, validators) -> Any:
+    """One cell's value, or a _CellProblem saying what is wrong with it."""
+    if raw is None or (raw.__class__ is str and not raw.strip(_SPACES)):
+        if must:
+            return _CellProblem(_("“{header}”不能为空").format(header=column.header))
+        return column.blank_value()
+    if raw is FORMULA_NO_VALUE:
+        return _CellProblem(_("单元格是公式且没有计算结果，请在 Excel 中计算后保存，或粘贴为数值"))
+    if raw.__class__ is ExcelError:
+        return _CellProblem(_("单元格是错误值 {raw}，请改正").format(raw=raw))
+    try:
+        value = parse(raw)
+        for validate in validators:
+            validate(value)
+    except CellError as exc:
+        return _CellProblem(str(exc))
+    return value
 
 
 def read_sheet(
@@ -140,93 +174,98 @@ def read_sheet(
             )
 
     # -- rows -------------------------------------------------------------------------------------------
+    # Read BLOCK rows at a time, then column by column: a column's cells are looked up in its memo of
+    # texts already parsed (乡镇, 民族, 与户主关系 … repeat) by one C-level map, and only the cells not found
+    # there go through the parser, its validators and the blank, formula and error checks one by one.
+    # The errors of a block are added in row order, so the first ones listed are the same whatever the
+    # number of errors.
     positions = {c.field: i for i, c in enumerate(sheet.columns)}
-    # Text cells repeat (乡镇, 民族, 与户主关系 …): each column remembers what a text parsed to, up to
-    # MEMO_SIZE distinct texts, so a repeated one costs a dict lookup instead of a parse and validation.
     active = [
         (data.cells[c.field], positions[c.field], c, c.parser.parse, c.required or c.filled, c.validators, {})
         for c in sheet.columns
         if c.field in data.cells
     ]
+    for _cell, _position, column, _parse, must, _validators, memo in active:
+        if not must and not callable(column.default):  # a blank cell of an optional column: its default
+            memo[None] = column.default
     width = len(sheet.columns)
-    unnamed_reported: set[int] = set()
+    memos_of_numbers: list[dict[tuple[type, Any], Any]] = [{} for _position in range(width)]
     header_width = len(header)
+    unnamed_reported: set[int] = set()
     sheet_name = sheet.name
     add = errors.add
     kept = data.rows
     bad_rows = data.bad_rows
-    for number, values in rows:
-        n = len(values)
-        out: list[Any] = [None] * width
-        bad = False
+    while block := list(islice(rows, BLOCK)):
+        numbers, raws = zip(*block, strict=True)
+        found: list[tuple[int, int, str, Any]] = []  # (row, cell, column header, message)
+        wider = []  # rows with cells past the header's width
+        for values in raws:
+            n = len(values)
+            if n < header_width:
+                values.extend([None] * (header_width - n))
+            elif n > header_width:
+                wider.append(values)
+        size = len(raws)
+        out: list[list[Any] | None] = [None] * width
         for cell, position, column, parse, must, validators, memo in active:
-            raw = values[cell] if cell < n else None
-            if raw.__class__ is str:
-                value = memo.get(raw, _MISSING)
-                if value is not _MISSING:
-                    out[position] = value
+            raw_column = list(map(itemgetter(cell), raws))
+            parsed = list(map(memo.get, raw_column, repeat(_MISSING, size)))
+            out[position] = parsed
+            # Numbers are remembered by type and value: 1, 1.0 and True are equal keys to a dict.
+            numbers_memo = memos_of_numbers[position]
+            last_raw: Any = _MISSING
+            last_class: Any = None
+            last_value: Any = None
+            for i in [i for i, value in enumerate(parsed) if value is _MISSING]:
+                raw = raw_column[i]
+                kind = raw.__class__
+                if kind is str or kind is int or kind is float:
+                    if kind is last_class and raw == last_raw:  # a household's column, repeated on its rows
+                        parsed[i] = last_value
+                        continue
+                    if kind is not str:
+                        value = numbers_memo.get((kind, raw), _MISSING)
+                        if value is not _MISSING:
+                            parsed[i] = value
+                            continue
+                value = _parse_cell(raw, column, parse, must, validators)
+                if value.__class__ is _CellProblem:
+                    found.append((numbers[i], cell, column.header, value.message))
+                    parsed[i] = None
                     continue
-            if raw is None or (raw.__class__ is str and not raw.strip(_SPACES)):
-                if must:
-                    add(
-                        _("“{header}”不能为空").format(header=column.header),
-                        sheet=sheet_name,
-                        row=number,
-                        column=column.header,
-                        cell=cell,
-                    )
-                    bad = True
-                else:
-                    out[position] = column.blank_value()
-                continue
-            if raw is FORMULA_NO_VALUE:
-                add(
-                    _("单元格是公式且没有计算结果，请在 Excel 中计算后保存，或粘贴为数值"),
-                    sheet=sheet_name,
-                    row=number,
-                    column=column.header,
-                    cell=cell,
-                )
-                bad = True
-                continue
-            if raw.__class__ is ExcelError:
-                add(
-                    _("单元格是错误值 {raw}，请改正").format(raw=raw),
-                    sheet=sheet_name,
-                    row=number,
-                    column=column.header,
-                    cell=cell,
-                )
-                bad = True
-                continue
-            try:
-                value = parse(raw)
-                for validate in validators:
-                    validate(value)
-            except CellError as exc:
-                add(str(exc), sheet=sheet_name, row=number, column=column.header, cell=cell)
-                bad = True
-                continue
-            out[position] = value
-            if raw.__class__ is str and value.__class__ is not list and len(memo) < MEMO_SIZE:
-                memo[raw] = value
-        if unnamed or n > header_width:
-            for index in (*unnamed, *range(header_width, n)):
-                if index < n and not _blank(values[index]) and index not in unnamed_reported:
+                parsed[i] = value
+                if (kind is str or kind is int or kind is float) and value.__class__ is not list:
+                    last_raw, last_class, last_value = raw, kind, value
+                    if kind is str:
+                        if len(memo) < MEMO_SIZE:
+                            memo[raw] = value
+                    elif len(numbers_memo) < MEMO_SIZE:
+                        numbers_memo[(kind, raw)] = value
+        for index in unnamed:
+            if index not in unnamed_reported and any(not _blank(v) for v in map(itemgetter(index), raws)):
+                unnamed_reported.add(index)
+                found.append((data.header_row, index, column_letter(index), _UNNAMED))
+        for values in wider:
+            for index in range(header_width, len(values)):
+                if index not in unnamed_reported and not _blank(values[index]):
                     unnamed_reported.add(index)
-                    add(
-                        _("第 {column} 列有数据但没有表头；请填写表头或删除该列").format(
-                            column=column_letter(index)
-                        ),
-                        sheet=sheet_name,
-                        row=data.header_row,
-                        column=column_letter(index),
-                        cell=index,
-                    )
-        if bad:
-            bad_rows.add(number)
-        kept.append((number, out))
-        if progress is not None and len(kept) % 5000 == 0:
+                    found.append((data.header_row, index, column_letter(index), _UNNAMED))
+        for number, cell, header_text, message in sorted(found, key=itemgetter(0, 1)):
+            if message is _UNNAMED:
+                message = _("第 {column} 列有数据但没有表头；请填写表头或删除该列").format(column=header_text)
+            else:
+                bad_rows.add(number)
+            add(message, sheet=sheet_name, row=number, column=header_text, cell=cell)
+        blank = [None] * size
+        kept.extend(
+            zip(
+                numbers,
+                map(list, zip(*(c if c is not None else blank for c in out), strict=True)),
+                strict=True,
+            )
+        )
+        if progress is not None:
             progress(len(kept), total)
 
     # -- merged cells (their list is at the end of the sheet) -----------------------------------------

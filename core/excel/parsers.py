@@ -140,7 +140,15 @@ class MultiEnum(Enum):
 
     SEPARATORS = re.compile(r"[、,，;；/／\s]+")
 
+    def __init__(self, enum, **kwargs):
+        super().__init__(enum, **kwargs)
+        self._lists: dict[str, tuple[str, ...]] = {}
+
     def parse(self, value: Any) -> list[str]:
+        # A few combinations repeat on every row: each text is split once, and each row gets its own list.
+        known = self._lists.get(value) if value.__class__ is str else None
+        if known is not None:
+            return list(known)
         codes: list[str] = []
         for part in self.SEPARATORS.split(strip(str(value))):
             if part:
@@ -149,7 +157,10 @@ class MultiEnum(Enum):
                     codes.append(code)
         # Stored in declaration order, so 残疾、健康 and 健康、残疾 compare equal.
         order = list(self.labels)
-        return sorted(codes, key=order.index)
+        codes.sort(key=order.index)
+        if value.__class__ is str and len(self._lists) < 1_000:
+            self._lists[value] = tuple(codes)
+        return codes
 
     def to_cell(self, value: list[str]) -> str | None:
         return "、".join(self.labels[c] for c in value if c in self.labels) or None

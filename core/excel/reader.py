@@ -44,14 +44,18 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _DIMENSION = re.compile(r'<(?:\w+:)?dimension\s+ref="([A-Z]*\d*):?([A-Z]*)(\d*)"')
 _ROW_NUMBER = re.compile(r"\d+$")
-# In a sheet's XML: a formula element (<f>, <f t="shared" …/>, <x:f>) or an error cell (t="e").
-# Each needle is one fast scan; none matches the <formula1> of a drop-down, which every export has.
-_MARKERS = (b"<f>", b"<f ", b":f>", b":f ", b't="e"')
+# In a sheet's XML: the end of a formula element (<f>…</f>, <x:f>…</x:f>) or an error cell (t="e").
+# Each needle is one fast scan of the whole sheet, so there are two. A shared formula's other cells
+# (<f t="shared" si="0"/>) have no end tag, but the cell that holds the formula, in the same sheet, does;
+# a drop-down's <formula1> ends in "1>". A needle found by chance only costs the full scan that locates
+# the cells.
+_MARKERS = (b"f>", b't="e"')
 _ODS_ERROR = b'value-type="error"'
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}p"
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _CALCEXT_TYPE = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
 _MIDNIGHT = datetime.time()
+_EMPTY_TO_NONE = {"": None}
 _date = datetime.date
 
 
@@ -66,7 +70,20 @@ class WorkbookRejected(Exception):
 
 
 class ExcelError(str):
-    """An error value Excel shows in the cell (#N/A, #DIV/0!, #REF! …)."""
+    """An error value Excel shows in the cell (#N/A, #DIV/0!, #REF! …).
+
+    Never equal to a text, even one that reads the same: the engine looks cells up in a memo of texts
+    already parsed, and an error cell must not be taken for the text "#N/A".
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is ExcelError and str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash((ExcelError, str(self)))
 
 
 class _FormulaNoValue:
@@ -461,10 +478,14 @@ class WorkbookReader:
         number = start_row
         for raw in self._with_marked_rows(found, start_row, marked_rows):
             number += 1
-            values = [
-                None if v == "" else (datetime.datetime.combine(v, _MIDNIGHT) if v.__class__ is _date else v)
-                for v in raw
-            ]
+            try:
+                values = list(map(_EMPTY_TO_NONE.get, raw, raw))  # "" -> None, in C
+            except TypeError:  # a value that cannot be a dict key: none of calamine's kinds is one
+                values = [None if v == "" else v for v in raw]
+            if _date in map(type, values):
+                values = [
+                    datetime.datetime.combine(v, _MIDNIGHT) if v.__class__ is _date else v for v in values
+                ]
             if start_col:
                 values = pad + values
             if by_row and number in by_row:
@@ -474,7 +495,10 @@ class WorkbookReader:
                     values[c] = marker
             while values and values[-1] is None:
                 values.pop()
-            if not any(v is not None and not (v.__class__ is str and not v.strip(_SPACES)) for v in values):
+            first = values[0] if values else None
+            if (first is None or (first.__class__ is str and not first.strip(_SPACES))) and not any(
+                v is not None and not (v.__class__ is str and not v.strip(_SPACES)) for v in values
+            ):
                 continue  # formatted but empty: not data
             kept += 1
             if kept > limits.max_rows + 1:

@@ -108,3 +108,59 @@ def test_repeated_texts_are_parsed_once_but_every_bad_cell_is_reported(place):
     assert [e.row for e in errors.items if e.column == "民族"] == [2, 3, 4]
     health = [values[data.index("health")] for _, values in data.rows]
     assert health[0] == health[1] == ["disabled"] and health[0] is not health[1]  # lists are not shared
+
+
+def test_a_shared_formula_cell_without_a_value_is_found():
+    """Only the cell that holds a shared formula has an end tag (</f>); the cells sharing it are
+    <f t="shared" si="0"/>. The scan for markers finds the first, then every cell is located."""
+    from core.excel.reader import FORMULA_NO_VALUE
+
+    def edit(wb):
+        ws = wb["成员"]
+        ws["A2"], ws["B2"], ws["A3"], ws["B3"] = "x", 2016, "y", 2017
+
+    source = patch_sheet(
+        workbook([], member_headers=["户编号", "年度"], edit=edit),
+        [
+            (
+                '<c r="B2" t="n"><v>2016</v></c>',
+                '<c r="B2"><f t="shared" ref="B2:B3" si="0">2000+16</f><v>2016</v></c>',
+            ),
+            ('<c r="B3" t="n"><v>2017</v></c>', '<c r="B3"><f t="shared" si="0"/></c>'),
+        ],
+    )
+    with XlsxReader(source) as reader:
+        rows = list(reader.rows("成员"))
+    assert rows[1] == (2, ["x", 2016])
+    assert rows[2] == (3, ["y", FORMULA_NO_VALUE])
+
+
+def test_an_error_cell_is_never_taken_for_the_same_text(place):
+    """The engine remembers parsed texts; an error value (#N/A) that reads like a remembered text is
+    still an error, and True in a number column is not the remembered 1."""
+    from core.excel.engine import read_sheet
+    from core.excel.errors import Errors
+    from core.excel.reader import ExcelError
+    from households.rosters import ASSESSMENTS, MEMBERS
+    from tests.core.excel.helpers import assessment_row, member_row
+
+    assert ExcelError("#N/A") != "#N/A" and "#N/A" != ExcelError("#N/A")
+    assert ExcelError("#N/A") == ExcelError("#N/A") and len({ExcelError("#N/A"), "#N/A"}) == 2
+
+    def edit(wb):
+        ws = wb["成员"]
+        ws["E2"], ws["E3"] = "#N/A", "#N/A"  # openpyxl writes both as error cells
+        ws["E2"].data_type = "s"  # the first one as a text
+
+    rows = [member_row({"number": f"N{i}", "nv": place}) for i in range(2)]
+    source = workbook(
+        rows, [assessment_row("N0", 工资性收入=1), assessment_row("N1", 工资性收入=True)], edit=edit
+    )
+    errors = Errors()
+    with XlsxReader(source) as reader:
+        members = read_sheet(reader, MEMBERS, errors)
+        read_sheet(reader, ASSESSMENTS, errors)
+    assert members.rows[0][1][members.index("name")] == "#N/A"
+    found = [e for e in errors.sorted() if e.column in ("姓名", "工资性收入")]
+    assert [(e.sheet, e.row, e.column) for e in found] == [("年度收入", 3, "工资性收入"), ("成员", 3, "姓名")]
+    assert "应为数字" in found[0].message and "错误值 #N/A" in found[1].message
