@@ -263,21 +263,26 @@ SELECT (SELECT COUNT(*) FROM latest WHERE assessment_id IS NOT NULL), (SELECT CO
 """
 
 
+def session_settings(cursor) -> None:
+    """The transaction's settings for the two statements (also those its benchmark's EXPLAIN runs under)."""
+    # The member counts, the joins and the latest-year sort of a million households fit in memory:
+    # without this they spill to disk in batches (EXPLAIN shows "Disk Usage").
+    cursor.execute("SET LOCAL work_mem = '256MB'")
+    # JIT compiling this statement took about a second of a ten-second rerun, and won it no time back.
+    cursor.execute("SET LOCAL jit = off")
+    # Every process of a parallel plan counts the members and hashes the counts for itself (an aggregate
+    # cannot be shared): more workers than the cores left beside the leader only queue for them.
+    cursor.execute(
+        "SELECT set_config('max_parallel_workers_per_gather', %s, true)",
+        [str(settings.ELIGIBILITY_PARALLEL_WORKERS)],
+    )
+
+
 def _recompute_postgresql(run: EligibilityRun, now) -> None:
     with connection.cursor() as cursor:
         # One recompute at a time; a second waits rather than interleaving.
         cursor.execute("SELECT pg_advisory_xact_lock(20160714)")
-        # The member counts, the joins and the latest-year sort of a million households fit in memory:
-        # without this they spill to disk in batches (EXPLAIN shows "Disk Usage").
-        cursor.execute("SET LOCAL work_mem = '256MB'")
-        # JIT compiling this statement took about a second of a ten-second rerun, and won it no time back.
-        cursor.execute("SET LOCAL jit = off")
-        # Every process of a parallel plan builds its own hash of the member counts (an aggregate cannot
-        # be shared): more workers than the cores left beside the leader only queue for them.
-        cursor.execute(
-            "SELECT set_config('max_parallel_workers_per_gather', %s, true)",
-            [str(settings.ELIGIBILITY_PARALLEL_WORKERS)],
-        )
+        session_settings(cursor)
         cursor.execute("DROP TABLE IF EXISTS _eligibility_calc")
         cursor.execute(_CALC_SQL, {"rule": RULE_VERSION})
         cursor.execute("ANALYZE _eligibility_calc")

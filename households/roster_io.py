@@ -117,8 +117,6 @@ def household_roster_import(
         return outcome
     report = progress or (lambda percent: None)
     started = time.perf_counter()
-    if not dry_run:
-        load_pinyin_in_background()  # new households' initials are written at the end
     try:
         with XlsxReader(source, limits) as reader:
             found = {sheet.name: find_sheet(reader, sheet.name) for sheet in HOUSEHOLD_ROSTER.sheets}
@@ -158,7 +156,12 @@ def household_roster_import(
     report(60)
     outcome.seconds["read"] = time.perf_counter() - started
     plan = _Plan(
-        access=access, errors=errors, members=members, assessments=assessments, counts=outcome.counts
+        access=access,
+        errors=errors,
+        members=members,
+        assessments=assessments,
+        counts=outcome.counts,
+        writing=not dry_run,
     )
     plan.check()
     outcome.seconds["check"] = time.perf_counter() - started - outcome.seconds["read"]
@@ -231,10 +234,12 @@ class _Plan:
         members: SheetData | None,
         assessments: SheetData | None,
         counts,
+        writing: bool = False,
     ):
         self.access, self.errors, self.members, self.assessments, self.counts = (
             access, errors, members, assessments, counts,
         )  # fmt: skip
+        self.writing = writing
         self.groups: dict[str, _Group] = {}
         self.households: dict[str, tuple] = {}  # number -> registered household values
         self.household_creates: list[_Group] = []
@@ -256,6 +261,10 @@ class _Plan:
             i = self.assessments.index("household_number")
             numbers |= {values[i] for _, values in self.assessments.rows if values[i]}
         self._load_households(sorted(numbers))
+        if self.writing and any(number not in self.households for number in self.groups):
+            # New households' initials are written at the end: pypinyin's dictionaries load meanwhile,
+            # while the checks below wait on the database. An import that creates none never loads them.
+            load_pinyin_in_background()
         if self.members is not None:
             self._check_households()
             self._check_members()

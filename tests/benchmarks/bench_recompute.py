@@ -157,8 +157,7 @@ def _explain() -> None:
     print("  执行计划：EXPLAIN (ANALYZE, BUFFERS)，首次状态，事务回滚")
     with transaction.atomic(), connection.cursor() as cursor:
         run = EligibilityRun.objects.create(rule_version=eligibility.RULE_VERSION)
-        cursor.execute("SET LOCAL work_mem = '256MB'")
-        cursor.execute("SET LOCAL jit = off")
+        eligibility.session_settings(cursor)  # as the recompute runs them (parallel workers included)
         params = {"rule": eligibility.RULE_VERSION, "now": timezone.now(), "run": run.pk}
         for label, statement in (
             ("评估结论（只读，可并行）", eligibility._CALC_SQL),

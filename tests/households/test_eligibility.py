@@ -4,7 +4,7 @@ import random
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from households import choices, eligibility
 from households.eligibility import eligibility_recompute, evaluate
@@ -350,3 +350,26 @@ def test_a_bad_poverty_line_is_refused_and_nothing_changes(amount, message):
     with pytest.raises(ValidationError, match=message):
         poverty_line_set(year=2016, amount=amount)
     assert PovertyLine.objects.get(year=2016, region_code="").amount == Decimal("2952")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan is PostgreSQL's")
+def test_the_member_counts_can_come_from_the_current_members_index():
+    """The recompute's member counts match the partial index's condition (left_reason = ''), so PostgreSQL
+    may count them from the index alone. Here, in a transaction rolled back, the planner is told to avoid
+    sequential scans and the other index on the household is dropped: if the query's filter and the
+    index's condition part, it has no index to turn to and scans the table anyway."""
+    from households.eligibility import _CALC_SQL, RULE_VERSION
+
+    two_person_household()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'households_member'"
+            " AND indexdef LIKE '%%(household_id)' AND indexname <> 'member_current_household'"
+        )
+        for (other,) in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{other}"')
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + _CALC_SQL, {"rule": RULE_VERSION})
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+        transaction.set_rollback(True)
+    assert "member_current_household" in plan, plan
