@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.access import Role, Scope, household_scope
+from core.labels import ChoiceLabels
 from villages.models import AdministrativeVillage
 
 
@@ -58,7 +59,7 @@ class WorkUnitVillage(models.Model):
         constraints = [models.UniqueConstraint(fields=["unit", "village"], name="work_unit_village_unique")]
 
 
-class Cadre(models.Model):
+class Cadre(ChoiceLabels, models.Model):
     """挂包帮干部."""
 
     access_scope = Scope(
@@ -85,7 +86,7 @@ class Cadre(models.Model):
         return self.name
 
 
-class Pairing(models.Model):
+class Pairing(ChoiceLabels, models.Model):
     """挂包帮 pairing: one active cadre per household; history kept."""
 
     access_scope = household_scope("household", cadre="cadre_id", changers=(Role.TOWNSHIP_OFFICIAL,))
@@ -150,7 +151,7 @@ class RevisitRound(models.Model):
         return self.name
 
 
-class Revisit(models.Model):
+class Revisit(ChoiceLabels, models.Model):
     """转走访: one visit (入户) or call (电话) to a household."""
 
     access_scope = household_scope("household", cadre="cadre_id", changers=(Role.CADRE,))

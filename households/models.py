@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from core.access import OFFICIALS, Role, Scope, household_scope
 from core.idnumbers import sex_code, validate_disability_certificate, validate_id_number
+from core.labels import ChoiceLabels
 from households import choices
 from villages.models import AdministrativeVillage, NaturalVillage, Township
 
@@ -44,7 +45,7 @@ class PovertyLine(models.Model):
         return f"{self.year} 年 {self.amount} 元"
 
 
-class Household(models.Model):
+class Household(ChoiceLabels, models.Model):
     access_scope = Scope(
         township="township_id",
         village="village_id",
@@ -139,7 +140,7 @@ class Household(models.Model):
             self.township_id = nv.village.township_id
 
 
-class Member(models.Model):
+class Member(ChoiceLabels, models.Model):
     access_scope = household_scope("household", changers=(Role.TOWNSHIP_OFFICIAL, Role.VILLAGE_OFFICIAL))
     household = models.ForeignKey(
         Household,
@@ -477,7 +478,7 @@ class AssistanceMeasure(models.Model):
         indexes = [models.Index(fields=["category", "year"], name="measure_category_year")]
 
 
-class ExitApplication(models.Model):
+class ExitApplication(ChoiceLabels, models.Model):
     """贫困户申请 → 村委会确定 → 民主评议 → 乡镇复核 → 县审批."""
 
     access_scope = household_scope(
@@ -511,7 +512,7 @@ class ExitApplication(models.Model):
         ]
 
 
-class ExitStep(models.Model):
+class ExitStep(ChoiceLabels, models.Model):
     access_scope = household_scope("application__household")
     application = models.ForeignKey(
         ExitApplication, on_delete=models.CASCADE, related_name="steps", verbose_name=_("申请")
