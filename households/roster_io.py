@@ -48,7 +48,7 @@ from households import choices, selectors
 from households.forms import HouseholdFilterForm
 from households.models import Assessment, Household, Member, PovertyLine
 from households.rosters import ASSESSMENTS, HOUSEHOLD_ROSTER, MEMBERS
-from households.services import load_pinyin_in_background, pinyin_initials
+from households.services import pinyin_initials
 from villages.models import NaturalVillage
 
 CHANGE_REASON = "花名册导入"
@@ -156,12 +156,7 @@ def household_roster_import(
     report(60)
     outcome.seconds["read"] = time.perf_counter() - started
     plan = _Plan(
-        access=access,
-        errors=errors,
-        members=members,
-        assessments=assessments,
-        counts=outcome.counts,
-        writing=not dry_run,
+        access=access, errors=errors, members=members, assessments=assessments, counts=outcome.counts
     )
     plan.check()
     outcome.seconds["check"] = time.perf_counter() - started - outcome.seconds["read"]
@@ -234,12 +229,10 @@ class _Plan:
         members: SheetData | None,
         assessments: SheetData | None,
         counts,
-        writing: bool = False,
     ):
         self.access, self.errors, self.members, self.assessments, self.counts = (
             access, errors, members, assessments, counts,
         )  # fmt: skip
-        self.writing = writing
         self.groups: dict[str, _Group] = {}
         self.households: dict[str, tuple] = {}  # number -> registered household values
         self.household_creates: list[_Group] = []
@@ -261,10 +254,6 @@ class _Plan:
             i = self.assessments.index("household_number")
             numbers |= {values[i] for _, values in self.assessments.rows if values[i]}
         self._load_households(sorted(numbers))
-        if self.writing and any(number not in self.households for number in self.groups):
-            # New households' initials are written at the end: pypinyin's dictionaries load meanwhile,
-            # while the checks below wait on the database. An import that creates none never loads them.
-            load_pinyin_in_background()
         if self.members is not None:
             self._check_households()
             self._check_members()

@@ -1,6 +1,5 @@
 """Writes to households and members. Pages, API, import and jobs all go through these."""
 
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -20,12 +19,6 @@ from households.models import (
     PovertyLine,
 )
 from villages.models import NaturalVillage, VillageFigures
-
-
-def load_pinyin_in_background() -> None:
-    """Start loading pypinyin's dictionaries (about 0.2 s) in a thread, for a caller that will soon need
-    initials: a roster import starts this before its file is parsed, which releases the GIL."""
-    threading.Thread(target=pinyin_initials, args=("张",), name="pinyin-load", daemon=True).start()
 
 
 def pinyin_initials(name: str) -> str:
