@@ -59,6 +59,8 @@ class Text:
                 raise CellError(_("应为文字，实为日期 {value:%Y-%m-%d}").format(value=value))
             text = str(value)
         text = compact(text) if self.code else strip(text)
+        if "\x00" in text:  # an .xls can hold one; PostgreSQL cannot store it (the forms refuse it too)
+            raise CellError(_("含有空字符（\\x00），无法保存；请删除该字符后重新输入"))
         if len(text) > self.max_length:
             raise CellError(
                 _("不能超过 {max_length} 个字符（实为 {length} 个）").format(

@@ -164,3 +164,18 @@ def test_an_error_cell_is_never_taken_for_the_same_text(place):
     found = [e for e in errors.sorted() if e.column in ("姓名", "工资性收入")]
     assert [(e.sheet, e.row, e.column) for e in found] == [("年度收入", 3, "工资性收入"), ("成员", 3, "姓名")]
     assert "应为数字" in found[0].message and "错误值 #N/A" in found[1].message
+
+
+def test_a_null_character_is_a_cell_error_not_a_database_error():
+    """An .xls can hold a NUL in a text cell; PostgreSQL cannot store one (Django's forms refuse it)."""
+    import pytest
+    from django.utils import translation
+
+    from core.excel.columns import CellError
+    from core.excel.parsers import Text
+
+    with translation.override("zh-hans"), pytest.raises(CellError, match="空字符"):
+        Text(50).parse("张\x00三")
+    with translation.override("en"), pytest.raises(CellError, match="null character"):
+        Text(30, code=True).parse("N\x000001")
+    assert Text(50).parse(" 张三 ") == "张三"
