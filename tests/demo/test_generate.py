@@ -177,26 +177,41 @@ def _foreign_keys() -> set[tuple[str, str, str]]:
         return set(cursor.fetchall())
 
 
+def _indexes() -> set[tuple[str, str]]:
+    """Every index of the three tables, with its definition (unique constraints' indexes included)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index WHERE"
+            " indrelid::regclass::text IN ('households_household', 'households_member', 'households_assessment')"
+        )
+        return set(cursor.fetchall())
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the set-based path is PostgreSQL's")
 def test_a_large_run_checks_its_foreign_keys_once_and_keeps_them(monkeypatch):
     from demo import generation
 
-    before = _foreign_keys()
+    before, indexes = _foreign_keys(), _indexes()
     assert len(before) >= 5  # the places of a household, a member's and an assessment's household
-    monkeypatch.setattr(generation, "FK_SWAP_MIN", 1)
-    dropped = []
+    assert {"households_member_id_number_key", "member_one_current_head"} <= {name for name, _ in indexes}
+    monkeypatch.setattr(generation, "REBUILD_MIN", 1)
+    during = []
     original = generation._generate_sql
 
     def watching(start, stop):
-        dropped.append(before - _foreign_keys())
+        during.append((before - _foreign_keys(), {name for name, _ in _indexes()}))
         return original(start, stop)
 
     monkeypatch.setattr(generation, "_generate_sql", watching)
 
     generate_households(count=40)
 
-    assert dropped == [before]  # every key was off while the rows went in
+    # Every key and every secondary index was off while the rows went in; only the primary keys stayed.
+    assert during == [
+        (before, {"households_household_pkey", "households_member_pkey", "households_assessment_pkey"})
+    ]
     assert _foreign_keys() == before
+    assert _indexes() == indexes
     assert Member.objects.filter(household__isnull=True).count() == 0
 
 
@@ -207,7 +222,7 @@ def test_a_row_without_its_parent_fails_the_whole_run_and_the_keys_stay(monkeypa
     from demo import generation
 
     before = _foreign_keys()
-    monkeypatch.setattr(generation, "FK_SWAP_MIN", 1)
+    monkeypatch.setattr(generation, "REBUILD_MIN", 1)
     original = generation._generate_sql
 
     def orphaning(start, stop):
@@ -226,3 +241,33 @@ def test_a_row_without_its_parent_fails_the_whole_run_and_the_keys_stay(monkeypa
 
     assert (Household.objects.count(), Member.objects.count(), Assessment.objects.count()) == (0, 0, 0)
     assert _foreign_keys() == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the set-based path is PostgreSQL's")
+def test_a_duplicate_id_number_fails_the_whole_run_when_its_index_is_built_again(monkeypatch):
+    from django.db import IntegrityError
+
+    from demo import generation
+
+    generate_households(count=5)
+    kept = (Household.objects.count(), Member.objects.count(), Assessment.objects.count())
+    indexes = _indexes()
+    monkeypatch.setattr(generation, "REBUILD_MIN", 1)
+    original = generation._generate_sql
+
+    def duplicating(start, stop):
+        members = original(start, stop)
+        with connection.cursor() as cursor:  # a new member takes the ID number of the first run's first
+            cursor.execute(
+                "UPDATE households_member SET id_number = (SELECT id_number FROM households_member"
+                " ORDER BY id LIMIT 1) WHERE id = (SELECT MAX(id) FROM households_member)"
+            )
+        return members
+
+    monkeypatch.setattr(generation, "_generate_sql", duplicating)
+
+    with pytest.raises(IntegrityError):
+        generate_households(count=40)
+
+    assert (Household.objects.count(), Member.objects.count(), Assessment.objects.count()) == kept
+    assert _indexes() == indexes
