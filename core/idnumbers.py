@@ -13,13 +13,18 @@ from django.utils.translation import gettext as _
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
-_SHAPE = re.compile(r"^\d{17}[\dX]$")
+# ASCII digits only: \d would also take other scripts' digits, which no ID number is written in.
+_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+_ASCII_ZERO_SUM = ord("0") * sum(WEIGHTS)
 
 
 def check_char(first17: str) -> str:
     if len(first17) != 17:
         raise ValueError(f"check_char needs 17 digits, got {len(first17)}")
-    # map() rather than a generator: this runs once per member of every roster imported.
+    # This runs once per member of every roster imported: ASCII digits are summed as their bytes, less
+    # the weighted sum of "0"s, without an int() per digit (about a third of the time).
+    if first17.isascii() and first17.isdigit():
+        return CHECK_CHARS[(sum(map(operator.mul, first17.encode(), WEIGHTS)) - _ASCII_ZERO_SUM) % 11]
     return CHECK_CHARS[sum(map(operator.mul, map(int, first17), WEIGHTS)) % 11]
 
 

@@ -326,7 +326,10 @@ class IdNumber:
         if isinstance(value, int | float) and not isinstance(value, bool):
             # Excel keeps 15 significant digits: an ID typed as a number has lost its last digits.
             raise CellError(_("身份证号被存成了数字，后几位已丢失；请把该列设为“文本”格式后重新填写"))
-        text = compact(str(value)).upper().replace("Ｘ", "X")
+        if value.__class__ is str and value.isascii() and value.isalnum():
+            text = value.upper()  # the usual cell: nothing to compact, no full-width Ｘ, no *
+        else:
+            text = compact(str(value)).upper().replace("Ｘ", "X")
         if "*" in text:
             raise CellError(_("身份证号含 *（导出时已隐藏部分数字），不能导入；请填写完整号码"))
         try:

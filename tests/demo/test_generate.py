@@ -243,8 +243,18 @@ def test_a_row_without_its_parent_fails_the_whole_run_and_the_keys_stay(monkeypa
     assert _foreign_keys() == before
 
 
+# Each breaks a unique index that the run drops and builds again: a copied ID number, a second current 户主.
+BREAKERS = {
+    "id_number": "UPDATE households_member SET id_number = (SELECT id_number FROM households_member"
+    " ORDER BY id LIMIT 1) WHERE id = (SELECT MAX(id) FROM households_member)",
+    "second_head": "UPDATE households_member SET relation = 'head' WHERE id = (SELECT MAX(id) FROM"
+    " households_member WHERE relation <> 'head')",
+}
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the set-based path is PostgreSQL's")
-def test_a_duplicate_id_number_fails_the_whole_run_when_its_index_is_built_again(monkeypatch):
+@pytest.mark.parametrize("breaker", sorted(BREAKERS))
+def test_a_broken_unique_index_fails_the_whole_run_when_it_is_built_again(monkeypatch, breaker):
     from django.db import IntegrityError
 
     from demo import generation
@@ -255,16 +265,14 @@ def test_a_duplicate_id_number_fails_the_whole_run_when_its_index_is_built_again
     monkeypatch.setattr(generation, "REBUILD_MIN", 1)
     original = generation._generate_sql
 
-    def duplicating(start, stop):
+    def breaking(start, stop):
         members = original(start, stop)
-        with connection.cursor() as cursor:  # a new member takes the ID number of the first run's first
-            cursor.execute(
-                "UPDATE households_member SET id_number = (SELECT id_number FROM households_member"
-                " ORDER BY id LIMIT 1) WHERE id = (SELECT MAX(id) FROM households_member)"
-            )
+        with connection.cursor() as cursor:
+            cursor.execute(BREAKERS[breaker])
+            assert cursor.rowcount == 1  # the index is off: nothing stops the broken row yet
         return members
 
-    monkeypatch.setattr(generation, "_generate_sql", duplicating)
+    monkeypatch.setattr(generation, "_generate_sql", breaking)
 
     with pytest.raises(IntegrityError):
         generate_households(count=40)
