@@ -120,6 +120,7 @@ def household_roster_import(
     try:
         with XlsxReader(source, limits) as reader:
             found = {sheet.name: find_sheet(reader, sheet.name) for sheet in HOUSEHOLD_ROSTER.sheets}
+            reader.read_ahead([name for name in found.values() if name])
             if not any(found.values()):
                 errors.add(
                     _(

@@ -13,6 +13,11 @@ not tell is checked here, before or beside it:
   a streamed scan of the sheet XML (bounded by each entry's declared size) finds whether there are any,
   and only then are those cells located. In .ods, error values are located the same way.
 
+A caller that reads several sheets can name them in order (``read_ahead``): while it goes through one
+sheet's rows, the next is scanned and parsed in a thread. calamine's parse lets go of Python's lock, so
+on a second core it costs the caller no time. Every use of the calamine workbook holds one lock, as it
+may not be used by two threads at once.
+
 Values handed back: None, str, int/float, bool, datetime.datetime (for date cells), datetime.time /
 timedelta (durations), ``FORMULA_NO_VALUE`` and ``ExcelError``. A formula's cached result is the value.
 """
@@ -24,12 +29,15 @@ import io
 import os
 import posixpath
 import re
+import threading
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO, Any
 from xml.etree.ElementTree import ParseError, fromstring, iterparse
 
 import python_calamine
+from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy
 
 from core.excel.limits import Limits
@@ -190,6 +198,10 @@ class WorkbookReader:
         self.sheet_paths: dict[str, str] = {}
         self.merged: dict[str, list[str]] = {}
         self._sheets: dict[str, Any] = {}
+        self._book_lock = threading.Lock()
+        self._order: list[str] = []
+        self._ahead: dict[str, Future] = {}
+        self._pool: ThreadPoolExecutor | None = None
         if self.kind == "zip":
             try:
                 self.zip = zipfile.ZipFile(source)
@@ -318,7 +330,9 @@ class WorkbookReader:
         sheet = self._sheets.get(name)
         if sheet is None:
             try:
-                sheet = self._sheets[name] = self.book.get_sheet_by_name(name)
+                with self._book_lock:
+                    sheet = self._sheets.get(name) or self.book.get_sheet_by_name(name)
+                    self._sheets[name] = sheet
             except python_calamine.PasswordError:
                 raise WorkbookRejected(str(PASSWORD)) from None
             except Exception as exc:
@@ -444,6 +458,31 @@ class WorkbookReader:
                     col += int(el.get(repeated, "1"))
         return markers
 
+    def read_ahead(self, names: list[str]) -> None:
+        """The sheets the caller will read, in order: each is prepared while the one before is read."""
+        self._order = [n for n in names if n in self.sheet_names]
+
+    def _prepare(self, sheet: str) -> tuple[dict[tuple[int, int], Any], Any]:
+        # First the scan, which inflates the sheet XML within its declared size: calamine then never
+        # parses an entry whose header lies about its size.
+        return self._markers(sheet), self._sheet(sheet)
+
+    def _prepare_next(self, sheet: str) -> None:
+        if sheet not in self._order:
+            return
+        following = self._order[self._order.index(sheet) + 1 :]
+        if not following or following[0] in self._ahead:
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbook-read-ahead")
+        language = translation.get_language()  # the thread's messages in the caller's language
+
+        def prepare(name: str = following[0]):
+            with translation.override(language):
+                return self._prepare(name)
+
+        self._ahead[following[0]] = self._pool.submit(prepare)
+
     def rows(self, sheet: str) -> Iterator[tuple[int, list[Any]]]:
         """(row number, values by column index) for each row with at least one value.
 
@@ -460,10 +499,9 @@ class WorkbookReader:
                     ).format(sheet=sheet, declared=declared, max_rows=limits.max_rows),
                     sheet=sheet,
                 )
-        # First the scan, which inflates the sheet XML within its declared size: calamine then never
-        # parses an entry whose header lies about its size.
-        markers = self._markers(sheet)
-        found = self._sheet(sheet)
+        ahead = self._ahead.pop(sheet, None)
+        markers, found = ahead.result() if ahead is not None else self._prepare(sheet)
+        self._prepare_next(sheet)
         self.merged[sheet] = [
             f"{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}"
             for (r1, c1), (r2, c2) in (found.merged_cell_ranges or ())
@@ -524,6 +562,8 @@ class WorkbookReader:
             yield []
 
     def close(self) -> None:
+        if self._pool is not None:  # a sheet still being prepared is finished before the book closes
+            self._pool.shutdown(wait=True, cancel_futures=True)
         self.book.close()
         if self.zip is not None:
             self.zip.close()
