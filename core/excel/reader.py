@@ -33,6 +33,7 @@ import threading
 import zipfile
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import chain, repeat
 from typing import IO, Any
 from xml.etree.ElementTree import ParseError, fromstring, iterparse
 
@@ -506,15 +507,15 @@ class WorkbookReader:
             f"{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}"
             for (r1, c1), (r2, c2) in (found.merged_cell_ranges or ())
         ]
-        start_row, start_col = found.start or (0, 0)
-        pad = [None] * start_col
+        start_col = found.start[1] if found.start else 0
+        pad = [None] * start_col  # calamine's rows begin at the first used column
         by_row: dict[int, list[tuple[int, Any]]] = {}
         for (r, c), marker in markers.items():
             by_row.setdefault(r, []).append((c, marker))
         marked_rows = sorted(by_row)
         kept = 0
-        number = start_row
-        for raw in self._with_marked_rows(found, start_row, marked_rows):
+        number = 0
+        for raw in self._with_marked_rows(found, marked_rows):
             number += 1
             try:
                 values = list(map(_EMPTY_TO_NONE.get, raw, raw))  # "" -> None, in C
@@ -552,14 +553,13 @@ class WorkbookReader:
         self._sheets.pop(sheet, None)
 
     @staticmethod
-    def _with_marked_rows(found, start_row: int, marked_rows: list[int]) -> Iterator[list[Any]]:
-        """The sheet's rows, then empty rows up to the last marked cell past its end (a lone formula)."""
-        last = start_row
-        for raw in found.iter_rows():
-            last += 1
-            yield raw
-        for _ in range(last, max(marked_rows, default=0)):
-            yield []
+    def _with_marked_rows(found, marked_rows: list[int]) -> Iterator[list[Any]]:
+        """The sheet's rows from its first, then empty rows up to the last marked cell past its end (a lone
+        formula). calamine hands back the rows above the first used one too, empty, so the n-th row given
+        is row n of the sheet (its columns, though, begin at the first used one)."""
+        rows = found.iter_rows()
+        extra = max(marked_rows, default=0) - (found.end[0] + 1 if found.end else 0)
+        return chain(rows, repeat([], extra)) if extra > 0 else rows
 
     def close(self) -> None:
         if self._pool is not None:  # a sheet still being prepared is finished before the book closes

@@ -4,14 +4,15 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from openpyxl import Workbook
 
 from core.excel.columns import CellError
 from core.excel.normalise import compact, key, strip
 from core.excel.parsers import Amount, Bool, Date, Enum, IdNumber, Integer, MultiEnum, Text
+from core.excel.reader import FORMULA_NO_VALUE, column_index, column_letter
 from core.excel.reader import WorkbookReader as XlsxReader
-from core.excel.reader import column_index, column_letter
 from households import choices
-from tests.core.excel.helpers import patch_sheet, workbook
+from tests.core.excel.helpers import patch_sheet, saved, workbook
 
 
 @pytest.mark.parametrize(
@@ -179,3 +180,41 @@ def test_a_null_character_is_a_cell_error_not_a_database_error():
     with translation.override("en"), pytest.raises(CellError, match="null character"):
         Text(30, code=True).parse("N\x000001")
     assert Text(50).parse(" 张三 ") == "张三"
+
+
+def test_blank_rows_and_columns_above_and_left_of_the_table_keep_every_row_number(place):
+    """calamine hands back the empty rows above the first used one but not the empty columns left of the
+    first used one: errors and error cells must still name the sheet's own rows."""
+    from core.excel.engine import read_sheet
+    from core.excel.errors import Errors
+    from households.rosters import MEMBERS
+    from tests.core.excel.helpers import member_row
+
+    def edit(wb):
+        ws = wb["成员"]
+        ws.insert_rows(1, amount=2)  # the headers on row 3, the members on rows 4 and 5
+        ws["E5"] = "#N/A"  # an error cell in the second member's 姓名
+
+    rows = [
+        member_row({"number": f"N{i}", "nv": place}, 民族="火星族" if i == 0 else "汉族") for i in range(2)
+    ]
+    errors = Errors()
+    with XlsxReader(workbook(rows, edit=edit)) as reader:
+        data = read_sheet(reader, MEMBERS, errors)
+    assert data.header_row == 3 and [number for number, _ in data.rows] == [4, 5]
+    found = [e for e in errors.sorted() if e.column in ("民族", "姓名")]
+    assert [(e.row, e.column) for e in found] == [(4, "民族"), (5, "姓名")]
+    assert "错误值 #N/A" in found[1].message
+
+    def shifted(wb):
+        ws = wb.active
+        ws.title = "表"
+        ws["C4"], ws["D4"], ws["C6"] = "户编号", "年度", "=1+1"  # a formula without a value on row 6
+
+    wb = Workbook()
+    shifted(wb)
+    with XlsxReader(saved(wb)) as reader:
+        assert list(reader.rows("表")) == [
+            (4, [None, None, "户编号", "年度"]),
+            (6, [None, None, FORMULA_NO_VALUE]),
+        ]
