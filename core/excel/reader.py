@@ -464,7 +464,17 @@ class WorkbookReader:
         self._order = [n for n in names if n in self.sheet_names]
 
     def _prepare(self, sheet: str) -> tuple[dict[tuple[int, int], Any], Any]:
-        # First the scan, which inflates the sheet XML within its declared size: calamine then never
+        """The checks that come before calamine parses a sheet, then the parse (also when read ahead)."""
+        if self.kind == "xlsx":  # a sheet declaring too many rows is refused unparsed
+            declared = self.dimension_rows(sheet)
+            if declared is not None and declared > self.limits.max_rows + 1:
+                raise WorkbookRejected(
+                    gettext(
+                        "工作表“{sheet}”共 {declared:,} 行，超过单次导入上限 {max_rows:,} 行；请拆分后分批导入（如末尾有大量空白行，请删除后再上传）。"
+                    ).format(sheet=sheet, declared=declared, max_rows=self.limits.max_rows),
+                    sheet=sheet,
+                )
+        # Then the scan, which inflates the sheet XML within its declared size: calamine then never
         # parses an entry whose header lies about its size.
         return self._markers(sheet), self._sheet(sheet)
 
@@ -491,15 +501,6 @@ class WorkbookReader:
         (as A1:B2 references) once reading has begun.
         """
         limits = self.limits
-        if self.kind == "xlsx":
-            declared = self.dimension_rows(sheet)
-            if declared is not None and declared > limits.max_rows + 1:
-                raise WorkbookRejected(
-                    gettext(
-                        "工作表“{sheet}”共 {declared:,} 行，超过单次导入上限 {max_rows:,} 行；请拆分后分批导入（如末尾有大量空白行，请删除后再上传）。"
-                    ).format(sheet=sheet, declared=declared, max_rows=limits.max_rows),
-                    sheet=sheet,
-                )
         ahead = self._ahead.pop(sheet, None)
         markers, found = ahead.result() if ahead is not None else self._prepare(sheet)
         self._prepare_next(sheet)

@@ -81,3 +81,25 @@ def test_closing_with_a_sheet_still_being_prepared_waits_for_it():
         assert next(reader.rows(SHEETS[0]))[0] == 1
         pending = reader._ahead[SHEETS[1]]
     assert pending.done()
+
+
+def test_a_next_sheet_declaring_too_many_rows_is_refused_without_being_parsed():
+    """The declared-dimension limit comes before calamine's parse, in the thread as in the caller."""
+    import dataclasses
+
+    from core.excel.limits import Limits
+
+    limits = dataclasses.replace(Limits.from_settings(), max_rows=400)
+    source = patch_sheet(
+        _source(),
+        [('<dimension ref="A1:B201"/>', '<dimension ref="A1:B900001"/>')],
+        sheet="xl/worksheets/sheet2.xml",
+    )
+    with WorkbookReader(source, limits) as reader:
+        reader.book = _RecordingBook(reader.book)
+        reader.read_ahead(list(SHEETS))
+        assert len(list(reader.rows(SHEETS[0]))) == 301
+        with pytest.raises(WorkbookRejected, match="共 900,001 行"):
+            list(reader.rows(SHEETS[1]))
+        parsed = [name for name, _ in reader.book.parsed]
+    assert parsed == [SHEETS[0]]  # the sheet declaring 900,001 rows was never parsed
