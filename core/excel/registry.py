@@ -24,6 +24,10 @@ from django.utils.module_loading import import_string, module_has_submodule
 from django.utils.translation import gettext as _
 
 from core.access import OFFICE_ROLES
+from core.gc_pause import gc_paused
+
+# An import or export of a whole roster allocates millions of objects at once: the cycle collector waits.
+BULK = ("importer", "exporter")
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,9 @@ class RosterEntry:
         path = getattr(self, name)
         if path is None:
             raise LookupError(_("花名册“{title}”不支持 {name}").format(title=self.title, name=name))
+        if name in BULK:
+            with gc_paused():
+                return import_string(path)(**kwargs)
         return import_string(path)(**kwargs)
 
 

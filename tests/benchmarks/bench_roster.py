@@ -217,20 +217,22 @@ def _bench_user():
 
 
 def phase_import(path: str) -> dict:
-    from households.roster_io import household_roster_import
+    """The roster's importer called as the import pages and jobs call it (through the registry)."""
+    from core.excel.registry import roster_entry
 
-    outcome = household_roster_import(user=_bench_user(), source=path, dry_run=False)
+    outcome = roster_entry("households").call("importer", user=_bench_user(), source=path, dry_run=False)
     if outcome.errors:
         raise RuntimeError(f"import reported errors: {outcome.errors.as_list()[:5]}")
     return {**outcome.totals(), "phases": outcome.seconds}
 
 
 def phase_export(path: str) -> dict:
+    from core.excel.registry import roster_entry
     from households.models import Household
-    from households.roster_io import households_export
 
     with open(path, "wb") as stream:
-        return households_export(
+        return roster_entry("households").call(
+            "exporter",
             user=_bench_user(),
             queryset=Household.objects.filter(household_number__startswith="G"),
             stream=stream,
