@@ -174,17 +174,25 @@ def _copy_to_temp(model, fields: list[models.Field], rows: list[dict[str, Any]])
 def _history_from(model, ids: list[int], kind: str, *, user, reason: str, now: datetime.datetime) -> None:
     """The history rows of the records ``ids``, copied from the table by one statement."""
     history = _history_model(model)
-    if history is None:
+    if history is None or not ids:
         return
     tracked = [f.column for f in history.tracked_fields]
     q = connection.ops.quote_name
     columns = ", ".join(q(c) for c in tracked)
+    pk = f"t.{q(model._meta.pk.column)}"
+    low, high = min(ids), max(ids)
+    if high - low == len(ids) - 1:
+        # Distinct keys spanning exactly their count are that whole range (new rows' ids, drawn in one
+        # query, usually are): one range scan instead of a probe per id.
+        where, key_params = f"{pk} BETWEEN %s AND %s", [low, high]
+    else:
+        where, key_params = f"{pk} = ANY(%s)", [ids]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {q(history._meta.db_table)} ({columns}, history_date, history_change_reason,"
             f" history_type, history_user_id) SELECT {', '.join('t.' + q(c) for c in tracked)}, %s, %s, %s, %s"
-            f" FROM {q(model._meta.db_table)} t WHERE t.{q(model._meta.pk.column)} = ANY(%s)",
-            [now, reason, kind, getattr(user, "pk", None), ids],
+            f" FROM {q(model._meta.db_table)} t WHERE {where}",
+            [now, reason, kind, getattr(user, "pk", None), *key_params],
         )
 
 

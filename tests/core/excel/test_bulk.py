@@ -63,6 +63,26 @@ def test_inserts_answer_ids_in_order_with_history(households, admin):
     assert Member.history.filter(id__in=ids, history_type="+", history_change_reason="测试").count() == 3
 
 
+@pytest.mark.parametrize("picked", ["a range", "with gaps"])
+def test_history_rows_are_those_of_the_changed_records_exactly(households, admin, picked):
+    """Ids spanning exactly their count are read as a range, others one by one: either way the history
+    holds the changed records and no neighbour."""
+    members = list(Member.objects.filter(household__in=households).order_by("pk"))
+    chosen = members[1:4] if picked == "a range" else members[1:6:2]
+    assert len(chosen) == 3
+    spans = chosen[-1].pk - chosen[0].pk == len(chosen) - 1
+    assert spans == (picked == "a range")
+    with CaptureQueriesContext(connection) as captured:
+        update_with_history(
+            Member, {m.pk: {"disability_certificate": "D9"} for m in chosen}, user=admin, reason="区间"
+        )
+    written = Member.history.filter(history_change_reason="区间")
+    assert sorted(written.values_list("id", flat=True)) == [m.pk for m in chosen]
+    if connection.vendor == "postgresql":
+        history_insert = next(q["sql"] for q in captured if "INSERT INTO" in q["sql"])
+        assert ("BETWEEN" in history_insert) == (picked == "a range")
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
 def test_copy_keeps_every_character_and_tells_empty_from_null(households, admin):
     """COPY's CSV: quotes, delimiters, line breaks, backslashes and a literal \\N survive; "" stays "",
