@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
+from core.gc_pause import gc_paused
 from core.idnumbers import CHECK_CHARS, WEIGHTS
 from households.models import Assessment, Household, Member
 from households.services import pinyin_initials
@@ -343,6 +344,8 @@ def _natural_villages() -> list[tuple[int, int, int]]:
 # --- entry point ----------------------------------------------------------------------------------------
 
 
+# The bulk path makes every row's values in Python: the cycle collector waits (core/gc_pause.py).
+@gc_paused()
 def generate_households(*, count: int, method: str = "auto", batch_size: int = 2000) -> GenerationResult:
     """Add `count` synthetic households with their members and a 2016 assessment, in one transaction.
 

@@ -144,6 +144,26 @@ def test_bulk_create_path_continues_the_same_sequence():
     assert len(ids) == len(set(ids))
 
 
+def test_the_cycle_collector_waits_while_rows_are_made_and_runs_again_after(monkeypatch):
+    """The bulk path (SQLite's, make run's demo county) makes every row's values in Python."""
+    import gc
+
+    import demo.generation as generation
+
+    seen = []
+    made = generation.household_values
+
+    def household_values(i):
+        seen.append(gc.isenabled())
+        return made(i)
+
+    monkeypatch.setattr(generation, "household_values", household_values)
+    assert gc.isenabled()
+    generate_households(count=3, method="bulk")
+    assert seen and not any(seen)
+    assert gc.isenabled()
+
+
 def test_command_prints_a_chinese_summary():
     out = StringIO()
     call_command("generate_households", "--count", "5", stdout=out)
