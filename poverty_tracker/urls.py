@@ -1,6 +1,8 @@
 """Root URLs: each app's pages and API routes, the admin, the schema and its docs."""
 
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils import timezone
 from django.views.decorators.http import last_modified
@@ -13,6 +15,13 @@ from core.health import healthz
 from dashboards import views as dashboards
 
 STARTED = timezone.now().replace(microsecond=0)  # the catalogue's Last-Modified: this process's code
+
+
+def favicon(request):
+    """Browsers that ask for /favicon.ico whatever the page's icon link says (headless Chromium does, on
+    the login page) get the same icon, not a 404 in the log and the console."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
 
 urlpatterns = [
     path("", dashboards.home, name="home"),
@@ -27,6 +36,7 @@ urlpatterns = [
     path("villages/exit/", include("households.units.urls")),  # 出列 / 摘帽 procedure and indicators
     path("audit/", audit_views.audit, name="audit"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # The scripts' words (djangojs catalogues); ?l= names the language so the phone caches one per language.

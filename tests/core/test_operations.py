@@ -94,3 +94,13 @@ def test_a_job_keeps_the_request_id_that_started_it_and_logs_under_it(
     ]
     assert [line["request_id"] for line in lines] == ["req-job-00000042", "req-job-00000042"]
     assert Job.objects.get(pk=job.pk).state == Job.State.DONE
+
+
+def test_favicon_ico_leads_to_the_pages_icon(client):
+    """Anonymous, as a browser asks for it: a permanent redirect to the icon every page links, which exists."""
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
+    assert finders.find("favicon.svg")

@@ -82,12 +82,13 @@ ROUTES = [route for route in _walk(get_resolver()) if r"\.(?P<format>" not in ro
 
 # -- the declarations: what no code can tell ------------------------------------------------------------
 
-# Open to anyone (signing in, the service worker, health, language, the schema and its docs).
+# Open to anyone (signing in, the service worker, health, the icon, language, the schema and its docs).
 PUBLIC = {
     "login",
     "logout",
     "service-worker",
     "healthz",
+    "favicon",
     "set_language",
     "javascript-catalog",
     "api-token",
