@@ -5,7 +5,9 @@
   var node = document.getElementById("battle-map-data");
   if (!node || !window.L) return;
   var data = JSON.parse(node.textContent);
-  var map = L.map("battle-map", { preferCanvas: true, attributionControl: !!data.tiles });
+  // maxZoom bounds fitBounds: without tiles Leaflet has none, and one point (or an unsized box) asks for an
+  // infinite zoom, which ends as "Invalid LatLng (NaN, NaN)".
+  var map = L.map("battle-map", { preferCanvas: true, attributionControl: !!data.tiles, maxZoom: 18 });
   if (data.tiles) L.tileLayer(data.tiles, { maxZoom: 18 }).addTo(map);
   function colour(share) { return share >= 0.10 ? "#c62828" : share >= 0.03 ? "#f9a825" : "#2e7d32"; }
   function open(village) { window.location.href = data.village_url.replace(/0\/$/, village + "/"); }
@@ -27,7 +29,14 @@
     L.circleMarker([p.lat, p.lng], { radius: 4, color: "#6a1b9a", weight: 2, fillOpacity: 1 })
       .bindTooltip(interpolate(gettext("项目：%s"), [p.name])).on("click", function () { open(p.village_id); }).addTo(map);
   });
-  if (bounds.length) map.fitBounds(bounds, { padding: [20, 20] });
-  else map.setView([25.7, 101.87], 10);
+  function frame() {
+    var size = map.getSize();
+    if (!bounds.length) map.setView([25.7, 101.87], 10);
+    // A box not laid out yet (its style still loading) has no size to fit into: centre it, fit once it has.
+    else if (size.x > 40 && size.y > 40) map.fitBounds(bounds, { padding: [20, 20] });
+    else map.setView(L.latLngBounds(bounds).getCenter(), 10);
+  }
+  frame();
+  window.addEventListener("load", function () { map.invalidateSize(); frame(); });
   window.addEventListener("beforeprint", function () { map.invalidateSize(); });
 })();
