@@ -373,3 +373,61 @@ def test_the_member_counts_can_come_from_the_current_members_index():
         plan = "\n".join(line for (line,) in cursor.fetchall())
         transaction.set_rollback(True)
     assert "member_current_household" in plan, plan
+
+
+def test_an_earlier_years_decision_is_rewritten_without_moving_the_shown_one():
+    household = two_person_household()
+    AssessmentFactory(household=household, year=2015, wage_income=1000, operating_income=0)
+    AssessmentFactory(household=household, year=2016, wage_income=9000)
+    eligibility_recompute()
+    Assessment.objects.filter(household=household, year=2015).update(wage_income=2000)
+
+    run = eligibility_recompute()
+
+    household.refresh_from_db()
+    assert household.assessments.get(year=2015).eligibility_reasons == [
+        "人均纯收入 1,000 元 低于 2015 年标准 2,855 元"
+    ]
+    assert (household.eligibility_year, household.eligible) == (2016, True)
+    assert (run.households_checked, run.assessments_updated, run.decisions_changed) == (1, 1, 0)
+
+
+def test_the_shown_decision_falls_back_to_the_earlier_year_when_the_latest_is_deleted():
+    household = two_person_household()
+    AssessmentFactory(household=household, year=2015, wage_income=1000, operating_income=0)
+    AssessmentFactory(household=household, year=2016, wage_income=9000)
+    eligibility_recompute()
+    household.assessments.filter(year=2016).delete()
+
+    run = eligibility_recompute()
+
+    household.refresh_from_db()
+    assert (household.eligibility_year, household.eligible) == (2015, False)
+    assert household.eligibility_reasons == ["人均纯收入 500 元 低于 2015 年标准 2,855 元"]
+    assert (run.assessments_updated, run.decisions_changed) == (0, 1)
+    change = run.changes.get()
+    assert (change.year, change.eligible_before, change.eligible_after) == (2015, True, False)
+
+
+def test_a_rerun_that_changes_nothing_puts_no_row_in_the_work_table():
+    """The calculation keeps only the rows with work to do: with every decision stored and shown, none
+    (not even the earlier years of a household, whose shown decision is the latest year's)."""
+    household = two_person_household()
+    AssessmentFactory(household=household, year=2015, wage_income=1000, operating_income=0)
+    AssessmentFactory(household=household, year=2016, wage_income=9000)
+    AssessmentFactory(household=two_person_household(), year=2016, wage_income=100)
+    eligibility_recompute()
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS _eligibility_calc")  # the run's, kept by the test's transaction
+        cursor.execute(eligibility._CALC_SQL, {"rule": eligibility.RULE_VERSION})
+        cursor.execute("SELECT COUNT(*) FROM _eligibility_calc")
+        kept = cursor.fetchone()[0]
+        Assessment.objects.filter(household=household, year=2015).update(wage_income=2000)
+        cursor.execute("DROP TABLE _eligibility_calc")
+        cursor.execute(eligibility._CALC_SQL, {"rule": eligibility.RULE_VERSION})
+        cursor.execute("SELECT household_id, year, is_latest FROM _eligibility_calc")
+        after_an_edit = cursor.fetchall()
+        transaction.set_rollback(True)
+    assert kept == 0
+    assert after_an_edit == [(household.pk, 2015, False)]
