@@ -94,3 +94,41 @@ def test_no_count_again_link_when_nothing_is_kept(client, settings):
     make_household(natural_village=NaturalVillageFactory())
     page, _ = _home(client, UserFactory(role=Role.COUNTY_ADMIN))
     assert b"data-recount" not in page.content
+
+
+def _drawn(response) -> set[str]:
+    return {t.name for t in response.templates}
+
+
+def test_the_drawn_dashboard_is_kept_with_its_figures_and_drawn_again_on_a_recount(client, settings):
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    place = NaturalVillageFactory()
+    make_household(natural_village=place)
+    first, _ = _home(client, UserFactory(role=Role.COUNTY_ADMIN))
+    colleague, queries = _home(client, UserFactory(role=Role.COUNTY_ADMIN))
+
+    assert "includes/figures_table.html" in _drawn(first)
+    assert "includes/figures_table.html" not in _drawn(colleague)  # the kept body, not drawn again
+    table = first.content.decode().split('id="dashboard-charts"')[0].rsplit("<main", 1)[1]
+    assert table in colleague.content.decode()
+    assert queries <= 4, queries  # session, user, the size check: not the monitoring panel's either
+
+    make_household(natural_village=place)
+    recounted = client.get("/?fresh=1")
+    assert "includes/figures_table.html" in _drawn(recounted)
+    assert recounted.context["figures"].households == 2
+
+
+def test_a_kept_dashboard_is_not_shown_to_another_unit_or_in_another_language(client, settings):
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    place = NaturalVillageFactory()
+    make_household(natural_village=place)
+    _home(client, UserFactory(role=Role.COUNTY_ADMIN))
+
+    official = UserFactory(role=Role.TOWNSHIP_OFFICIAL, township=place.village.township)
+    own, _ = _home(client, official)
+    assert "includes/figures_table.html" in _drawn(own)
+
+    client.cookies["django_language"] = "en"
+    english, _ = _home(client, UserFactory(role=Role.COUNTY_ADMIN))
+    assert "includes/figures_table.html" in _drawn(english)
