@@ -163,13 +163,10 @@ def battle_map(request):
         township_id = None
     if township_id not in {t.pk for t in townships}:
         township_id = None
-    data = selectors.kept_for_scope(
-        access, f"map:{township_id}", lambda: selectors.battle_map(access=access, township_id=township_id)
-    )
-    return render(
-        request,
-        "dashboards/map.html",
-        {
+
+    def draw():
+        data = selectors.battle_map(access=access, township_id=township_id)
+        context = {
             "map": data,
             "map_json": {
                 "points": data.points,
@@ -180,5 +177,9 @@ def battle_map(request):
             },
             "townships": townships,
             "township_id": township_id,
-        },
-    )
+        }
+        return render_to_string("dashboards/_map_body.html", context, request=request)
+
+    # Kept drawn, as the dashboards' bodies are: its table of every natural village took most of the page.
+    body = selectors.kept_for_scope(access, f"map-page:{township_id}:{get_language()}", draw)
+    return render(request, "dashboards/map.html", {"map_body": body})

@@ -132,3 +132,28 @@ def test_a_kept_dashboard_is_not_shown_to_another_unit_or_in_another_language(cl
     client.cookies["django_language"] = "en"
     english, _ = _home(client, UserFactory(role=Role.COUNTY_ADMIN))
     assert "includes/figures_table.html" in _drawn(english)
+
+
+def test_the_battle_map_is_kept_drawn_per_unit_and_township_choice(client, settings):
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    place = NaturalVillageFactory()
+    make_household(natural_village=place)
+    township = place.village.township
+
+    def map_page(user, query=""):
+        client.force_login(user)
+        response = client.get(f"/villages/map/{query}")
+        assert response.status_code == 200
+        return response
+
+    first = map_page(UserFactory(role=Role.COUNTY_ADMIN))
+    colleague = map_page(UserFactory(role=Role.COUNTY_ADMIN))
+    chosen = map_page(UserFactory(role=Role.COUNTY_ADMIN), f"?township={township.pk}")
+    official = map_page(UserFactory(role=Role.TOWNSHIP_OFFICIAL, township=township))
+
+    assert "dashboards/_map_body.html" in _drawn(first)
+    assert "dashboards/_map_body.html" not in _drawn(colleague)
+    assert 'id="battle-map-data"' in colleague.content.decode()
+    assert "dashboards/_map_body.html" in _drawn(chosen)  # another township chosen: drawn for itself
+    assert f'value="{township.pk}" selected' in chosen.content.decode()
+    assert "dashboards/_map_body.html" in _drawn(official)  # another role and unit
