@@ -41,7 +41,9 @@ router.register("audit", AccessLogViewSet, basename="audit")
 # The cadre work (挂包帮 / 转走访) declares its routes in assignments/api.py and assignments/phone/api.py.
 # Likewise village and township exit (households/units/api.py), money and moves (projects/api.py), and
 # 一户一策 / 帮扶措施 (households/plans_api.py).
-_ROUTES = ASSIGNMENT_ROUTES + PHONE_ROUTES + UNIT_EXIT_ROUTES + PROJECT_ROUTES + PLAN_ROUTES + MONITORING_ROUTES
+_ROUTES = (
+    ASSIGNMENT_ROUTES + PHONE_ROUTES + UNIT_EXIT_ROUTES + PROJECT_ROUTES + PLAN_ROUTES + MONITORING_ROUTES
+)
 for _prefix, _viewset, _basename in _ROUTES:
     router.register(_prefix, _viewset, basename=_basename)
 

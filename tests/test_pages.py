@@ -251,7 +251,9 @@ def test_unbuilt_pages_show_as_disabled_in_the_navbar(client, monkeypatch):
     # Every page of the navbar exists by now: an entry whose URL name is not (yet) defined stands in.
     from dashboards import navigation
 
-    monkeypatch.setattr(navigation, "ITEMS", (*navigation.ITEMS, navigation.NavItem("未建页面", "nowhere:yet")))
+    monkeypatch.setattr(
+        navigation, "ITEMS", (*navigation.ITEMS, navigation.NavItem("未建页面", "nowhere:yet"))
+    )
     signed_in(client, role=Role.COUNTY_ADMIN)
     html = client.get(reverse("home")).content.decode()
     assert "建设中" in html

@@ -70,7 +70,10 @@ def test_a_login_is_made_through_the_service_which_decides_who_opens_the_admin_s
     assert official.check_password(PASSWORD)
     admin_client.post(reverse("admin:accounts_user_add"), add_form(username="boss", role=Role.COUNTY_ADMIN))
     boss = User.objects.get(username="boss")
-    assert (boss.is_staff, boss.is_superuser) == (True, False)  # issue 11: staff with reference-data permissions
+    assert (boss.is_staff, boss.is_superuser) == (
+        True,
+        False,
+    )  # issue 11: staff with reference-data permissions
 
 
 def test_a_cadre_with_a_login_gets_no_second_one(admin_client):

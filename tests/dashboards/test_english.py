@@ -23,6 +23,10 @@ def test_the_exit_overview_in_english(client):
     client.force_login(UserFactory(role=Role.COUNTY_ADMIN))
     client.cookies["django_language"] = "en"
     html = client.get(reverse("dashboards:exit")).content.decode()
-    for text in ("Poor townships and villages exiting poverty", "Exit indicators: ", "Poverty incidence = poor persons"):
+    for text in (
+        "Poor townships and villages exiting poverty",
+        "Exit indicators: ",
+        "Poverty incidence = poor persons",
+    ):
         assert text in html
     assert "贫困村出列" not in html and "出列指标：" not in html and "还差" not in html
