@@ -46,15 +46,26 @@ def _dashboard_page(request, access: Access, unit) -> HttpResponse:
     # ?fresh=1 (the 重新统计 link): count now rather than show what was kept, e.g. just after an approval.
     fresh = request.GET.get("fresh") == "1"
     board = selectors.unit_dashboard(access=access, unit=unit, fresh=fresh)
-    body = selectors.kept_for_scope(
+    body = _kept_drawing(
+        request,
         access,
-        f"page:{unit.level}:{unit.id}:{board.computed_at.isoformat()}:{get_language()}",
-        lambda: render_to_string(
-            "includes/dashboard_body.html", _dashboard_context(access, unit, board, fresh), request=request
-        ),
+        f"page:{unit.level}:{unit.id}:{board.computed_at.isoformat()}",
+        "includes/dashboard_body.html",
+        lambda: _dashboard_context(access, unit, board, fresh),
         fresh=fresh,
     )
     return render(request, "home.html", {"board": board, "figures": board.figures, "dashboard_body": body})
+
+
+def _kept_drawing(request, access: Access, name: str, template: str, context, *, fresh: bool = False) -> str:
+    """``template`` drawn with ``context()``, kept by ``kept_for_scope`` under ``name`` and the language: a
+    page part that shows nothing of the user but their role and unit (no form, no CSRF token)."""
+    return selectors.kept_for_scope(
+        access,
+        f"{name}:{get_language()}",
+        lambda: render_to_string(template, context(), request=request),
+        fresh=fresh,
+    )
 
 
 def _dashboard_context(access: Access, unit, board, fresh: bool) -> dict:
@@ -164,9 +175,9 @@ def battle_map(request):
     if township_id not in {t.pk for t in townships}:
         township_id = None
 
-    def draw():
+    def context():
         data = selectors.battle_map(access=access, township_id=township_id)
-        context = {
+        return {
             "map": data,
             "map_json": {
                 "points": data.points,
@@ -178,8 +189,7 @@ def battle_map(request):
             "townships": townships,
             "township_id": township_id,
         }
-        return render_to_string("dashboards/_map_body.html", context, request=request)
 
     # Kept drawn, as the dashboards' bodies are: its table of every natural village took most of the page.
-    body = selectors.kept_for_scope(access, f"map-page:{township_id}:{get_language()}", draw)
+    body = _kept_drawing(request, access, f"map-page:{township_id}", "dashboards/_map_body.html", context)
     return render(request, "dashboards/map.html", {"map_body": body})
