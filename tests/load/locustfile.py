@@ -108,6 +108,8 @@ def _write(environment, **kwargs):
         "users": state["users"],
         "ramp_seconds": ramp_done - state["started"],
         "steady_seconds": now - ramp_done,
+        # The same window on the wall clock, for the runner's CPU samples.
+        "steady_wall": [time.time() - (now - ramp_done), time.time()],
         "requests": dict(records),
         "failure_samples": failure_samples,
         "revisits": {

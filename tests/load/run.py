@@ -33,6 +33,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -230,6 +231,99 @@ def wait_for_text(path: Path, text: str, seconds: float = 60) -> None:
             return
         time.sleep(0.5)
     raise RuntimeError(f"{path.name} 在 {seconds:.0f} 秒内没有出现 “{text}”")
+
+
+# -- where the CPU went --------------------------------------------------------------------------------------
+
+CPU_KINDS = {"gunicorn": "gunicorn", "celery": "Celery", "postgres": "PostgreSQL", "locust": "locust"}
+
+
+def read_proc_stat(text: str) -> tuple[str, int, int]:
+    """(command name, process group, CPU ticks) from a /proc/PID/stat line. The ticks count the process's
+    own time and that of its children it has reaped: for the PostgreSQL server, the backends that have
+    ended (each connection is a process of its own)."""
+    head, _, rest = text.rpartition(")")
+    fields = rest.split()
+    # After the name: state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
+    # cutime cstime …
+    ticks = sum(int(f) for f in fields[11:15])
+    return head.partition("(")[2], int(fields[2]), ticks
+
+
+def cpu_sample(groups: dict[int, str]) -> dict[str, float]:
+    """CPU seconds used so far: by the machine (``busy``, ``total``), by each kind of process this run
+    started (``groups``: process group → kind), and by PostgreSQL (its processes, by name)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    with open("/proc/stat") as f:
+        cpu = [int(v) for v in f.readline().split()[1:9]]
+    sample = {"total": sum(cpu) / tick, "busy": (sum(cpu) - cpu[3] - cpu[4]) / tick}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                name, group, ticks = read_proc_stat(f.read())
+        except (OSError, ValueError, IndexError):
+            continue  # ended meanwhile
+        kind = groups.get(group) or ("postgres" if name.startswith("postgres") else None)
+        if kind:
+            sample[kind] = sample.get(kind, 0.0) + ticks / tick
+    return sample
+
+
+class CpuSampler:
+    """Samples cpu_sample() every few seconds in a thread while locust runs."""
+
+    def __init__(self, processes: Processes, every: float = 2.0):
+        self.groups = {p.pid: name.split("-")[0] for name, p in processes.started}
+        self.every = every
+        self.samples: list[tuple[float, dict[str, float]]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while True:
+            self.samples.append((time.time(), cpu_sample(self.groups)))
+            if self._stop.wait(self.every):
+                return
+
+    def __enter__(self) -> CpuSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+
+def cpu_split(samples: list[tuple[float, dict[str, float]]], start: float, stop: float) -> dict[str, float]:
+    """Cores used on average between the samples nearest ``start`` and ``stop``: ``cores`` (the machine's),
+    ``busy``, each kind, and ``other`` (busy less the kinds: the kernel, redis, this runner)."""
+    if len(samples) < 2:
+        return {}
+    first = min(samples, key=lambda s: abs(s[0] - start))
+    last = min(samples, key=lambda s: abs(s[0] - stop))
+    seconds = last[0] - first[0]
+    if seconds <= 0:
+        return {}
+    a, b = first[1], last[1]
+    split = {kind: (b.get(kind, 0.0) - a.get(kind, 0.0)) / seconds for kind in CPU_KINDS}
+    split["cores"] = (b["total"] - a["total"]) / seconds
+    split["busy"] = (b["busy"] - a["busy"]) / seconds
+    split["other"] = max(0.0, split["busy"] - sum(split[kind] for kind in CPU_KINDS))
+    split["seconds"] = seconds
+    return split
+
+
+def print_cpu_split(split: dict[str, float]) -> None:
+    if not split:
+        print("满负载时的 CPU: 采样不足，未统计")
+        return
+    kinds = "、".join(f"{label} {split[kind]:.2f}" for kind, label in CPU_KINDS.items())
+    print(
+        f"满负载时的 CPU（{split['seconds']:.0f} 秒平均，单位：核）: 全机 {split['busy']:.2f} / {split['cores']:.2f}；"
+        f"{kinds}、其他 {split['other']:.2f}"
+    )
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -504,7 +598,8 @@ def _run(args, url: str, redis_url: str, artifacts: Path, work: Path, processes:
         ],
         {**env, "LOAD_PLAN": str(plan_path), "LOAD_RESULTS": str(results_path)},
     )
-    locust.wait(timeout=args.run_time + 120)
+    with CpuSampler(processes) as sampler:
+        locust.wait(timeout=args.run_time + 120)
     if not results_path.exists():
         print(f"locust 没有写出结果，见 {artifacts / 'locust.log'}")
         return 1
@@ -519,6 +614,8 @@ def _run(args, url: str, redis_url: str, artifacts: Path, work: Path, processes:
         "new": Revisit.objects.count() - revisits_before,
     }
     passed = report(results, stored, synced)
+    if results.get("steady_wall"):
+        print_cpu_split(cpu_split(sampler.samples, *results["steady_wall"]))
     print(f"\n共用时 {time.perf_counter() - started:.0f} 秒；日志和 CSV 在 {artifacts}")
     return 0 if passed else 1
 
