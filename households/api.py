@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -34,7 +35,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from core.access import Access, mask_phone
-from core.api import AccessPermission, FilterSet, IdFilter, ScopedPrimaryKeyRelatedField
+from core.api import AccessPermission, FieldsBuiltOnce, FilterSet, IdFilter, ScopedPrimaryKeyRelatedField
 from core.audit import full_id_numbers_log, full_id_numbers_shown
 from core.idnumbers import mask, normalise, validate_disability_certificate, validate_id_number
 from core.jobs_api import JobRefusedSerializer, JobSerializer, job_refused
@@ -89,6 +90,23 @@ class PhoneField(serializers.CharField):
         return Access.for_user(request.user).phone(value)
 
 
+_TRANSLATED: dict[tuple, dict[str, str]] = {}
+
+
+def translated_labels(field, choices) -> dict[str, str]:
+    """{code: label} in the active language for a bound display field's fixed choices (code → lazy label).
+
+    Translated once per field of a serializer class and language in a process, not per serializer or per
+    row: the lazy labels' gettext was a fifth of a page of households when done per row, and a third of
+    making a page's serializer when done per request. The key names the field, not its labels: a lazy
+    label hashes by translating itself."""
+    key = (get_language(), type(field.parent), field.field_name)
+    labels = _TRANSLATED.get(key)
+    if labels is None:
+        labels = _TRANSLATED.setdefault(key, {code: str(label) for code, label in choices})
+    return labels
+
+
 @extend_schema_field(serializers.ListField(child=serializers.CharField()))
 class LabelsField(serializers.Field):
     """A list of codes shown as their Chinese labels (e.g. health, other causes)."""
@@ -100,7 +118,7 @@ class LabelsField(serializers.Field):
 
     def bind(self, field_name: str, parent) -> None:
         super().bind(field_name, parent)
-        self.labels = {code: str(label) for code, label in self.lazy_labels.items()}  # as DisplayField
+        self.labels = translated_labels(self, self.lazy_labels.items())
 
     def to_representation(self, value) -> list[str]:
         return [self.labels.get(code, code) for code in value or []]
@@ -120,9 +138,7 @@ class DisplayField(serializers.CharField):
     def bind(self, field_name: str, parent) -> None:
         super().bind(field_name, parent)
         model = parent.Meta.model
-        # Translated once per serializer (that is, per request, in its language), not once per row: the
-        # lazy labels' gettext was a fifth of a page of households.
-        self.labels = {code: str(label) for code, label in model._meta.get_field(self.source).flatchoices}
+        self.labels = translated_labels(self, model._meta.get_field(self.source).flatchoices)
 
     def to_representation(self, value) -> str:
         return self.labels.get(value, str(value))
@@ -207,7 +223,7 @@ def _field_errors(exc: DjangoValidationError) -> dict:
     return errors
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     id_number = IdNumberField(read_only=True, label=_("身份证号"))
     disability_certificate = IdNumberField(read_only=True, label=_("残疾证号"))
     relation_display = display("relation")
@@ -401,7 +417,7 @@ class MemberViewSet(_ChangeViewSet):
 # -- households -----------------------------------------------------------------------------------------
 
 
-class HouseholdSerializer(serializers.ModelSerializer):
+class HouseholdSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     natural_village_name = serializers.CharField(source="natural_village.name", read_only=True)
     village_name = serializers.CharField(source="village.name", read_only=True)
     township_name = serializers.CharField(source="township.name", read_only=True)

@@ -238,6 +238,30 @@ def test_id_numbers_are_masked_for_roles_that_may_not_see_them_whole(people, hou
         assert shown.startswith("532328********") and shown[-4:] == real[-4:]
 
 
+def test_serializers_made_once_still_answer_each_request_for_its_own_user_and_language(
+    people, household, settings
+):
+    """The household serializers' fields are derived once per class and language (FieldsBuiltOnce), their
+    labels translated once (translated_labels): users who see whole and masked ID numbers take turns,
+    then one user reads in English and back in Chinese."""
+    real = household.members.get(relation="head").id_number
+
+    def head(client) -> dict:
+        row = client.get(f"/api/v1/households/{household.pk}/").json()
+        return row, next(m for m in row["members"] if m["relation"] == "head")
+
+    shown = [
+        head(client_for(people[role]))[1]["id_number"] for role in ("county", "cadre", "county", "cadre")
+    ]
+    assert shown == [real, mask(real), real, mask(real)]
+
+    client = client_for(people["county"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert head(client)[0]["status_display"] == "Poor"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    assert head(client)[0]["status_display"] == "未脱贫"
+
+
 def test_households_filter_by_place_status_attribute_cause_and_eligibility(people, place, elsewhere):
     a = make_household(natural_village=place, attribute="dibao", main_cause="illness")
     b = make_household(natural_village=place, attribute="general", main_cause="schooling")
