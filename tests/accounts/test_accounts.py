@@ -237,3 +237,22 @@ def test_demo_accounts_without_the_demo_county_says_so_and_fails():
     with pytest.raises(CommandError, match="load_demo"):
         demo_accounts()
     assert not User.objects.exists()
+
+
+def test_the_signed_in_user_comes_with_their_township_and_village(clerk, django_assert_num_queries):
+    """Every page names the user's scope in the navbar: the session backend reads it with the user."""
+    from accounts.authentication import ScopedModelBackend
+    from core.access import Access
+
+    with django_assert_num_queries(1):
+        user = ScopedModelBackend().get_user(clerk.pk)
+        label = Access(user).scope_label
+    assert label == f"{clerk.village.township.name}{clerk.village.name}"
+    User.objects.filter(pk=clerk.pk).update(is_active=False)
+    assert ScopedModelBackend().get_user(clerk.pk) is None
+
+
+def test_pages_read_the_signed_in_user_through_the_scoped_backend(client, clerk):
+    client.force_login(clerk)
+    user = client.get("/").wsgi_request.user
+    assert user.pk == clerk.pk and "village" in user._state.fields_cache
