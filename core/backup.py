@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
@@ -208,6 +209,9 @@ def backup_restore(*, archive: Path) -> BackupResult:
             env,
             "恢复数据库",
         )  # fmt: skip
+        # What the shared cache kept (dashboards' figures and pages, the county's name) described the data
+        # just replaced: forget it (only this cache's keys; Celery's queues stay).
+        cache.clear()
         media_root = Path(settings.MEDIA_ROOT)
         restored_media = Path(work) / MEDIA
         bucket = _bucket()
