@@ -209,8 +209,8 @@ def backup_restore(*, archive: Path) -> BackupResult:
             env,
             "恢复数据库",
         )  # fmt: skip
-        # What the shared cache kept (dashboards' figures and pages, the county's name) described the data
-        # just replaced: forget it (only this cache's keys; Celery's queues stay).
+        # What the shared cache kept (the dashboards' figures and drawn pages) described the data just
+        # replaced: forget it (only this cache's keys; Celery's queues stay).
         cache.clear()
         media_root = Path(settings.MEDIA_ROOT)
         restored_media = Path(work) / MEDIA

@@ -2,7 +2,6 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext, gettext_noop
 
 from dashboards.navigation import navigation_for
-from villages.selectors import county_name
 
 # Role, scope and status labels live in the models' choices without gettext; they are marked here so
 # makemessages keeps their English translations, and translated at render time (here and in templates).
@@ -21,9 +20,15 @@ _LABELS = (
 )
 
 
+def _county_name() -> str:
+    from villages.models import County
+
+    return County.objects.order_by("pk").values_list("name", flat=True).first() or ""
+
+
 def navigation(request):
     """The navbar: items by role, the user's role and scope, and the county's name (read only if shown)."""
-    context = {"nav_items": [], "county_name": SimpleLazyObject(county_name)}
+    context = {"nav_items": [], "county_name": SimpleLazyObject(_county_name)}
     user = request.user
     if user.is_authenticated:
         match = request.resolver_match
