@@ -35,7 +35,16 @@ def token_expired(token) -> bool:
 
 class ExpiringTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
+        # DRF's own, with the user read with their scope as the session backend reads it (USER_SCOPE);
+        # its messages are DRF's, translated by DRF.
+        model = self.get_model()
+        try:
+            token = model.objects.select_related(*(f"user__{name}" for name in USER_SCOPE)).get(key=key)
+        except model.DoesNotExist:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        user = token.user
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         if token_expired(token):
             token.delete()
             raise exceptions.AuthenticationFailed(_("令牌已过期，请重新登录获取新令牌。"))

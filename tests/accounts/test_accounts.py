@@ -256,3 +256,23 @@ def test_pages_read_the_signed_in_user_through_the_scoped_backend(client, clerk)
     client.force_login(clerk)
     user = client.get("/").wsgi_request.user
     assert user.pk == clerk.pk and "village" in user._state.fields_cache
+
+
+def test_a_token_reads_the_user_with_their_township_and_village(clerk, django_assert_num_queries):
+    """The API's token sign-in reads the user's scope as the session backend does; its refusals stay DRF's."""
+    from rest_framework import exceptions
+    from rest_framework.authtoken.models import Token
+
+    from accounts.authentication import ExpiringTokenAuthentication
+    from core.access import Access
+
+    token = Token.objects.create(user=clerk)
+    with django_assert_num_queries(1):
+        user, _ = ExpiringTokenAuthentication().authenticate_credentials(token.key)
+        label = Access(user).scope_label
+    assert label == f"{clerk.village.township.name}{clerk.village.name}"
+    with pytest.raises(exceptions.AuthenticationFailed, match="认证令牌无效"):
+        ExpiringTokenAuthentication().authenticate_credentials("0" * 40)
+    User.objects.filter(pk=clerk.pk).update(is_active=False)
+    with pytest.raises(exceptions.AuthenticationFailed, match="用户未激活"):
+        ExpiringTokenAuthentication().authenticate_credentials(token.key)
