@@ -8,7 +8,7 @@ from django.db import connection, transaction
 
 from households import choices, eligibility
 from households.eligibility import eligibility_recompute, evaluate
-from households.models import Assessment, EligibilityRun, Household, Member, PovertyLine
+from households.models import Assessment, EligibilityChange, EligibilityRun, Household, Member, PovertyLine
 from tests.factories import AssessmentFactory, NaturalVillageFactory, make_household, member_data
 
 pytestmark = pytest.mark.django_db
@@ -271,13 +271,16 @@ def test_an_exited_household_failing_a_later_year_is_flagged_for_return_review()
 def test_a_failing_run_leaves_the_registry_as_it_was(monkeypatch):
     household = two_person_household()
     AssessmentFactory(household=household, year=2016, wage_income=9000)
-    # The decisions are computed, then the write fails: everything, the run included, is rolled back.
-    monkeypatch.setattr(eligibility, "_WRITE_SQL", "SELECT broken")
+    # The decisions are computed, the households and the change rows written, then the last write
+    # fails: everything, the run included, is rolled back.
+    steps = eligibility._WRITE_STEPS
+    monkeypatch.setattr(eligibility, "_WRITE_STEPS", (*steps[:-1], ("broken", "SELECT broken")))
 
     with pytest.raises(Exception):  # noqa: B017 - any database error
         eligibility_recompute()
 
-    assert Assessment.objects.get().eligible is None  # the first phase's UPDATE was rolled back
+    assert Assessment.objects.get().eligible is None
+    assert EligibilityChange.objects.count() == 0  # written before the failure, rolled back
     assert EligibilityRun.objects.count() == 0
     assert Household.objects.get().eligible is None
 
