@@ -215,7 +215,7 @@ class Web:
 
     def start(self) -> Web:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "poverty_tracker.wsgi", "-b", f"127.0.0.1:{self.port}",
+            [sys.executable, "-m", "gunicorn", "-c", "python:poverty_tracker.gunicorn_conf", "poverty_tracker.wsgi", "-b", f"127.0.0.1:{self.port}",
              "-w", str(self.workers), "--timeout", "60", "--graceful-timeout", "5", "--log-level", "warning"],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=self.log,
         )  # fmt: skip

@@ -534,6 +534,7 @@ def _run(args, url: str, redis_url: str, artifacts: Path, work: Path, processes:
             f"gunicorn-{n}",
             [
                 str(BIN / "gunicorn"),
+                "--config=python:poverty_tracker.gunicorn_conf",
                 "poverty_tracker.wsgi:application",
                 f"--bind=127.0.0.1:{port}",
                 f"--workers={args.gunicorn_workers}",
