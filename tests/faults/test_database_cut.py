@@ -51,22 +51,24 @@ def test_requests_cut_mid_way_fail_cleanly_and_the_next_ones_succeed(web):
         answers[name] = session.get(web.url + path, timeout=30)
 
     holder = raw_connection()
-    with holder.cursor() as cursor:
-        cursor.execute("LOCK TABLE households_household IN ACCESS EXCLUSIVE MODE")
-        threads = [
-            threading.Thread(target=fetch, args=("api", api, "/api/v1/households/")),
-            threading.Thread(target=fetch, args=("page", page, "/households/")),
-        ]
-        for thread in threads:
-            thread.start()
-        waiting = wait_until(
-            lambda: (p := backends(WEB_APP, waiting=True)) and len(p) == 2 and p, 30, "2 waits"
-        )
-        assert _terminate(waiting) == 2
-        for thread in threads:
-            thread.join(30)
-    holder.rollback()
-    holder.close()
+    try:  # the lock goes with the holder even when a check below fails (else the teardown waits forever)
+        with holder.cursor() as cursor:
+            cursor.execute("LOCK TABLE households_household IN ACCESS EXCLUSIVE MODE")
+            threads = [
+                threading.Thread(target=fetch, args=("api", api, "/api/v1/households/")),
+                threading.Thread(target=fetch, args=("page", page, "/households/")),
+            ]
+            for thread in threads:
+                thread.start()
+            waiting = wait_until(
+                lambda: (p := backends(WEB_APP, waiting=True)) and len(p) == 2 and p, 30, "2 waits"
+            )
+            assert _terminate(waiting) == 2
+            for thread in threads:
+                thread.join(30)
+    finally:
+        holder.rollback()
+        holder.close()
 
     assert answers["api"].status_code == 503
     assert answers["api"].json() == {"detail": "数据库连接中断，本次请求未完成，请稍后重试。"}
