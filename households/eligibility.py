@@ -7,8 +7,8 @@ carries its reasons in Chinese.
 The rule is written twice on purpose, and tests hold the two to the same answers:
 - ``evaluate`` in Python, for one household (forms, the county approval check, SQLite);
 - ``_CALC_SQL`` and ``_WRITE_STEPS`` for the whole registry on PostgreSQL: one set-based statement per
-  step (the decisions of every assessment; then the assessments, the change rows and each household's
-  latest decision written), no loop per row. The decision fields are excluded from the audit history,
+  step (the decisions of every assessment; then each household's latest decision, the change rows and
+  the assessments written), no loop per row. The decision fields are excluded from the audit history,
   so the change rows are the record of a recompute.
 """
 
