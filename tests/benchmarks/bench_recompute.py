@@ -3,7 +3,7 @@
 Targets (issue 14): 1,000,000 households with ~4,000,000 members and one assessment each, recomputed in
 under 45 s on the local PostgreSQL, within 1.5× the time of one hand-written UPDATE doing the same
 comparison (per-capita net income above the year's line, and the six guarantees), and a rerun that
-changes nothing in under 10 s. The plans of its two statements are printed (EXPLAIN (ANALYZE, BUFFERS),
+changes nothing in under 10 s. The plans of its four statements are printed (EXPLAIN (ANALYZE, BUFFERS),
 run on a reset registry in a transaction that is rolled back).
 
 The registry is topped up with generate_households to BENCH_RECOMPUTE_HOUSEHOLDS (default 1,000,000).
