@@ -11,8 +11,10 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from rest_framework import exceptions, serializers, status
+from rest_framework.fields import SkipField
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.relations import PKOnlyObject, PrimaryKeyRelatedField
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -38,6 +40,52 @@ class FieldsBuiltOnce:
         if prototypes is None:
             prototypes = _FIELD_PROTOTYPES.setdefault(key, super().get_fields())
         return copy.deepcopy(prototypes)
+
+
+class ColumnsReadDirectly:
+    """For a ModelSerializer that shows rows: the fields that show a column of its model as it is stored
+    are read with one ``getattr`` each, not through DRF's ``Field.get_attribute``.
+
+    DRF reads every field of every row through a general path (dotted sources, mappings, callables, a
+    foreign key wrapped as a ``PKOnlyObject``): a page of fifty households with their members was some
+    6,000 such reads, a quarter of answering the request. A field whose source is one concrete column of
+    the model reads the column; a foreign key shown as its id (``PrimaryKeyRelatedField``) reads the id
+    column. Every other field (nested serializers, dotted sources, properties, method fields) is read the
+    DRF way. What a field makes of the value (its ``to_representation``: masking, labels, dates) is
+    unchanged, and so is the answer: a test compares it with DRF's own for every serializer that uses this.
+    """
+
+    def _read_plan(self) -> list[tuple]:
+        """(name, field, column to read or None, whether that column is a foreign key's id) per field.
+        Made once per serializer instance: a list's rows share one child serializer."""
+        plan = self.__dict__.get("_read_plan_made")
+        if plan is None:
+            columns = {f.name: f for f in self.Meta.model._meta.concrete_fields}
+            plan = []
+            for field in self._readable_fields:
+                column = columns.get(field.source) if len(field.source_attrs) == 1 else None
+                is_key = column is not None and column.is_relation
+                if is_key and not (type(field) is PrimaryKeyRelatedField and field.pk_field is None):
+                    column = None  # a related object shown some other way: DRF's path
+                plan.append((field.field_name, field, column.attname if column else None, is_key))
+            self.__dict__["_read_plan_made"] = plan
+        return plan
+
+    def to_representation(self, instance):
+        row = {}
+        for name, field, attname, is_key in self._read_plan():
+            if attname is not None:
+                value = getattr(instance, attname)
+                # A foreign key's representation is its id (PrimaryKeyRelatedField answers value.pk).
+                row[name] = value if value is None or is_key else field.to_representation(value)
+                continue
+            try:  # as DRF's Serializer.to_representation
+                value = field.get_attribute(instance)
+            except SkipField:
+                continue
+            plain = value.pk if isinstance(value, PKOnlyObject) else value
+            row[name] = None if plain is None else field.to_representation(value)
+        return row
 
 
 class Pagination(PageNumberPagination):

@@ -35,7 +35,14 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from core.access import Access, mask_phone
-from core.api import AccessPermission, FieldsBuiltOnce, FilterSet, IdFilter, ScopedPrimaryKeyRelatedField
+from core.api import (
+    AccessPermission,
+    ColumnsReadDirectly,
+    FieldsBuiltOnce,
+    FilterSet,
+    IdFilter,
+    ScopedPrimaryKeyRelatedField,
+)
 from core.audit import full_id_numbers_log, full_id_numbers_shown
 from core.idnumbers import mask, normalise, validate_disability_certificate, validate_id_number
 from core.jobs_api import JobRefusedSerializer, JobSerializer, job_refused
@@ -223,7 +230,7 @@ def _field_errors(exc: DjangoValidationError) -> dict:
     return errors
 
 
-class MemberSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
+class MemberSerializer(ColumnsReadDirectly, FieldsBuiltOnce, serializers.ModelSerializer):
     id_number = IdNumberField(read_only=True, label=_("身份证号"))
     disability_certificate = IdNumberField(read_only=True, label=_("残疾证号"))
     relation_display = display("relation")
@@ -417,7 +424,7 @@ class MemberViewSet(_ChangeViewSet):
 # -- households -----------------------------------------------------------------------------------------
 
 
-class HouseholdSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
+class HouseholdSerializer(ColumnsReadDirectly, FieldsBuiltOnce, serializers.ModelSerializer):
     natural_village_name = serializers.CharField(source="natural_village.name", read_only=True)
     village_name = serializers.CharField(source="village.name", read_only=True)
     township_name = serializers.CharField(source="township.name", read_only=True)

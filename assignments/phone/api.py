@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from assignments import services
 from assignments.models import Revisit, RevisitRound
 from core.access import Access
-from core.api import AccessPermission, FieldsBuiltOnce, FilterSet, IdFilter
+from core.api import AccessPermission, ColumnsReadDirectly, FieldsBuiltOnce, FilterSet, IdFilter
 
 COORDINATE = Decimal("0.000001")  # the model keeps 6 decimals (~0.1 m); phones report more
 
@@ -37,7 +37,7 @@ class RevisitPhotoSerializer(serializers.Serializer):
         return reverse("assignments:revisit-photo", args=[photo.pk])
 
 
-class RevisitSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
+class RevisitSerializer(ColumnsReadDirectly, FieldsBuiltOnce, serializers.ModelSerializer):
     household_number = serializers.CharField(source="household.household_number", read_only=True)
     household_head = serializers.CharField(source="household.head_name", read_only=True)
     cadre_name = serializers.CharField(source="cadre.name", read_only=True)
