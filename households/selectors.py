@@ -406,6 +406,7 @@ class HistoryEntry:
     subject: str  # 户 / 成员 张三 / 2016 年收入
     changes: tuple[HistoryChange, ...]
     reason: str = ""
+    whole_id_numbers: int = 0  # ID numbers its changes show whole (for the access log)
 
 
 # Personal data in the history is masked as on the page (DESIGN.md §4; issue 11, findings 3 and 14).
@@ -465,9 +466,14 @@ def household_history(*, access: Access, household: Household) -> list[HistoryEn
     for record, delta, subject in items:
         meta = record.instance_type._meta
         changes = ()
+        whole_id_numbers = 0
         if delta is not None:
             if not delta:
                 continue  # a save that changed nothing tracked
+            if access.sees_full_id_numbers:
+                whole_id_numbers = sum(
+                    1 for c in delta if c.field in _ID_FIELDS for value in (c.old, c.new) if value
+                )
             changes = tuple(
                 HistoryChange(
                     field=str(meta.get_field(c.field).verbose_name),
@@ -485,6 +491,7 @@ def household_history(*, access: Access, household: Household) -> list[HistoryEn
                 subject=subject,
                 changes=changes,
                 reason=record.history_change_reason or "",
+                whole_id_numbers=whole_id_numbers,
             )
         )
     entries.sort(key=lambda e: e.when, reverse=True)

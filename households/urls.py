@@ -15,6 +15,7 @@ urlpatterns = [
     path("new/", views.household_create, name="create"),
     path("return-review/", views.return_review, name="return-review"),
     path("<int:pk>/", views.household_detail, name="detail"),
+    path("<int:pk>/history/", views.household_history, name="history"),
     path("<int:pk>/edit/", views.household_edit, name="edit"),
     path("<int:pk>/assessment/", views.assessment_record, name="assessment"),
     path("<int:pk>/members/<int:member_pk>/leave/", views.member_leave, name="member-leave"),

@@ -116,6 +116,7 @@ PAGE_MODELS = {
     "assignments:revisit-photo": (RevisitPhoto, _pk),
     "households:eligibility-run": (EligibilityRun, _pk),
     "households:detail": (Household, _pk),
+    "households:history": (Household, _pk),
     "households:edit": (Household, _pk),
     "households:assessment": (Household, _pk),
     "households:member-leave": (Member, lambda m: {"pk": m.household_id, "member_pk": m.pk}),

@@ -1,6 +1,8 @@
 """Issue 11, privacy and audit: every view of a full ID number by an official is recorded (who, when, what,
 how many), once per page or API answer; a masked view records nothing."""
 
+import datetime
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -62,3 +64,26 @@ def test_the_member_api_records_one_entry_per_answer(world):
     cadre.force_authenticate(world["cadre"])
     assert cadre.get("/api/v1/members/").status_code == 200
     assert _id_views().count() == 1
+
+
+def test_the_history_page_records_the_id_numbers_its_changes_show_whole(world):
+    from households.services import member_update
+    from tests.factories import make_id_number
+
+    member = world["household"].members.exclude(id_number="").first()
+    old, new = member.id_number, make_id_number(born=datetime.date(1970, 5, 6))
+    member_update(member=member, user=world["official"], id_number=new)
+    url = reverse("households:history", args=[world["household"].pk])
+
+    cadre = Client()
+    cadre.force_login(world["cadre"])
+    html = cadre.get(url).content.decode()
+    assert old not in html and new not in html  # masked: nothing to record
+    assert not _id_views().exists()
+
+    official = Client()
+    official.force_login(world["official"])
+    html = official.get(url).content.decode()
+    assert old in html and new in html
+    entry = _id_views().get()
+    assert entry.rows == 2 and "变更记录" in entry.what

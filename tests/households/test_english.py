@@ -45,8 +45,9 @@ def test_the_household_page_is_in_english(client, admin, household):
     ):
         assert heading in html
     assert "Head of household" in html  # the relation, a choice label
-    for chinese in ("家庭成员 <small", ">年度收入与保障情况<", ">变更记录 <small", ">户主</span>"):
+    for chinese in ("家庭成员 <small", ">年度收入与保障情况<", ">变更记录<", "查看变更记录", ">户主</span>"):
         assert chinese not in html
+    assert "View history" in html
 
 
 def test_the_same_page_stays_chinese_without_the_cookie(client, admin, household):

@@ -312,6 +312,8 @@ def test_the_history_shows_who_when_and_before_and_after(client, world):
     )
     assert response.status_code == 302, response.context and response.context["form"].errors
     html = client.get(reverse("households:detail", args=[household.pk])).content.decode()
+    assert reverse("households:history", args=[household.pk]) in html  # the household's page links to it
+    html = client.get(reverse("households:history", args=[household.pk])).content.decode()
     history = html[html.index('id="history"') :]
     assert "村文书" in history
     assert "联系电话：<del>—</del> → <ins>13900001111</ins>" in history
@@ -715,7 +717,7 @@ def test_split_through_the_form_keeps_each_members_history(client, world):
     assert set(new.members.values_list("pk", flat=True)) == {s.pk for s in sons}
     assert new.head_name == "孙大子0"
     # Both households' pages show the moved members' history, from before and after the split.
-    html = client.get(reverse("households:detail", args=[new.pk])).content.decode()
+    html = client.get(reverse("households:history", args=[new.pk])).content.decode()
     history = html[html.index('id="history"') :]
     assert "新建成员 孙大子1" in history  # created in the old household
     assert "户：<del>S001</del> → <ins>S002</ins>" in history
@@ -856,8 +858,10 @@ def test_the_detail_uses_the_same_queries_for_5_and_50_members(client, world):
 
     small, large = household_of(5, "D005"), household_of(50, "D050")
     client.force_login(county)
-    counts = [_queries(client, reverse("households:detail", args=[h.pk])) for h in (small, large)]
-    assert counts[0] == counts[1]
+    for page in ("households:detail", "households:history"):
+        counts = [_queries(client, reverse(page, args=[h.pk])) for h in (small, large)]
+        assert counts[0] == counts[1], page
     client.force_login(world["users"]["inspector"])
-    counts = [_queries(client, reverse("households:detail", args=[h.pk])) for h in (small, large)]
-    assert counts[0] == counts[1]
+    for page in ("households:detail", "households:history"):
+        counts = [_queries(client, reverse(page, args=[h.pk])) for h in (small, large)]
+        assert counts[0] == counts[1], page
