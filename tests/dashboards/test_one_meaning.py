@@ -242,6 +242,10 @@ def test_stats_and_village_dashboard_read_the_summary_above_the_size_setting(cli
 def test_the_registry_list_is_a_sortable_table_on_a_desk_and_cards_on_a_phone(client, county_data):  # noqa: F811
     signed_in(client, role=Role.COUNTY_ADMIN)
     html = client.get(reverse("households:list")).content.decode()
-    assert 'class="list-group shadow-sm app-hh-list d-lg-none"' in html
-    assert "data-sortable" in html and 'data-household-row="A001"' in html
+    # One list: the table's rows are the phone's cards (laid out by _styles.html below lg), each household
+    # drawn once, with the cells only a card shows hidden on a desk.
+    assert html.count('data-household-row="A001"') == 1 and "data-household=" not in html
+    assert "data-sortable" in html and "@media (max-width: 991.98px)" in html
+    row = html[html.index('data-household-row="A001"') :].split("</tr>")[0]
+    assert 'class="app-c-name"' in row and 'class="app-c-decision"' in row and 'class="d-lg-none"' in row
     assert "/static/js/sortable_table.js" in html

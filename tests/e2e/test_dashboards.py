@@ -92,7 +92,7 @@ def test_dashboards_in_chromium(live_server, browser):
     page.locator('a[data-figure="households"]').first.click()
     page.wait_for_url(re.compile(r"/households/\?"))
     assert f"共 {figures['households']} 户" in page.locator("[data-count]").inner_text()
-    page.locator("#household-results [data-household-row] a").first.click()  # the desk table
+    page.locator("#household-results [data-household-row] a").first.click()
     page.wait_for_url(re.compile(r"/households/\d+/$"))
     assert page.locator("h1").count() >= 1
     page.goto(f"{base}/villages/map/")
